@@ -1,0 +1,40 @@
+# Every target makes .venv on first use, so on a fresh machine with Python 3.11
+# `make run` and `make test` are the whole set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run demo test lint bench clean system-deps
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,bench]'
+	touch $(STAMP)
+
+# Qt needs a few system libraries even offscreen (EGL, fontconfig, xkbcommon);
+# PDF checks use poppler. Installed only when missing and only when we can.
+system-deps:
+	@sh scripts/system-deps.sh
+
+run: $(STAMP) system-deps
+	$(BIN)/monitor-app
+
+demo: $(STAMP) system-deps
+	@mkdir -p demo-data
+	@if [ ! -f demo-data/demo.db ]; then $(BIN)/monitor-app demo --db demo-data/demo.db; fi
+	$(BIN)/monitor-app --db demo-data/demo.db
+
+lint: $(STAMP)
+	$(BIN)/ruff check monitor_app tests benchmarks main.py
+	$(BIN)/lint-imports
+
+test: $(STAMP) system-deps lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+bench: $(STAMP) system-deps
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) demo-data .pytest_cache .hypothesis

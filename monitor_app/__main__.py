@@ -1,0 +1,3 @@
+from monitor_app.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,358 @@
+"""Protocols are data: load and validate a protocol TOML file.
+
+Every problem is reported as ``ProtocolError`` with the file, the dotted key and what
+is wrong, so a clinic that edits a file sees exactly where its mistake is.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FIELDS = ("hr", "sbp", "dbp", "spo2", "rr", "temp_c", "moaas", "dissociation")
+FLAG_KEYS = (
+    "flag_at_or_above",
+    "flag_above",
+    "flag_at_or_below",
+    "flag_below",
+    "flag_rise_from_baseline",
+)
+AUTOMATIC_CRITERIA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "minimum_observation": {"minutes": int, "from": str},
+    "blood_pressure": {"within_pct_of_baseline": (int, float), "or_below_sbp": int,
+                       "or_below_dbp": int},
+    "heart_rate": {"min": int, "max": int},
+    "oxygen_saturation": {"min": int, "on_air": bool},
+    "respiratory_rate": {"min": int, "max": int},
+    "sedation": {"moaas_min": int},
+    "dissociation": {"max": int, "latest_count": int},
+    "no_nausea": {"symptoms": list},
+    "aldrete": {"min": int},
+}
+ANCHORS = ("dosing_start", "dosing_end")
+
+
+class ProtocolError(ValueError):
+    def __init__(self, path: Path | str, key: str, problem: str) -> None:
+        super().__init__(f"{path}: [{key}] {problem}")
+        self.path = str(path)
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class FieldLimits:
+    plausible: tuple[float, float]
+    flag_at_or_above: float | None = None
+    flag_above: float | None = None
+    flag_at_or_below: float | None = None
+    flag_below: float | None = None
+    flag_rise_from_baseline: float | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    baseline_window_min: int
+    during_interval_min: int  # 0: no slots while dosing
+    at_dosing_end: bool
+    after_interval_min: int
+    after_from: str  # "dosing_end" or "last_timepoint"
+    timepoints_min: tuple[int, ...]  # minutes after dosing start
+    due_soon_min: int
+    overdue_grace_min: int
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    details: tuple[str, ...] = ()
+    allow_na: bool = False
+
+
+@dataclass(frozen=True)
+class RemsField:
+    key: str
+    label: str
+    type: str = "text"  # "text", "yes_no", "integer"
+    source: str = ""  # where the record already holds the answer, "" = ask
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Protocol:
+    id: str
+    name: str
+    version: str
+    drug: str
+    route: str
+    dosing_label: str
+    rems: bool
+    schedule: Schedule
+    limits: dict[str, FieldLimits]
+    predose_sbp_above: int
+    predose_dbp_above: int
+    precheck: tuple[ChecklistItem, ...]
+    criteria: dict[str, dict[str, Any]]  # automatic criterion name -> parameters
+    manual: tuple[ChecklistItem, ...]
+    instructions_title: str
+    instructions: tuple[str, ...]
+    dose_mg_per_kg: tuple[float, float] | None = None
+    default_dose_mg_per_kg: float | None = None
+    fixed_doses_mg: tuple[int, ...] = ()
+    rems_form: tuple[RemsField, ...] = ()
+    source: str = field(default="", compare=False)
+
+    def limit(self, name: str) -> FieldLimits:
+        return self.limits[name]
+
+
+class _Reader:
+    """Typed access to a TOML table that names the key in every error."""
+
+    def __init__(self, path: Path | str, data: dict[str, Any], prefix: str = "") -> None:
+        self.path = path
+        self.data = data
+        self.prefix = prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def error(self, name: str, problem: str) -> ProtocolError:
+        return ProtocolError(self.path, self.key(name), problem)
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if name not in self.data:
+            if default is ...:
+                raise self.error(name, "missing")
+            return default
+        value = self.data[name]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # TOML booleans are ints to isinstance(); keep them apart.
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.error(name, f"expected {_kind_name(kinds)}, got true/false")
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if not isinstance(value, kinds):
+            raise self.error(name, f"expected {_kind_name(kinds)}, got {type(value).__name__}")
+        return value
+
+    def table(self, name: str, optional: bool = False) -> _Reader:
+        value = self.get(name, dict, {} if optional else ...)
+        return _Reader(self.path, value, self.key(name))
+
+    def array_of_tables(self, name: str) -> list[_Reader]:
+        items = self.get(name, list, [])
+        readers = []
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise self.error(f"{name}[{index}]", "expected a table")
+            readers.append(_Reader(self.path, item, f"{self.key(name)}[{index}]"))
+        return readers
+
+    def unknown(self, allowed: set[str]) -> None:
+        for name in self.data:
+            if name not in allowed:
+                raise self.error(name, f"unknown key (expected one of {', '.join(sorted(allowed))})")
+
+
+def _kind_name(kinds: tuple[type, ...]) -> str:
+    names = {int: "an integer", float: "a number", str: "text", bool: "true or false",
+             list: "a list", dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _number_pair(reader: _Reader, name: str, kind: type | tuple[type, ...] = (int, float)
+                 ) -> tuple[float, float]:
+    pair = reader.get(name, list)
+    if len(pair) != 2 or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in pair
+    ):
+        raise reader.error(name, "expected two numbers [lower, upper]")
+    if pair[0] > pair[1]:
+        raise reader.error(name, f"lower limit {pair[0]} is above upper limit {pair[1]}")
+    return (pair[0], pair[1])
+
+
+def _limits(reader: _Reader) -> FieldLimits:
+    reader.unknown({"plausible", *FLAG_KEYS})
+    low, high = _number_pair(reader, "plausible")
+    flags = {k: reader.get(k, (int, float), None) for k in FLAG_KEYS}
+    for k in ("flag_at_or_above", "flag_above", "flag_at_or_below", "flag_below"):
+        v = flags[k]
+        if v is not None and not low <= v <= high:
+            raise reader.error(k, f"{v} is outside the plausible range {low} to {high}")
+    if flags["flag_at_or_above"] is not None and flags["flag_above"] is not None:
+        raise reader.error("flag_above", "give flag_at_or_above or flag_above, not both")
+    if flags["flag_at_or_below"] is not None and flags["flag_below"] is not None:
+        raise reader.error("flag_below", "give flag_at_or_below or flag_below, not both")
+    upper = flags["flag_at_or_above"] if flags["flag_at_or_above"] is not None else (
+        flags["flag_above"])
+    lower = flags["flag_at_or_below"] if flags["flag_at_or_below"] is not None else (
+        flags["flag_below"])
+    if upper is not None and lower is not None and lower >= upper:
+        raise reader.error("flag_at_or_below", f"low flag {lower} is not below high flag {upper}")
+    rise = flags["flag_rise_from_baseline"]
+    if rise is not None and rise <= 0:
+        raise reader.error("flag_rise_from_baseline", "must be greater than 0")
+    return FieldLimits(plausible=(low, high), **flags)
+
+
+def _schedule(reader: _Reader) -> Schedule:
+    reader.unknown({f for f in Schedule.__dataclass_fields__})
+    ints = {}
+    for name in ("baseline_window_min", "during_interval_min", "after_interval_min",
+                 "due_soon_min", "overdue_grace_min"):
+        ints[name] = reader.get(name, int)
+        if ints[name] < 0:
+            raise reader.error(name, "must not be negative")
+    if ints["after_interval_min"] == 0:
+        raise reader.error("after_interval_min", "must be greater than 0")
+    after_from = reader.get("after_from", str)
+    if after_from not in ("dosing_end", "last_timepoint"):
+        raise reader.error("after_from", "must be \"dosing_end\" or \"last_timepoint\"")
+    timepoints = reader.get("timepoints_min", list)
+    if not all(isinstance(t, int) and not isinstance(t, bool) and t > 0 for t in timepoints):
+        raise reader.error("timepoints_min", "expected a list of whole minutes above 0")
+    if list(timepoints) != sorted(set(timepoints)):
+        raise reader.error("timepoints_min", "minutes must be increasing, without repeats")
+    if after_from == "last_timepoint" and not timepoints:
+        raise reader.error("after_from", "\"last_timepoint\" needs at least one timepoint")
+    return Schedule(at_dosing_end=reader.get("at_dosing_end", bool), after_from=after_from,
+                    timepoints_min=tuple(timepoints), **ints)
+
+
+def _checklist(readers: list[_Reader]) -> tuple[ChecklistItem, ...]:
+    items = []
+    seen: set[str] = set()
+    for r in readers:
+        r.unknown({"key", "label", "details", "allow_na"})
+        key = r.get("key", str)
+        if key in seen:
+            raise r.error("key", f"\"{key}\" is used twice")
+        seen.add(key)
+        details = r.get("details", list, [])
+        if not all(isinstance(d, str) for d in details):
+            raise r.error("details", "expected a list of field names")
+        items.append(ChecklistItem(key=key, label=r.get("label", str),
+                                   details=tuple(details), allow_na=r.get("allow_na", bool, False)))
+    return tuple(items)
+
+
+def _criteria(reader: _Reader) -> tuple[dict[str, dict[str, Any]], tuple[ChecklistItem, ...]]:
+    criteria: dict[str, dict[str, Any]] = {}
+    for name in reader.data:
+        if name == "manual":
+            continue
+        if name not in AUTOMATIC_CRITERIA:
+            raise reader.error(name, "unknown criterion (expected one of "
+                               f"{', '.join(AUTOMATIC_CRITERIA)}, manual)")
+        table = reader.table(name)
+        spec = AUTOMATIC_CRITERIA[name]
+        table.unknown(set(spec))
+        criteria[name] = {k: table.get(k, kind) for k, kind in spec.items()}
+    if "minimum_observation" in criteria:
+        anchor = criteria["minimum_observation"]["from"]
+        if anchor not in ANCHORS:
+            raise reader.error("minimum_observation.from", "must be \"dosing_start\" or "
+                               "\"dosing_end\"")
+    for name, key in (("heart_rate", "min"), ("respiratory_rate", "min")):
+        if name in criteria and criteria[name][key] > criteria[name]["max"]:
+            raise reader.error(f"{name}.min", "lower limit is above upper limit")
+    manual = _checklist(reader.array_of_tables("manual"))
+    return criteria, manual
+
+
+def _rems_form(readers: list[_Reader]) -> tuple[RemsField, ...]:
+    fields = []
+    for r in readers:
+        r.unknown({"key", "label", "type", "source", "required"})
+        kind = r.get("type", str, "text")
+        if kind not in ("text", "yes_no", "integer"):
+            raise r.error("type", "must be \"text\", \"yes_no\" or \"integer\"")
+        fields.append(RemsField(key=r.get("key", str), label=r.get("label", str), type=kind,
+                                source=r.get("source", str, ""),
+                                required=r.get("required", bool, False)))
+    return tuple(fields)
+
+
+def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Protocol:
+    root = _Reader(path, data)
+    root.unknown({"protocol", "schedule", "limits", "predose", "precheck", "discharge",
+                  "instructions", "rems_form"})
+    head = root.table("protocol")
+    head.unknown({"id", "name", "version", "drug", "route", "dosing_label", "rems",
+                  "dose_mg_per_kg", "default_dose_mg_per_kg", "fixed_doses_mg"})
+    limits_table = root.table("limits")
+    limits = {}
+    for name in FIELDS:
+        limits[name] = _limits(limits_table.table(name))
+    limits_table.unknown(set(FIELDS))
+    predose = root.table("predose")
+    predose.unknown({"sbp_above", "dbp_above"})
+    criteria, manual = _criteria(root.table("discharge"))
+    instructions = root.table("instructions")
+    instructions.unknown({"title", "lines"})
+    lines = instructions.get("lines", list)
+    if not lines or not all(isinstance(line, str) for line in lines):
+        raise instructions.error("lines", "expected a non-empty list of text lines")
+    dose_range = _number_pair(head, "dose_mg_per_kg") if "dose_mg_per_kg" in head.data else None
+    fixed = head.get("fixed_doses_mg", list, [])
+    if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in fixed):
+        raise head.error("fixed_doses_mg", "expected a list of whole milligrams above 0")
+    protocol_id = head.get("id", str)
+    if not protocol_id.strip():
+        raise head.error("id", "must not be empty")
+    return Protocol(
+        id=protocol_id,
+        name=head.get("name", str),
+        version=head.get("version", str),
+        drug=head.get("drug", str),
+        route=head.get("route", str),
+        dosing_label=head.get("dosing_label", str, "dosing"),
+        rems=head.get("rems", bool, False),
+        schedule=_schedule(root.table("schedule")),
+        limits=limits,
+        predose_sbp_above=predose.get("sbp_above", int),
+        predose_dbp_above=predose.get("dbp_above", int),
+        precheck=_checklist(root.array_of_tables("precheck")),
+        criteria=criteria,
+        manual=manual,
+        instructions_title=instructions.get("title", str),
+        instructions=tuple(lines),
+        dose_mg_per_kg=dose_range,
+        default_dose_mg_per_kg=head.get("default_dose_mg_per_kg", (int, float), None),
+        fixed_doses_mg=tuple(fixed),
+        rems_form=_rems_form(root.array_of_tables("rems_form")),
+        source=str(path),
+    )
+
+
+def load_protocol(path: Path) -> Protocol:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ProtocolError(path, "-", f"cannot be read: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(path, "-", "is not UTF-8 text") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProtocolError(path, "-", f"is not valid TOML: {exc}") from exc
+    return parse_protocol(data, path)
+
+
+def load_protocols(folder: Path) -> dict[str, Protocol]:
+    """Every ``*.toml`` in ``folder``, by protocol id. The first bad file stops the load."""
+    protocols: dict[str, Protocol] = {}
+    for path in sorted(folder.glob("*.toml")):
+        protocol = load_protocol(path)
+        if protocol.id in protocols:
+            raise ProtocolError(path, "protocol.id", f"\"{protocol.id}\" is already used by "
+                                f"{protocols[protocol.id].source}")
+        protocols[protocol.id] = protocol
+    if not protocols:
+        raise ProtocolError(folder, "-", "holds no protocol files (*.toml)")
+    return protocols
