@@ -1,2 +1,76 @@
-def main(argv=None) -> int:
-    return 0
+"""Command line: no command starts the GUI; the others work without a display.
+
+Every user error prints one clear line on stderr and exits non-zero; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from monitor_app import paths
+
+EXIT_OK, EXIT_ALTERED, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, as argparse does, but shorter
+        self.exit(EXIT_USAGE, f"monitor-app: {message} (see monitor-app --help)\n")
+
+
+def _db_arg(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # Subcommands must not reset a --db given before the command: SUPPRESS keeps it.
+    parser.add_argument(
+        "--db", type=Path, default=None if top else argparse.SUPPRESS,
+        help="database file (default: MONITOR_APP_DB, else the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="monitor-app", description="Post-infusion monitor for ketamine clinics.")
+    _db_arg(parser, top=True)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="build a demo clinic in a NEW database and print its PINs")
+    _db_arg(demo)
+
+    episodes = sub.add_parser("episodes", help="list episodes: number, patient, protocol, phase")
+    _db_arg(episodes)
+    episodes.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    episodes.add_argument("--all", action="store_true", help="include discharged and cancelled")
+
+    verify = sub.add_parser("verify", help="prove the database was not altered outside the app")
+    _db_arg(verify)
+
+    pdf = sub.add_parser("pdf", help="write the discharge sheet of an episode")
+    _db_arg(pdf)
+    pdf.add_argument("episode", help="episode number (E-2026-00042) or row id")
+    pdf.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
+
+    backup = sub.add_parser("backup", help="consistent copy of the database (safe while running)")
+    _db_arg(backup)
+    backup.add_argument("dest", type=Path, help="file or folder to write the copy to")
+    return parser
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return args.db if args.db is not None else paths.default_db_path()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from monitor_app.gui.app import run_gui
+
+        return run_gui(_db_path(args))
+    from monitor_app import cli_commands
+
+    try:
+        return cli_commands.dispatch(args.command, args, _db_path(args))
+    except cli_commands.UserError as exc:
+        print(f"monitor-app: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130

@@ -155,7 +155,8 @@ class _Reader:
     def unknown(self, allowed: set[str]) -> None:
         for name in self.data:
             if name not in allowed:
-                raise self.error(name, f"unknown key (expected one of {', '.join(sorted(allowed))})")
+                expected = ", ".join(sorted(allowed))
+                raise self.error(name, f"unknown key (expected one of {expected})")
 
 
 def _kind_name(kinds: tuple[type, ...]) -> str:

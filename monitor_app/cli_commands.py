@@ -1,0 +1,156 @@
+"""The CLI's commands. Each returns an exit code; user errors raise ``UserError``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import datetime
+from pathlib import Path
+
+from monitor_app.domain.models import ValidationError
+from monitor_app.domain.protocol import ProtocolError
+from monitor_app.storage.db import StorageError
+
+EXIT_OK, EXIT_ALTERED = 0, 1
+
+
+class UserError(Exception):
+    """One line for the user; the CLI prints it and exits non-zero."""
+
+
+def _services(db_path: Path, must_exist: bool = True):  # type: ignore[no-untyped-def]
+    from monitor_app.services import Services
+
+    if must_exist and not db_path.exists():
+        raise UserError(f"no database at {db_path} (give --db PATH, or run the app once)")
+    try:
+        return Services.open(db_path)
+    except (StorageError, ProtocolError) as exc:
+        raise UserError(str(exc)) from None
+
+
+def dispatch(command: str, args: argparse.Namespace, db_path: Path) -> int:
+    try:
+        return COMMANDS[command](args, db_path)
+    except (ValidationError, StorageError, ProtocolError) as exc:
+        raise UserError(getattr(exc, "message", None) or str(exc)) from None
+    except OSError as exc:
+        raise UserError(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+
+
+def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
+    from monitor_app.demo import build_demo
+
+    if db_path.exists():
+        raise UserError(f"{db_path} already exists; the demo only builds a NEW database "
+                        "(choose another --db path)")
+    try:
+        staff = build_demo(db_path)
+    except (StorageError, ProtocolError) as exc:
+        raise UserError(str(exc)) from None
+    print(f"Demo clinic built in {db_path}")
+    print("Sign in with:")
+    for member in staff:
+        print(f"  {member.name + ', ' + member.credentials:<24} {member.role.value:<11} "
+              f"PIN {member.pin}")
+    return EXIT_OK
+
+
+def _next_due(status) -> str:  # type: ignore[no-untyped-def]
+    if status.state == "baseline":
+        return "baseline due"
+    if status.next_due is None:
+        return ""
+    return status.next_due.astimezone().strftime("%H:%M") + f" ({status.state})"
+
+
+def cmd_episodes(args: argparse.Namespace, db_path: Path) -> int:
+    services = _services(db_path)
+    try:
+        rows = []
+        board = {r.episode_id: r for r in services.board()}
+        for e in services.episodes(include_closed=args.all):
+            patient = services.patient(e.patient_id)
+            row = board.get(e.id)
+            rows.append({
+                "number": e.number, "patient": patient.name, "mrn": patient.mrn,
+                "protocol": e.protocol_id, "chair": e.chair, "phase": e.phase.value,
+                "next_due": row.status.next_due.isoformat() if row and row.status.next_due
+                else None,
+                "state": row.status.state if row else "none",
+            })
+            rows[-1]["_due_text"] = _next_due(row.status) if row else ""
+    finally:
+        services.close()
+    if args.json:
+        print(json.dumps([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
+                         indent=2, ensure_ascii=False))
+        return EXIT_OK
+    if not rows:
+        print("No episodes." if args.all else "No active episodes (use --all for closed ones).")
+        return EXIT_OK
+    print(f"{'EPISODE':<14} {'CHAIR':<6} {'PATIENT':<28} {'PROTOCOL':<16} {'PHASE':<11} NEXT DUE")
+    for r in rows:
+        print(f"{r['number']:<14} {r['chair']:<6} {r['patient'][:28]:<28} "
+              f"{r['protocol']:<16} {r['phase']:<11} {r['_due_text']}")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace, db_path: Path) -> int:
+    services = _services(db_path)
+    try:
+        problems = services.verify()
+    finally:
+        services.close()
+    if not problems:
+        print(f"{db_path}: intact (audit chain whole, every row matches its audit trail)")
+        return EXIT_OK
+    print(f"{db_path}: ALTERED outside the app, {len(problems)} problem(s):")
+    for problem in problems:
+        print(f"  - {problem}")
+    return EXIT_ALTERED
+
+
+def cmd_pdf(args: argparse.Namespace, db_path: Path) -> int:
+    services = _services(db_path)
+    try:
+        episode = services.episode_by_number(args.episode)
+        output: Path = args.output
+        if output.is_dir():
+            raise UserError(f"{output} is a folder; give a file name ending in .pdf")
+        if not output.parent.exists():
+            raise UserError(f"folder {output.parent} does not exist")
+        services.write_sheet(episode.id, output)
+    finally:
+        services.close()
+    print(f"Wrote the discharge sheet of {episode.number} to {output}")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
+    from monitor_app.storage.backup import backup_database
+
+    services = _services(db_path)
+    try:
+        dest: Path = args.dest
+        if dest.is_dir():
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            dest = dest / f"{db_path.stem}-{stamp}.db"
+        if dest.exists():
+            raise UserError(f"{dest} already exists; choose a new file name")
+        if not dest.parent.exists():
+            raise UserError(f"folder {dest.parent} does not exist")
+        backup_database(services.db, dest)
+    finally:
+        services.close()
+    print(f"Backed up {db_path} to {dest}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "episodes": cmd_episodes,
+    "verify": cmd_verify,
+    "pdf": cmd_pdf,
+    "backup": cmd_backup,
+}

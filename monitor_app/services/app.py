@@ -1,0 +1,234 @@
+"""The use cases: the one API the GUI and the CLI call.
+
+``Services`` is composed of the staff, episode and discharge use cases. Every write is
+one storage call, which is one transaction with its audit row. Time comes from the
+injected clock; protocol numbers come from the protocol files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+
+import sqlite_utils
+
+from monitor_app import paths
+from monitor_app.clock import Clock, SystemClock
+from monitor_app.domain import pins
+from monitor_app.domain.models import Role, Staff, ValidationError
+from monitor_app.domain.protocol import Protocol, load_protocols
+from monitor_app.domain.scores import AldreteTable, News2Table, load_aldrete, load_news2
+from monitor_app.services.discharge import DischargeUseCases
+from monitor_app.services.episodes import EpisodeUseCases
+from monitor_app.services.errors import AuthError, NotAllowed
+from monitor_app.services.sheet import SheetUseCases
+from monitor_app.services.views import ClinicSettings
+from monitor_app.storage import repository as repo
+from monitor_app.storage.db import open_db
+
+SETTING_PREFIX = "clinic."
+
+
+class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases):
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        protocols: dict[str, Protocol],
+        clock: Clock,
+        news2_table: News2Table,
+        aldrete_table: AldreteTable,
+        resources: Path,
+        data_dir: Path,
+    ) -> None:
+        self.db = db
+        self.protocols = protocols
+        self.clock = clock
+        self.news2_table = news2_table
+        self.aldrete_table = aldrete_table
+        self.resources = resources
+        self.data_dir = data_dir
+
+    @classmethod
+    def open(
+        cls,
+        db_path: Path,
+        clock: Clock | None = None,
+        protocols_dir: Path | None = None,
+        resources: Path | None = None,
+    ) -> Services:
+        """Load protocols and score tables (a bad file fails here, naming file and key),
+        then open the database (a corrupt or locked one is refused with a message)."""
+        resources = resources or paths.resources_dir()
+        protocols = load_protocols(protocols_dir or paths.protocols_dir())
+        news2_table = load_news2(resources / "scores" / "news2.toml")
+        aldrete_table = load_aldrete(resources / "scores" / "aldrete.toml")
+        db = open_db(db_path)
+        return cls(db, protocols, clock or SystemClock(), news2_table, aldrete_table,
+                   resources, Path(db_path).resolve().parent)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------------------ settings
+    def settings(self) -> ClinicSettings:
+        stored = repo.all_settings(self.db)
+        values: dict[str, object] = {}
+        for f in fields(ClinicSettings):
+            value = stored.get(SETTING_PREFIX + f.name)
+            if value is None:
+                continue
+            values[f.name] = int(value) if f.type in ("int", int) else str(value)
+        return ClinicSettings(**values)
+
+    def save_settings(self, actor_id: int, new: ClinicSettings) -> ClinicSettings:
+        self._require_role(actor_id, Role.ADMIN)
+        if not new.clinic_name.strip():
+            raise ValidationError("clinic_name", "enter the clinic's name")
+        if new.paper not in ("A4", "Letter"):
+            raise ValidationError("paper", "paper must be A4 or Letter")
+        if new.weight_unit not in ("kg", "lb"):
+            raise ValidationError("weight_unit", "weight unit must be kg or lb")
+        if new.temp_unit not in ("C", "F"):
+            raise ValidationError("temp_unit", "temperature unit must be C or F")
+        if not 1 <= new.idle_lock_min <= 60:
+            raise ValidationError("idle_lock_min", "idle lock must be 1 to 60 minutes")
+        if not 1 <= new.backups_kept <= 365:
+            raise ValidationError("backups_kept", "keep 1 to 365 backups")
+        for key in ("archive_dir", "backup_dir"):
+            folder = getattr(new, key).strip()
+            if folder and not Path(folder).is_absolute():
+                raise ValidationError(key, "give a full folder path (starting with /)")
+        old = self.settings()
+        changed = {f.name: getattr(new, f.name) for f in fields(ClinicSettings)
+                   if getattr(new, f.name) != getattr(old, f.name)}
+        if changed:
+            repo.set_settings(self.db, {SETTING_PREFIX + k: v for k, v in changed.items()},
+                              actor_id=actor_id, at=self.clock.now())
+        return self.settings()
+
+    def archive_dir(self) -> Path:
+        folder = self.settings().archive_dir
+        return Path(folder) if folder else self.data_dir / "archive"
+
+    def backup_dir(self) -> Path:
+        folder = self.settings().backup_dir
+        return Path(folder) if folder else self.data_dir / "backups"
+
+    # ------------------------------------------------------------------ staff
+    def needs_setup(self) -> bool:
+        return not repo.list_staff(self.db, include_inactive=True)
+
+    def setup_clinic(self, clinic_name: str, admin_name: str, credentials: str, pin: str,
+                     pin_again: str) -> Staff:
+        """First start: the clinic's name and its first administrator. No default PIN."""
+        if not self.needs_setup():
+            raise NotAllowed("clinic_name", "this clinic is already set up")
+        if not clinic_name.strip():
+            raise ValidationError("clinic_name", "enter the clinic's name")
+        name, credentials = self._check_person(admin_name, credentials)
+        self._check_new_pin(pin, pin_again)
+        admin = repo.add_staff(self.db, name, credentials, Role.ADMIN,
+                               pin_hash=pins.hash_pin(pin), actor_id=None, at=self.clock.now())
+        repo.set_settings(self.db, {SETTING_PREFIX + "clinic_name": clinic_name.strip()},
+                          actor_id=admin.id, at=self.clock.now())
+        return admin
+
+    def staff(self, include_inactive: bool = False) -> list[Staff]:
+        return repo.list_staff(self.db, include_inactive=include_inactive)
+
+    def staff_member(self, staff_id: int) -> Staff:
+        member = repo.get_staff(self.db, staff_id)
+        if member is None:
+            raise ValidationError("staff", f"no staff member with id {staff_id}")
+        return member
+
+    def prescribers(self) -> list[Staff]:
+        """Who may acknowledge a high baseline or authorise an override."""
+        return [s for s in self.staff() if s.role == Role.PRESCRIBER]
+
+    def authenticate(self, staff_id: int, pin: str) -> Staff:
+        """Check a PIN: sign-in, unlock, signing. Five wrong PINs lock the account."""
+        member = repo.get_staff(self.db, staff_id)
+        if member is None or not member.active:
+            raise AuthError("this account is not active; ask an administrator")
+        if member.locked:
+            raise AuthError("this account is locked after too many wrong PINs; "
+                            "ask an administrator to unlock it")
+        stored = repo.get_pin_hash(self.db, staff_id)
+        if stored and pins.check_pin(pin, stored):
+            if member.failed_attempts:
+                repo.record_pin_success(self.db, staff_id, at=self.clock.now())
+            return repo.get_staff(self.db, staff_id)  # type: ignore[return-value]
+        limit = self.settings().pin_attempts
+        member = repo.record_pin_failure(self.db, staff_id, lock_at=limit, at=self.clock.now())
+        if member.locked:
+            raise AuthError("wrong PIN; the account is now locked: "
+                            "ask an administrator to unlock it")
+        left = limit - member.failed_attempts
+        raise AuthError(f"wrong PIN ({left} {'try' if left == 1 else 'tries'} left)")
+
+    def add_staff(self, actor_id: int, name: str, credentials: str, role: Role | str,
+                  pin: str, pin_again: str) -> Staff:
+        self._require_role(actor_id, Role.ADMIN)
+        name, credentials = self._check_person(name, credentials)
+        self._check_new_pin(pin, pin_again)
+        return repo.add_staff(self.db, name, credentials, _role(role),
+                              pin_hash=pins.hash_pin(pin), actor_id=actor_id,
+                              at=self.clock.now())
+
+    def update_staff(self, actor_id: int, staff_id: int, name: str, credentials: str,
+                     role: Role | str, active: bool) -> Staff:
+        self._require_role(actor_id, Role.ADMIN)
+        name, credentials = self._check_person(name, credentials)
+        if staff_id == actor_id and (not active or _role(role) != Role.ADMIN):
+            raise NotAllowed("role", "you cannot deactivate or demote your own account")
+        return repo.update_staff(self.db, staff_id, name=name, credentials=credentials,
+                                 role=_role(role), active=active, actor_id=actor_id,
+                                 at=self.clock.now())
+
+    def reset_pin(self, actor_id: int, staff_id: int, pin: str, pin_again: str) -> None:
+        if actor_id != staff_id:
+            self._require_role(actor_id, Role.ADMIN)
+        self._check_new_pin(pin, pin_again)
+        repo.set_pin_hash(self.db, staff_id, pins.hash_pin(pin), actor_id=actor_id,
+                          at=self.clock.now())
+
+    def unlock_staff(self, actor_id: int, staff_id: int) -> None:
+        self._require_role(actor_id, Role.ADMIN)
+        repo.unlock_staff(self.db, staff_id, actor_id=actor_id, at=self.clock.now())
+
+    def _require_role(self, actor_id: int, role: Role) -> Staff:
+        actor = self.staff_member(actor_id)
+        if actor.role != role or not actor.active:
+            raise NotAllowed("role", f"only an {role.value} can do this")
+        return actor
+
+    @staticmethod
+    def _check_person(name: str, credentials: str) -> tuple[str, str]:
+        name, credentials = name.strip(), credentials.strip()
+        if not name:
+            raise ValidationError("name", "enter the person's name")
+        if len(name) > 120 or any(ord(c) < 32 for c in name):
+            raise ValidationError("name", "the name is too long or holds control characters")
+        if len(credentials) > 40 or any(ord(c) < 32 for c in credentials):
+            raise ValidationError("credentials", "credentials are too long (40 characters)")
+        return name, credentials
+
+    @staticmethod
+    def _check_new_pin(pin: str, pin_again: str) -> None:
+        pins.validate_pin(pin)
+        if pin != pin_again:
+            raise ValidationError("pin_again", "the two PINs differ")
+
+    def verify(self) -> list[str]:
+        from monitor_app.storage.audit import verify
+
+        return verify(self.db)
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValidationError("role", f"role must be one of {', '.join(r.value for r in Role)}"
+                              ) from None

@@ -1,0 +1,255 @@
+"""Discharge: live criteria, overrides, REMS answers, the signature and the addendum."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from monitor_app.domain import discharge as rules
+from monitor_app.domain.discharge import ManualAnswer, Override
+from monitor_app.domain.models import Phase, Role, ValidationError
+from monitor_app.domain.scores import aldrete
+from monitor_app.services.errors import DischargeRefused, NotAllowed
+from monitor_app.services.views import (
+    AddendumView,
+    DischargeView,
+    EpisodeView,
+    RemsItem,
+    SignatureView,
+    SignResult,
+)
+from monitor_app.storage import repository as repo
+
+if TYPE_CHECKING:
+    from monitor_app.services.app import Services
+
+ALDRETE_ACTIVITY = "aldrete_activity"
+ALDRETE_RESPIRATION = "aldrete_respiration"
+DISCHARGE_MEANING = "Discharged by"
+ADDENDUM_MEANING = "Addendum by"
+
+
+class DischargeUseCases:
+    def discharge_view(self: Services, episode_id: int) -> DischargeView:
+        view = self.episode_view(episode_id)
+        checklist = repo.current_checklist(self.db, episode_id)
+        activity = _score(checklist.get(ALDRETE_ACTIVITY))
+        respiration = _score(checklist.get(ALDRETE_RESPIRATION))
+        latest = next((r.observation for r in reversed(view.current_rows)), None)
+        aldrete_result = None
+        if latest is not None and activity is not None and respiration is not None:
+            aldrete_result = aldrete(latest.vitals,
+                                     view.baseline.vitals if view.baseline else None,
+                                     activity, respiration, self.aldrete_table)
+        manual = {k: ManualAnswer(v.confirmed, v.not_applicable, v.details)
+                  for k, v in checklist.items()
+                  if k not in (ALDRETE_ACTIVITY, ALDRETE_RESPIRATION)}
+        overrides, override_by = {}, {}
+        for o in repo.current_overrides(self.db, episode_id):
+            overrides[o.criterion] = Override(o.criterion, o.reason, o.prescriber_id)
+            override_by[o.criterion] = self.staff_member(o.prescriber_id).display
+        evaluation = rules.evaluate_discharge(
+            view.protocol, view.episode, view.observations,
+            view.baseline.vitals if view.baseline else None,
+            aldrete_result.total if aldrete_result else None, manual, overrides,
+            self.clock.now())
+        rems = self._rems_items(view)
+        missing = tuple(i.field.label for i in rems if i.field.required and not i.value.strip())
+        return DischargeView(view, evaluation, aldrete_result, activity, respiration, manual,
+                             overrides, override_by, rems, missing)
+
+    def automatic_criteria_met(self: Services, episode_id: int) -> bool:
+        """Every automatic criterion met, the nurse-answered Aldrete items aside."""
+        evaluation = self.discharge_view(episode_id).evaluation
+        return all(c.ok for c in evaluation.criteria
+                   if not (c.key == "aldrete" and c.status == rules.UNKNOWN))
+
+    # ------------------------------------------------------------------ answers
+    def answer_aldrete(self: Services, actor_id: int, episode_id: int, activity: int,
+                       respiration: int) -> None:
+        self._writable(episode_id)
+        for key, value in ((ALDRETE_ACTIVITY, activity), (ALDRETE_RESPIRATION, respiration)):
+            if value not in (0, 1, 2):
+                raise ValidationError(key.removeprefix("aldrete_"), "choose 0, 1 or 2")
+            repo.save_checklist_answer(self.db, episode_id, key,
+                                       ManualAnswer(True, False, {"score": str(value)}),
+                                       actor_id=actor_id, at=self.clock.now())
+
+    def answer_manual(self: Services, actor_id: int, episode_id: int, key: str,
+                      answer: ManualAnswer) -> None:
+        episode = self._writable(episode_id)
+        protocol = self.protocol_of(episode)
+        item = next((i for i in protocol.manual if i.key == key), None)
+        if item is None:
+            raise ValidationError(key, f"'{key}' is not a checklist item of {protocol.name}")
+        if answer.not_applicable and not item.allow_na:
+            raise ValidationError(key, f"{item.label} cannot be marked N/A")
+        details = {}
+        for name in item.details:
+            text = str(answer.details.get(name, "")).strip()
+            if len(text) > 200 or any(ord(c) < 32 for c in text):
+                raise ValidationError(name, "too long (200 characters) or holds control "
+                                      "characters")
+            details[name] = text
+        repo.save_checklist_answer(self.db, episode_id, key,
+                                   ManualAnswer(answer.confirmed, answer.not_applicable,
+                                                details),
+                                   actor_id=actor_id, at=self.clock.now())
+
+    def add_override(self: Services, actor_id: int, episode_id: int, criterion: str,
+                     reason: str, prescriber_id: int) -> None:
+        episode = self._writable(episode_id)
+        protocol = self.protocol_of(episode)
+        if criterion not in protocol.criteria:
+            raise ValidationError("override", f"'{criterion}' is not a criterion of "
+                                  f"{protocol.name}")
+        prescriber = self.staff_member(prescriber_id)
+        if prescriber.role != Role.PRESCRIBER or not prescriber.active:
+            raise ValidationError("prescriber", "choose the authorising prescriber")
+        override = Override(criterion, reason.strip(), prescriber_id)
+        rules.validate_override(override, protocol)
+        repo.add_override(self.db, episode_id, override, actor_id=actor_id, at=self.clock.now())
+
+    def remove_override(self: Services, actor_id: int, episode_id: int, criterion: str) -> None:
+        self._writable(episode_id)
+        repo.void_override(self.db, episode_id, criterion, actor_id=actor_id,
+                           at=self.clock.now())
+
+    def answer_rems(self: Services, actor_id: int, episode_id: int, key: str,
+                    value: str) -> None:
+        episode = self._writable(episode_id)
+        protocol = self.protocol_of(episode)
+        field = next((f for f in protocol.rems_form if f.key == key), None)
+        if field is None:
+            raise ValidationError(key, "not a REMS form field of this protocol")
+        value = (value or "").strip()
+        if field.type == "yes_no" and value not in ("", "yes", "no"):
+            raise ValidationError(key, f"{field.label}: answer yes or no")
+        if field.type == "integer" and value and not (value.isascii() and value.isdigit()
+                                                      and int(value) <= 10000):
+            raise ValidationError(key, f"{field.label}: a whole number of minutes")
+        if len(value) > 500 or any(ord(c) < 32 and c not in "\n\t" for c in value):
+            raise ValidationError(key, f"{field.label}: too long or holds control characters")
+        if key == "lot_number":
+            repo.set_episode_fields(self.db, episode_id, lot_number=value,
+                                    actor_id=actor_id, at=self.clock.now())
+            return
+        repo.save_rems_answer(self.db, episode_id, key, value, actor_id=actor_id,
+                              at=self.clock.now())
+
+    def _rems_items(self: Services, view: EpisodeView) -> tuple[RemsItem, ...]:
+        if not view.protocol.rems:
+            return ()
+        answers = repo.current_rems_answers(self.db, view.episode.id)
+        items = []
+        for field in view.protocol.rems_form:
+            known = _rems_source(self, view, field.source) if field.source else ""
+            if known:
+                items.append(RemsItem(field, known, True))
+            else:
+                items.append(RemsItem(field, str(answers.get(field.key, "") or ""), False))
+        return tuple(items)
+
+    # ------------------------------------------------------------------ signing
+    def sign_discharge(self: Services, signer_id: int, pin: str, episode_id: int) -> SignResult:
+        """Re-ask the PIN, check every criterion, sign, lock, archive the sheet."""
+        signer = self.authenticate(signer_id, pin)
+        self._writable(episode_id)
+        state = self.discharge_view(episode_id)
+        reasons = list(state.evaluation.blocking)
+        reasons += [f"REMS form: {label} is required" for label in state.missing_rems]
+        if state.episode.episode.phase not in (Phase.RECOVERY, Phase.READY):
+            reasons.insert(0, "dosing has not ended")
+        if reasons:
+            raise DischargeRefused(reasons)
+        now = self.clock.now()
+        content = self.signed_content(episode_id, signer_id, DISCHARGE_MEANING, now)
+        stored = repo.sign_discharge(self.db, episode_id, signer.id, DISCHARGE_MEANING, content,
+                                     at=now)
+        signature = next(s for s in self._signature_views(episode_id) if s.id == stored.id)
+        archived, problem = self.archive_sheet(episode_id)
+        return SignResult(signature, archived, problem)
+
+    def add_addendum(self: Services, signer_id: int, pin: str, episode_id: int,
+                     text: str) -> SignResult:
+        signer = self.authenticate(signer_id, pin)
+        episode = self.episode(episode_id)
+        if not repo.is_signed(self.db, episode_id):
+            raise NotAllowed("addendum", "an addendum is for a signed episode; "
+                             "edit the record instead")
+        text = (text or "").strip()
+        if not text or len(text) > 4000:
+            raise ValidationError("addendum", "write the addendum (up to 4000 characters)")
+        now = self.clock.now()
+        content = {"episode": episode.number, "addendum": text, "signer": signer.name,
+                   "credentials": signer.credentials, "meaning": ADDENDUM_MEANING,
+                   "signed_at": now.isoformat()}
+        _addendum, stored = repo.sign_addendum(self.db, episode_id, text, signer.id,
+                                               ADDENDUM_MEANING, content, at=now)
+        signature = next(s for s in self._signature_views(episode_id) if s.id == stored.id)
+        archived, problem = self.archive_sheet(episode_id)
+        return SignResult(signature, archived, problem)
+
+    def signed_content(self: Services, episode_id: int, signer_id: int, meaning: str,
+                       at: datetime) -> dict[str, Any]:
+        """Exactly what a discharge signature covers: the record as the signer saw it."""
+        state = self.discharge_view(episode_id)
+        view = state.episode
+        e, p = view.episode, view.patient
+        signer = self.staff_member(signer_id)
+        return {
+            "episode": {"number": e.number, "protocol": f"{e.protocol_id} {e.protocol_version}",
+                        "chair": e.chair, "weight_kg": e.weight_kg, "dose_mg": e.dose_mg,
+                        "lot_number": e.lot_number,
+                        "dosing_start": _iso(e.dosing_start), "dosing_end": _iso(e.dosing_end),
+                        "escort": [e.escort.name, e.escort.relationship, e.escort.phone]},
+            "patient": {"mrn": p.mrn, "name": p.name, "dob": p.dob.isoformat(), "sex": p.sex},
+            "observations": [_obs_content(r.observation) for r in view.rows],
+            "criteria": [[c.key, c.status, c.value, c.detail,
+                          [c.override.reason, c.override.prescriber_id] if c.override else None]
+                         for c in state.evaluation.criteria],
+            "manual": [[m.key, m.status, dict(m.details)] for m in state.evaluation.manual],
+            "aldrete": ({k: list(v) for k, v in state.aldrete.items.items()}
+                        if state.aldrete else None),
+            "rems": [[i.field.key, i.value] for i in state.rems],
+            "signer": {"id": signer.id, "name": signer.name, "credentials": signer.credentials},
+            "meaning": meaning,
+            "signed_at": at.isoformat(),
+        }
+
+    def _signature_views(self: Services, episode_id: int) -> list[SignatureView]:
+        return [SignatureView(s.id, s.kind, s.signer_name, s.signer_credentials, s.meaning,
+                              s.signed_at, s.content_hash, s.addendum_id)
+                for s in repo.list_signatures(self.db, episode_id)]
+
+    def _addendum_views(self: Services, episode_id: int) -> list[AddendumView]:
+        signatures = {s.addendum_id: s for s in self._signature_views(episode_id)
+                      if s.addendum_id is not None}
+        return [AddendumView(a.id, a.text, a.created_at, signatures.get(a.id))
+                for a in repo.list_addenda(self.db, episode_id)]
+
+
+def _score(answer: Any) -> int | None:
+    if answer is None:
+        return None
+    text = str(answer.details.get("score", ""))
+    return int(text) if text in ("0", "1", "2") else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _obs_content(o: Any) -> dict[str, Any]:
+    v = o.vitals
+    return {"id": o.id, "taken_at": o.taken_at.isoformat(), "hr": v.hr, "sbp": v.sbp,
+            "dbp": v.dbp, "spo2": v.spo2, "rr": v.rr, "temp_c": v.temp_c,
+            "on_oxygen": v.on_oxygen, "moaas": v.moaas, "dissociation": v.dissociation,
+            "side_effects": list(v.side_effects), "note": v.note,
+            "voided": o.voided, "void_reason": o.void_reason, "supersedes": o.supersedes}
+
+
+def _rems_source(services: Services, view: EpisodeView, source: str) -> str:
+    from monitor_app.services.sheet import rems_source_value
+
+    return rems_source_value(services, view, source)

@@ -1,0 +1,404 @@
+"""Patients, episodes, observations and the board."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from monitor_app.domain import phases, schedule, vitals
+from monitor_app.domain.models import (
+    Episode,
+    Escort,
+    Observation,
+    Patient,
+    Phase,
+    Role,
+    ValidationError,
+)
+from monitor_app.domain.protocol import Protocol
+from monitor_app.domain.scores import news2
+from monitor_app.services.errors import NotAllowed
+from monitor_app.services.views import BoardRow, EpisodeView, ObservationRow
+from monitor_app.storage import repository as repo
+
+if TYPE_CHECKING:
+    from monitor_app.services.app import Services
+
+MAX_TEXT = 200
+
+
+def _text(value: str, key: str, label: str, required: bool = True, size: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError(key, f"enter the {label}")
+    if len(value) > size:
+        raise ValidationError(key, f"the {label} is too long ({size} characters at most)")
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValidationError(key, f"the {label} holds control characters")
+    return value
+
+
+def _number(text: str | float, key: str, label: str, low: float, high: float) -> float:
+    try:
+        value = float(str(text).strip().replace(",", "."))
+    except ValueError:
+        raise ValidationError(key, f"{label} must be a number") from None
+    if value != value or not low <= value <= high:  # NaN fails the first test
+        raise ValidationError(key, f"{label} must be between {low:g} and {high:g}")
+    return value
+
+
+class EpisodeUseCases:
+    # ------------------------------------------------------------------ patients
+    def find_patients(self: Services, query: str, limit: int = 50) -> list[Patient]:
+        query = (query or "").strip()
+        if not query:
+            return []
+        return repo.find_patients(self.db, query[:100], limit=limit)
+
+    def add_patient(self: Services, actor_id: int, mrn: str, name: str, dob: date | str,
+                    sex: str = "") -> Patient:
+        mrn = _text(mrn, "mrn", "MRN", size=32)
+        name = _text(name, "patient_name", "patient's name", size=120)
+        if isinstance(dob, str):
+            try:
+                dob = date.fromisoformat(dob.strip())
+            except ValueError:
+                raise ValidationError("dob", "date of birth as YYYY-MM-DD") from None
+        today = self.clock.now().date()
+        if not date(1900, 1, 1) <= dob <= today:
+            raise ValidationError("dob", "date of birth must be between 1900 and today")
+        if sex not in ("", "F", "M", "X"):
+            raise ValidationError("sex", "sex must be F, M, X or blank")
+        return repo.add_patient(self.db, mrn=mrn, name=name, dob=dob, sex=sex,
+                                actor_id=actor_id, at=self.clock.now())
+
+    def patient(self: Services, patient_id: int) -> Patient:
+        found = repo.get_patient(self.db, patient_id)
+        if found is None:
+            raise ValidationError("patient", f"no patient with id {patient_id}")
+        return found
+
+    # ------------------------------------------------------------------ episodes
+    def protocol_of(self: Services, episode: Episode) -> Protocol:
+        protocol = self.protocols.get(episode.protocol_id)
+        if protocol is None:
+            raise NotAllowed("protocol", f"protocol '{episode.protocol_id}' of episode "
+                             f"{episode.number} is not installed; restore its file")
+        return protocol
+
+    def open_episode(self: Services, actor_id: int, patient_id: int, protocol_id: str,
+                     chair: str, weight_kg: float | str, dose_mg: float | str,
+                     escort: Escort, precheck: Mapping[str, object],
+                     lot_number: str = "") -> Episode:
+        protocol = self.protocols.get(protocol_id)
+        if protocol is None:
+            raise ValidationError("protocol", "choose a protocol")
+        self.patient(patient_id)
+        chair = _text(chair, "chair", "chair or bay", size=20)
+        weight = _number(weight_kg, "weight", "weight (kg)", 20, 350)
+        dose = _number(dose_mg, "dose", "dose (mg)", 1, 1000)
+        escort = Escort(_text(escort.name, "escort_name", "escort's name", size=120),
+                        _text(escort.relationship, "escort_relationship", "relationship",
+                              required=False, size=60),
+                        _text(escort.phone, "escort_phone", "escort's phone", size=40))
+        lot = _text(lot_number, "lot_number", "lot number", required=False, size=40)
+        answers = {item.key: bool(precheck.get(item.key)) for item in protocol.precheck}
+        unanswered = [item.label for item in protocol.precheck if not answers[item.key]]
+        if unanswered:
+            raise ValidationError("precheck", "confirm every pre-check item: "
+                                  + "; ".join(unanswered))
+        busy = [e for e in repo.list_active_episodes(self.db) if e.chair == chair]
+        if busy:
+            raise ValidationError("chair", f"chair {chair} is taken by episode {busy[0].number}")
+        if any(e.patient_id == patient_id for e in repo.list_active_episodes(self.db)):
+            raise ValidationError("patient", "this patient already has an open episode")
+        return repo.create_episode(
+            self.db, patient_id, protocol.id, protocol.version, chair, weight, dose,
+            escort=escort, lot_number=lot, precheck=answers, actor_id=actor_id,
+            at=self.clock.now())
+
+    def episode(self: Services, episode_id: int) -> Episode:
+        found = repo.get_episode(self.db, episode_id)
+        if found is None:
+            raise ValidationError("episode", f"no episode with id {episode_id}")
+        return found
+
+    def episode_by_number(self: Services, number_or_id: str) -> Episode:
+        text = number_or_id.strip()
+        found = repo.get_episode_by_number(self.db, text)
+        if found is None and text.isdigit():
+            found = repo.get_episode(self.db, int(text))
+        if found is None:
+            raise ValidationError("episode", f"no episode {text!r}")
+        return found
+
+    def episodes(self: Services, include_closed: bool = False, limit: int = 500) -> list[Episode]:
+        if include_closed:
+            return repo.list_episodes(self.db, limit=limit)
+        return repo.list_active_episodes(self.db)
+
+    def episode_view(self: Services, episode_id: int) -> EpisodeView:
+        episode = self.episode(episode_id)
+        protocol = self.protocol_of(episode)
+        observations = repo.list_observations(self.db, episode_id)
+        acks = repo.alert_acks(self.db, episode_id)
+        base = schedule.baseline_of(observations, episode.dosing_start)
+        rows = tuple(self._row(o, protocol, base, acks.get(o.id, frozenset()))
+                     for o in observations)
+        status = schedule.episode_schedule(protocol, episode, observations, self.clock.now())
+        caution = vitals.predose_caution(base.vitals, protocol) if base else None
+        return EpisodeView(
+            episode=episode, patient=self.patient(episode.patient_id), protocol=protocol,
+            rows=rows, baseline=base, status=status, predose_caution=caution,
+            signed=repo.is_signed(self.db, episode_id),
+            signatures=tuple(self._signature_views(episode_id)),
+            addenda=tuple(self._addendum_views(episode_id)),
+        )
+
+    def _row(self: Services, obs: Observation, protocol: Protocol, base: Observation | None,
+             acked: frozenset[str]) -> ObservationRow:
+        baseline_vitals = base.vitals if base is not None and base.id != obs.id else None
+        late = obs.entered_at - obs.taken_at > timedelta(minutes=self._late_min())
+        return ObservationRow(
+            observation=obs,
+            alerts=tuple(vitals.alerts_for(obs.vitals, protocol, baseline_vitals)),
+            news2=news2(obs.vitals, self.news2_table), acknowledged=acked, late=late,
+            recorded_by=self._initials(obs.recorded_by))
+
+    def _late_min(self: Services) -> int:
+        cached = getattr(self, "_late_cache", None)
+        if cached is None:
+            cached = self.settings().late_entry_min
+            self._late_cache = cached
+        return cached
+
+    def _initials(self: Services, staff_id: int) -> str:
+        cache: dict[int, str] = self.__dict__.setdefault("_initials_cache", {})
+        if staff_id not in cache:
+            member = repo.get_staff(self.db, staff_id)
+            cache[staff_id] = member.initials if member else "?"
+        return cache[staff_id]
+
+    # ------------------------------------------------------------------ observations
+    def record_observation(self: Services, actor_id: int, episode_id: int,
+                           raw: Mapping[str, object],
+                           taken_at: datetime | None = None) -> ObservationRow:
+        """Validate and save one observation; returns it with its alerts and NEWS2."""
+        episode = self._writable(episode_id)
+        protocol = self.protocol_of(episode)
+        now = self.clock.now()
+        taken_at = taken_at or now
+        vitals.validate_taken_at(taken_at, self._earliest_taken_at(episode, protocol), now)
+        parsed = vitals.parse_observation(raw, protocol)
+        obs = repo.add_observation(self.db, episode_id, taken_at, now, parsed, actor_id,
+                                   actor_id=actor_id, at=now)
+        self._update_ready(actor_id, episode_id)
+        return self._fresh_row(episode_id, obs.id)
+
+    def correct_observation(self: Services, actor_id: int, observation_id: int, reason: str,
+                            raw: Mapping[str, object],
+                            taken_at: datetime | None = None) -> ObservationRow:
+        """Void the observation with a reason and record the corrected one, linked."""
+        old = self._observation(observation_id)
+        episode = self._writable(old.episode_id)
+        protocol = self.protocol_of(episode)
+        reason = _text(reason, "void_reason", "reason for the correction", size=500)
+        now = self.clock.now()
+        taken_at = taken_at or old.taken_at
+        vitals.validate_taken_at(taken_at, self._earliest_taken_at(episode, protocol), now)
+        parsed = vitals.parse_observation(raw, protocol)
+        new = repo.correct_observation(self.db, observation_id, reason, parsed, taken_at,
+                                       entered_at=now, recorded_by=actor_id,
+                                       actor_id=actor_id, at=now)
+        self._update_ready(actor_id, old.episode_id)
+        return self._fresh_row(old.episode_id, new.id)
+
+    def void_observation(self: Services, actor_id: int, observation_id: int, reason: str) -> None:
+        old = self._observation(observation_id)
+        self._writable(old.episode_id)
+        reason = _text(reason, "void_reason", "reason for voiding", size=500)
+        repo.void_observation(self.db, observation_id, reason=reason, actor_id=actor_id,
+                              at=self.clock.now())
+        self._update_ready(actor_id, old.episode_id)
+
+    def acknowledge_alerts(self: Services, actor_id: int, observation_id: int,
+                           codes: Sequence[str]) -> None:
+        obs = self._observation(observation_id)
+        self._writable(obs.episode_id)
+        done = repo.alert_acks(self.db, obs.episode_id).get(observation_id, frozenset())
+        for code in codes:
+            if code not in done:
+                repo.ack_alert(self.db, observation_id, code, actor_id=actor_id,
+                               at=self.clock.now())
+
+    def _observation(self: Services, observation_id: int) -> Observation:
+        obs = repo.get_observation(self.db, observation_id)
+        if obs is None:
+            raise ValidationError("observation", f"no observation with id {observation_id}")
+        if obs.voided:
+            raise NotAllowed("observation", "this observation is already voided")
+        return obs
+
+    def _fresh_row(self: Services, episode_id: int, observation_id: int) -> ObservationRow:
+        view = self.episode_view(episode_id)
+        return next(r for r in view.rows if r.observation.id == observation_id)
+
+    def _earliest_taken_at(self: Services, episode: Episode, protocol: Protocol) -> datetime:
+        # A baseline may be taken a little before the episode was opened in the app.
+        return episode.created_at - timedelta(minutes=protocol.schedule.baseline_window_min)
+
+    def _writable(self: Services, episode_id: int) -> Episode:
+        episode = self.episode(episode_id)
+        if repo.is_signed(self.db, episode_id):
+            raise NotAllowed("episode", f"episode {episode.number} is signed and locked; "
+                             "add an addendum instead")
+        if episode.phase in (Phase.DISCHARGED, Phase.CANCELLED):
+            raise NotAllowed("episode", f"episode {episode.number} is {episode.phase.value}")
+        return episode
+
+    # ------------------------------------------------------------------ phases
+    def acknowledge_predose(self: Services, prescriber_id: int, pin: str,
+                            episode_id: int) -> Episode:
+        """A prescriber accepts a baseline above the pre-dose limit (PIN re-asked)."""
+        prescriber = self.authenticate(prescriber_id, pin)
+        if prescriber.role != Role.PRESCRIBER:
+            raise NotAllowed("prescriber", "only a prescriber can acknowledge a high baseline")
+        self._writable(episode_id)
+        return repo.set_episode_fields(self.db, episode_id, predose_ack_by=prescriber_id,
+                                       actor_id=prescriber_id, at=self.clock.now())
+
+    def start_dosing(self: Services, actor_id: int, episode_id: int,
+                     at: datetime | None = None) -> Episode:
+        episode = self._writable(episode_id)
+        phases.check_transition(episode.phase, Phase.DOSING)
+        view = self.episode_view(episode_id)
+        now = self.clock.now()
+        at = at or now
+        window = timedelta(minutes=view.protocol.schedule.baseline_window_min)
+        if view.baseline is None:
+            raise NotAllowed("start_dosing", "record baseline vitals (with BP) first")
+        if view.baseline.taken_at < at - window:
+            raise NotAllowed("start_dosing", "the baseline is older than "
+                             f"{window.seconds // 60} min: record a new one")
+        if view.predose_caution is not None and episode.predose_ack_by is None:
+            raise NotAllowed("start_dosing", f"{view.predose_caution.message}: a prescriber "
+                             "must acknowledge the baseline before dosing starts")
+        return repo.update_episode_phase(self.db, episode_id, Phase.DOSING, dosing_start=at,
+                                         actor_id=actor_id, at=now)
+
+    def end_dosing(self: Services, actor_id: int, episode_id: int,
+                   at: datetime | None = None) -> Episode:
+        episode = self._writable(episode_id)
+        phases.check_transition(episode.phase, Phase.RECOVERY)
+        now = self.clock.now()
+        at = at or now
+        if episode.dosing_start and at < episode.dosing_start:
+            raise ValidationError("end_dosing", "dosing cannot end before it started")
+        return repo.update_episode_phase(self.db, episode_id, Phase.RECOVERY, dosing_end=at,
+                                         actor_id=actor_id, at=now)
+
+    def cancel_episode(self: Services, actor_id: int, episode_id: int, reason: str) -> Episode:
+        episode = self._writable(episode_id)
+        phases.check_transition(episode.phase, Phase.CANCELLED)
+        reason = _text(reason, "cancel_reason", "reason for cancelling", size=500)
+        now = self.clock.now()
+        return repo.update_episode_phase(self.db, episode_id, Phase.CANCELLED, closed_at=now,
+                                         reason=reason, actor_id=actor_id, at=now)
+
+    def _update_ready(self: Services, actor_id: int, episode_id: int) -> None:
+        """Recovery <-> ready follows the automatic criteria, audited like any change."""
+        episode = self.episode(episode_id)
+        if episode.phase not in (Phase.RECOVERY, Phase.READY):
+            return
+        ready = self.automatic_criteria_met(episode_id)
+        target = Phase.READY if ready else Phase.RECOVERY
+        if target != episode.phase:
+            repo.update_episode_phase(self.db, episode_id, target, actor_id=actor_id,
+                                      at=self.clock.now())
+
+    # ------------------------------------------------------------------ board
+    def board(self: Services) -> list[BoardRow]:
+        """Every active episode, most urgent first. One query per table, not per chair."""
+        episodes = repo.list_active_episodes(self.db)
+        ids = [e.id for e in episodes]
+        observations = repo.observations_for_episodes(self.db, ids)
+        patients = repo.get_patients(self.db, [e.patient_id for e in episodes])
+        now = self.clock.now()
+        rows = []
+        for e in episodes:
+            protocol = self.protocols.get(e.protocol_id)
+            if protocol is None:
+                continue
+            obs = [o for o in observations.get(e.id, []) if not o.voided]
+            rows.append(self._board_row(e, protocol, patients[e.patient_id], obs, now))
+        return sort_board(rows)
+
+    def _board_row(self: Services, e: Episode, protocol: Protocol, patient: Patient,
+                   obs: list[Observation], now: datetime) -> BoardRow:
+        base = schedule.baseline_of(obs, e.dosing_start)
+        last = obs[-1] if obs else None
+        flags: tuple[str, ...] = ()
+        score = None
+        if last is not None:
+            base_vitals = base.vitals if base is not None and base.id != last.id else None
+            flags = tuple(a.message for a in vitals.alerts_for(last.vitals, protocol,
+                                                               base_vitals))
+            result = news2(last.vitals, self.news2_table)
+            score = result.total if result else None
+        times = tuple(o.taken_at for o in obs)
+        return BoardRow(
+            episode_id=e.id, number=e.number, chair=e.chair, patient_name=patient.name,
+            mrn=patient.mrn, protocol_id=protocol.id, protocol_name=protocol.name,
+            phase=e.phase, dosing_start=e.dosing_start, dosing_end=e.dosing_end,
+            last_vitals=vitals_summary(last), last_taken_at=last.taken_at if last else None,
+            news2=score, flags=flags,
+            status=schedule.schedule_status(protocol.schedule, phase=e.phase,
+                                            dosing_start=e.dosing_start,
+                                            dosing_end=e.dosing_end, taken_at=times, now=now,
+                                            dosing_label=protocol.dosing_label),
+            taken_at=times)
+
+    def board_tick(self: Services, rows: Sequence[BoardRow]) -> list[BoardRow]:
+        """Recompute every countdown from cached rows: no database access."""
+        now = self.clock.now()
+        out = []
+        for row in rows:
+            protocol = self.protocols[row.protocol_id]
+            status = schedule.schedule_status(
+                protocol.schedule, phase=row.phase, dosing_start=row.dosing_start,
+                dosing_end=row.dosing_end, taken_at=row.taken_at, now=now,
+                dosing_label=protocol.dosing_label)
+            out.append(_with_status(row, status))
+        return sort_board(out)
+
+
+def _with_status(row: BoardRow, status: schedule.ScheduleStatus) -> BoardRow:
+    from dataclasses import replace
+
+    return replace(row, status=status)
+
+
+def sort_board(rows: list[BoardRow]) -> list[BoardRow]:
+    far = datetime.max.replace(tzinfo=None)
+    return sorted(rows, key=lambda r: (r.urgency, (r.status.next_due.replace(tzinfo=None)
+                                                    if r.status.next_due else far), r.chair))
+
+
+def vitals_summary(obs: Observation | None) -> str:
+    if obs is None:
+        return ""
+    v = obs.vitals
+    parts = []
+    if v.hr is not None:
+        parts.append(f"HR {v.hr}")
+    if v.bp_text:
+        parts.append(f"BP {v.bp_text}")
+    if v.spo2 is not None:
+        parts.append(f"SpO2 {v.spo2}{' O2' if v.on_oxygen else ''}")
+    if v.rr is not None:
+        parts.append(f"RR {v.rr}")
+    if v.moaas is not None:
+        parts.append(f"MOAA/S {v.moaas}")
+    return "  ".join(parts)

@@ -1,0 +1,24 @@
+"""Errors the user can cause, raised by the services and shown by the GUI and the CLI."""
+
+from __future__ import annotations
+
+from monitor_app.domain.models import ValidationError
+
+
+class AuthError(ValidationError):
+    """A wrong PIN, a locked or inactive account. Shown next to the PIN field."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("pin", message)
+
+
+class NotAllowed(ValidationError):
+    """The action does not fit the episode's state (signed, wrong phase, no baseline...)."""
+
+
+class DischargeRefused(ValidationError):
+    """Signing was refused; ``reasons`` lists every criterion or field that stops it."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("sign", "cannot sign yet: " + "; ".join(reasons))
+        self.reasons = reasons

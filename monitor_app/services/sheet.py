@@ -1,0 +1,182 @@
+"""Build the discharge sheet's plain data from the record, render and archive it."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitor_app.domain.models import Observation
+from monitor_app.reports import sheet_data as sd
+from monitor_app.reports.discharge_pdf import render_discharge_pdf, write_pdf
+from monitor_app.services.views import DischargeView, EpisodeView, ObservationRow
+
+if TYPE_CHECKING:
+    from monitor_app.services.app import Services
+
+_ALERT_FIELD = {"bp": "bp", "hr": "hr", "spo2": "spo2", "rr": "rr", "moaas": "moaas",
+                "dissociation": "dissociation", "temp": "temp", "temp_c": "temp"}
+_ANSWERED = {"met": "Yes", "not_applicable": "N/A", "not_met": ""}
+
+
+def local_zone() -> tzinfo:
+    return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
+
+
+def rems_source_value(services: Services, view: EpisodeView, source: str) -> str:
+    """The value of a REMS form field the record already holds ("" when it does not)."""
+    e, p = view.episode, view.patient
+    observations = [r.observation for r in view.current_rows]
+    if source == "patient.name":
+        return p.name
+    if source == "patient.dob":
+        return p.dob.isoformat()
+    if source == "patient.sex":
+        return {"F": "Female", "M": "Male", "X": "Other"}.get(p.sex, "")
+    if source.startswith("precheck."):
+        value = e.precheck.get(source.removeprefix("precheck."))
+        return "" if value is None else ("yes" if value else "no")
+    if source == "clinic.name":
+        return services.settings().clinic_name
+    if source == "signer.name":
+        signature = next((s for s in view.signatures if s.kind == "discharge"), None)
+        return f"{signature.signer_name}, {signature.signer_credentials}" if signature else ""
+    if source == "episode.date":
+        return (e.dosing_start or e.created_at).astimezone(local_zone()).date().isoformat()
+    if source == "episode.dose":
+        return f"{e.dose_mg:g} mg"
+    if source == "episode.lot_number":
+        return e.lot_number
+    if source == "episode.monitoring_minutes":
+        if e.dosing_start is None:
+            return ""
+        end = e.closed_at or services.clock.now()
+        return str(int((end - e.dosing_start).total_seconds() // 60))
+    if source == "bp.baseline":
+        return view.baseline.vitals.bp_text if view.baseline else ""
+    match = re.fullmatch(r"bp\.timepoint_(\d+)", source)
+    if match and e.dosing_start is not None:
+        slot = next((s for s in view.status.slots if s.kind == "timepoint"
+                     and int((s.due - e.dosing_start).total_seconds() // 60)
+                     == int(match.group(1)) and s.taken_at is not None), None)
+        if slot is not None:
+            obs = next((o for o in observations if o.taken_at == slot.taken_at), None)
+            return obs.vitals.bp_text if obs else ""
+        return ""
+    if source == "bp.latest":
+        with_bp = [o for o in observations if o.vitals.bp_text]
+        return with_bp[-1].vitals.bp_text if with_bp else ""
+    return ""
+
+
+def _sheet_obs(row: ObservationRow) -> sd.SheetObservation:
+    o: Observation = row.observation
+    v = o.vitals
+    abnormal = {_ALERT_FIELD.get(a.field, a.field) for a in row.alerts}
+    if row.news2 is not None and row.news2.total >= 5:
+        abnormal.add("news2")
+    if "nausea" in v.side_effects or "vomiting" in v.side_effects:
+        abnormal.add("side_effects")
+    return sd.SheetObservation(
+        taken_at=o.taken_at, hr=_s(v.hr), bp=v.bp_text, spo2=_s(v.spo2), rr=_s(v.rr),
+        temp=f"{v.temp_c:.1f}" if v.temp_c is not None else "", on_oxygen=v.on_oxygen,
+        moaas=_s(v.moaas), dissociation=_s(v.dissociation),
+        side_effects=", ".join(v.side_effects),
+        news2=row.news2.total if row.news2 else None, initials=row.recorded_by,
+        late=row.late, abnormal=frozenset(abnormal), voided=o.voided,
+        void_reason=o.void_reason,
+        note="; ".join(t for t in (v.note, v.missing_reason and f"missing: {v.missing_reason}")
+                       if t))
+
+
+def _s(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def build_sheet(services: Services, state: DischargeView) -> sd.SheetData:
+    view = state.episode
+    e, p, protocol = view.episode, view.patient, view.protocol
+    settings = services.settings()
+    discharge_sig = next((s for s in view.signatures if s.kind == "discharge"), None)
+    criteria = []
+    for c in state.evaluation.criteria:
+        override = None
+        if c.override is not None:
+            override = sd.SheetOverride(c.override.reason,
+                                        state.override_by.get(c.key, "prescriber"))
+        criteria.append(sd.SheetCriterion(c.label, c.status, c.value, c.detail, override))
+    aldrete_items = []
+    if state.aldrete is not None:
+        for name, (score, reason) in state.aldrete.items.items():
+            aldrete_items.append(sd.SheetAldreteItem(name.capitalize(), score, reason))
+    manual = [sd.SheetManualItem(m.label, _ANSWERED.get(m.status, ""),
+                                 ", ".join(v for v in m.details.values() if v))
+              for m in state.evaluation.manual]
+    addenda = [sd.SheetAddendum(a.text, _sheet_sig(a.signature)) for a in view.addenda
+               if a.signature is not None]
+    base = view.baseline.vitals if view.baseline else None
+    guides = []
+    if base is not None and base.sbp is not None:
+        guides.append(sd.TrendGuide("Baseline SBP", base.sbp, "baseline"))
+    sbp_flag = protocol.limits["sbp"].flag_at_or_above
+    if sbp_flag is not None:
+        guides.append(sd.TrendGuide("SBP alert", sbp_flag, "alert"))
+    current = [r.observation for r in view.current_rows]
+    return sd.SheetData(
+        clinic=sd.SheetClinic(settings.clinic_name or "Clinic", settings.address,
+                              settings.phone),
+        patient=sd.SheetPatient(p.name, p.mrn, p.dob.isoformat(), p.sex),
+        episode=sd.SheetEpisode(e.number, (e.dosing_start or e.created_at)
+                                .astimezone(local_zone()).date().isoformat(), e.chair),
+        protocol=sd.SheetProtocol(protocol.name, protocol.version, protocol.drug,
+                                  protocol.route, protocol.dosing_label),
+        tz=local_zone(), printed_at=services.clock.now(), paper=settings.paper,  # type: ignore[arg-type]
+        dose_mg=f"{e.dose_mg:g}",
+        dose_mg_per_kg=f"{e.dose_mg_per_kg:.2f}" if e.dose_mg_per_kg else "",
+        lot_number=e.lot_number, dosing_start=e.dosing_start, dosing_end=e.dosing_end,
+        escort=sd.SheetEscort(e.escort.name, e.escort.relationship, e.escort.phone),
+        observations=[_sheet_obs(r) for r in view.rows], criteria=criteria,
+        aldrete_items=aldrete_items,
+        aldrete_total=state.aldrete.total if state.aldrete else None,
+        manual_items=manual, instructions_title=protocol.instructions_title,
+        instructions=protocol.instructions,
+        signature=_sheet_sig(discharge_sig) if discharge_sig else None, addenda=addenda,
+        rems=[(i.field.label, i.value) for i in state.rems],
+        trend=[sd.TrendPoint(o.taken_at, o.vitals.hr, o.vitals.sbp, o.vitals.dbp)
+               for o in current],
+        trend_guides=guides,
+    )
+
+
+def _sheet_sig(s) -> sd.SheetSignature:  # type: ignore[no-untyped-def]
+    return sd.SheetSignature(s.signer_name, s.signer_credentials, s.signed_at, s.meaning,
+                             s.content_hash)
+
+
+class SheetUseCases:
+    def sheet_pdf(self: Services, episode_id: int) -> bytes:
+        """The discharge sheet as it stands: DRAFT across every page until signed."""
+        state = self.discharge_view(episode_id)
+        return render_discharge_pdf(build_sheet(self, state), self.resources / "fonts")
+
+    def write_sheet(self: Services, episode_id: int, path: Path) -> Path:
+        state = self.discharge_view(episode_id)
+        return write_pdf(build_sheet(self, state), self.resources / "fonts", path)
+
+    def archive_sheet(self: Services, episode_id: int) -> tuple[Path | None, str]:
+        """Write the sheet to the archive folder; a problem is reported, never raised:
+        the signed record stands whatever happens to the file."""
+        view = self.episode_view(episode_id)
+        day = (view.episode.closed_at or self.clock.now()).astimezone(local_zone()).date()
+        safe_mrn = re.sub(r"[^A-Za-z0-9_-]+", "_", view.patient.mrn)
+        folder = self.archive_dir()
+        name = f"{day.isoformat()}_{safe_mrn}_{view.episode.number}.pdf"
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            return self.write_sheet(episode_id, folder / name), ""
+        except OSError as exc:
+            return None, (f"The record is signed and saved, but the sheet could not be "
+                          f"written to the archive folder {folder}: "
+                          f"{exc.strerror or exc}. Check the folder in Settings, then "
+                          "print or save the sheet from the episode.")

@@ -1,0 +1,149 @@
+"""What the services hand to the GUI, the CLI and the PDF: plain, immutable data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from monitor_app.domain.discharge import DischargeEvaluation, ManualAnswer, Override
+from monitor_app.domain.models import Alert, Episode, Observation, Patient, Phase, Staff
+from monitor_app.domain.protocol import Protocol, RemsField
+from monitor_app.domain.schedule import ScheduleStatus
+from monitor_app.domain.scores import AldreteResult, News2Result
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    clinic_name: str = ""
+    address: str = ""
+    phone: str = ""
+    paper: str = "A4"  # "A4" or "Letter"
+    weight_unit: str = "kg"  # "kg" or "lb"; stored in kg
+    temp_unit: str = "C"  # "C" or "F"; stored in degrees C
+    idle_lock_min: int = 10
+    pin_attempts: int = 5
+    late_entry_min: int = 5  # an observation typed this long after it was taken is "late"
+    archive_dir: str = ""  # signed sheets; "" = <data folder>/archive
+    backup_dir: str = ""  # daily backups; "" = <data folder>/backups
+    backups_kept: int = 14
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    observation: Observation
+    alerts: tuple[Alert, ...]
+    news2: News2Result | None
+    acknowledged: frozenset[str]  # alert codes acknowledged
+    late: bool
+    recorded_by: str  # initials
+
+    @property
+    def unacknowledged(self) -> tuple[Alert, ...]:
+        return tuple(a for a in self.alerts if a.code not in self.acknowledged)
+
+
+@dataclass(frozen=True)
+class EpisodeView:
+    episode: Episode
+    patient: Patient
+    protocol: Protocol
+    rows: tuple[ObservationRow, ...]  # all, voided included, by time taken
+    baseline: Observation | None
+    status: ScheduleStatus
+    predose_caution: Alert | None
+    signed: bool
+    signatures: tuple[SignatureView, ...] = ()
+    addenda: tuple[AddendumView, ...] = ()
+
+    @property
+    def current_rows(self) -> tuple[ObservationRow, ...]:
+        return tuple(r for r in self.rows if not r.observation.voided)
+
+    @property
+    def observations(self) -> tuple[Observation, ...]:
+        return tuple(r.observation for r in self.rows)
+
+
+@dataclass(frozen=True)
+class SignatureView:
+    id: int
+    kind: str  # "discharge" or "addendum"
+    signer_name: str
+    signer_credentials: str
+    meaning: str
+    signed_at: datetime
+    content_hash: str
+    addendum_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AddendumView:
+    id: int
+    text: str
+    created_at: datetime
+    signature: SignatureView | None
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    episode_id: int
+    number: str
+    chair: str
+    patient_name: str
+    mrn: str
+    protocol_id: str
+    protocol_name: str
+    phase: Phase
+    dosing_start: datetime | None
+    dosing_end: datetime | None
+    last_vitals: str  # "HR 88  BP 132/84  SpO2 97  RR 14"
+    last_taken_at: datetime | None
+    news2: int | None
+    flags: tuple[str, ...]  # unacknowledged alert messages
+    status: ScheduleStatus
+    taken_at: tuple[datetime, ...] = field(default=(), repr=False)  # for the tick
+
+    @property
+    def urgency(self) -> int:
+        """Sort key: overdue first, then due, due soon, baseline, ok, none."""
+        order = {"overdue": 0, "due": 1, "due_soon": 2, "baseline": 3, "ok": 4, "none": 5}
+        return order.get(self.status.state, 6)
+
+
+@dataclass(frozen=True)
+class RemsItem:
+    field: RemsField
+    value: str  # what the record holds or what was answered; "" when not yet known
+    from_record: bool  # True: taken from the record, not asked
+
+
+@dataclass(frozen=True)
+class DischargeView:
+    episode: EpisodeView
+    evaluation: DischargeEvaluation
+    aldrete: AldreteResult | None
+    activity: int | None
+    respiration: int | None
+    manual: dict[str, ManualAnswer]
+    overrides: dict[str, Override]
+    override_by: dict[str, str]  # criterion -> prescriber display name
+    rems: tuple[RemsItem, ...]
+    missing_rems: tuple[str, ...]  # labels of required REMS fields not yet answered
+
+    @property
+    def can_sign(self) -> bool:
+        return self.evaluation.ready and not self.missing_rems and not self.episode.signed
+
+
+@dataclass(frozen=True)
+class SignResult:
+    signature: SignatureView
+    archived_to: Path | None
+    archive_problem: str  # "" when the PDF was archived
+
+
+@dataclass(frozen=True)
+class StaffView:
+    staff: Staff
+    can_sign_in: bool

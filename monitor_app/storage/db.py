@@ -1,0 +1,243 @@
+"""Open the clinic database safely, or refuse with a message a person can act on.
+
+``open_db`` never overwrites, truncates or "repairs" a file: a file that is not a
+SQLite database, or that fails ``PRAGMA quick_check``, is refused with
+``StorageError`` and left exactly as it was, so the latest backup can be restored
+and the damaged file kept for inspection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from monitor_app.storage import migrations
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 5.0
+
+
+class StorageError(Exception):
+    """The database cannot be used; the message says which file and what to do."""
+
+
+class DatabaseBusy(StorageError):
+    """Another program holds the database; trying again shortly may succeed."""
+
+    retryable = True
+
+
+class ChangeRefused(StorageError):
+    """The database refused a change: a signed record, or a value never changed in place."""
+
+
+def open_db(
+    path: Path | str,
+    *,
+    busy_timeout: float = BUSY_TIMEOUT_S,
+    migrate: bool = True,
+) -> sqlite_utils.Database:
+    """Open (or create) the database at ``path`` and bring its schema up to date.
+
+    New folder: mode 0700; new file: mode 0600. Pragmas: WAL, synchronous=FULL,
+    foreign_keys=ON, busy_timeout. Raises ``StorageError`` (``DatabaseBusy`` when
+    another program holds the lock) instead of touching a file it cannot trust.
+    """
+    path = Path(path)
+    _prepare_file(path)
+    try:
+        conn = sqlite3.connect(str(path), timeout=busy_timeout)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, path) from exc
+    try:
+        _check_integrity(conn, path)
+        _set_pragmas(conn, path, busy_timeout)
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        if migrate:
+            with storage_errors(path):
+                migrations.apply_migrations(db)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def database_path(db: sqlite_utils.Database) -> Path | None:
+    """The file behind ``db`` (None for an in-memory database)."""
+    for _seq, name, filename in db.conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return Path(filename) if filename else None
+    return None
+
+
+def translate_error(exc: sqlite3.Error, path: Path | str | None) -> StorageError:
+    """Turn a low-level sqlite3 error into a ``StorageError`` that says what to do."""
+    where = str(path) if path else "the database"
+    text = str(exc)
+    low = text.lower()
+    if "database is locked" in low or "database table is locked" in low:
+        return DatabaseBusy(
+            f"{where} is in use by another program (database is locked). "
+            "Wait a moment and try again; if it persists, close other copies of the app "
+            "or any tool that has the database open."
+        )
+    if "database or disk is full" in low or "disk i/o error" in low:
+        return StorageError(
+            f"could not write to {where}: the disk is full or failing ({text}). "
+            "Free some space on the disk (or move the database to a disk with space) "
+            "and try again; nothing was saved from the last action."
+        )
+    if "readonly" in low or "read-only" in low:
+        return StorageError(
+            f"cannot write to {where}: it is read-only ({text}). Check the permissions "
+            "of the file and its folder, or open a writable copy."
+        )
+    if "unable to open" in low:
+        return StorageError(
+            f"cannot open {where} ({text}). Check that the folder exists and that you "
+            "may read and write it (check its permissions)."
+        )
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return StorageError(
+            f"{where} is damaged or is not a SQLite database ({text}). It has not been "
+            "changed. Restore the latest backup; keep the damaged file for inspection."
+        )
+    if "signed and locked" in low or "never changed" in low or "never deleted" in low:
+        return ChangeRefused(text)
+    return StorageError(f"database error in {where}: {text}")
+
+
+@contextlib.contextmanager
+def storage_errors(path: Path | str | None) -> Iterator[None]:
+    """Re-raise sqlite3 operational and integrity-trigger errors as ``StorageError``."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise translate_error(exc, path) from exc
+    except sqlite3.DatabaseError as exc:
+        translated = translate_error(exc, path)
+        if isinstance(exc, sqlite3.IntegrityError) and not isinstance(
+            translated, ChangeRefused
+        ):
+            raise  # a constraint the caller may want to inspect (UNIQUE, FOREIGN KEY)
+        raise translated from exc
+
+
+def _prepare_file(path: Path) -> None:
+    folder = path.parent
+    if not folder.exists():
+        try:
+            folder.mkdir(parents=True, mode=0o700)
+            os.chmod(folder, 0o700)
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create the folder {folder} for the database ({exc.strerror}). "
+                "Check the path and its permissions."
+            ) from exc
+    if not folder.is_dir():
+        raise StorageError(f"{folder} is not a folder; cannot keep the database {path} there.")
+    if path.exists():
+        _check_existing(path)
+        return
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"cannot create {path}: the folder {folder} is read-only. Choose a writable "
+            "folder or fix its permissions."
+        )
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        _check_existing(path)  # created by someone else in between: check it like any other
+        return
+    except OSError as exc:
+        raise StorageError(f"cannot create {path} ({exc.strerror}).") from exc
+    os.close(fd)
+
+
+def _check_existing(path: Path) -> None:
+    if not path.is_file():
+        raise StorageError(f"{path} is not a file. Point the app at a database file.")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise StorageError(
+            f"cannot read {path} ({exc.strerror}). Check the permissions of the file."
+        ) from exc
+    if header and header != SQLITE_HEADER:
+        raise StorageError(
+            f"{path} is not a SQLite database (it may be damaged, or a different kind of "
+            "file). It has not been changed. Restore the latest backup, or move this file "
+            "away to start a new database."
+        )
+    if 0 < len(header) < len(SQLITE_HEADER):
+        raise StorageError(
+            f"{path} is too short to be a SQLite database (damaged). It has not been "
+            "changed. Restore the latest backup."
+        )
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise StorageError(
+            f"cannot write to {path}: the file is read-only. Check its permissions, or "
+            "open a writable copy."
+        )
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StorageError(
+            f"cannot use {path}: its folder {path.parent} is read-only, and the database "
+            "needs to write its journal there. Fix the folder's permissions."
+        )
+
+
+def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    """Read-only checks, before anything that could write to the file."""
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.OperationalError as exc:
+        raise translate_error(exc, path) from exc
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(
+            f"{path} is damaged ({exc}). It has not been changed. Restore the latest "
+            "backup; keep the damaged file for inspection."
+        ) from exc
+    problems = [str(row[0]) for row in rows]
+    if problems != ["ok"]:
+        shown = "; ".join(problems[:3]) + (" ..." if len(problems) > 3 else "")
+        raise StorageError(
+            f"{path} is damaged (quick_check: {shown}). It has not been changed. Restore "
+            "the latest backup; keep the damaged file for inspection."
+        )
+
+
+def _set_pragmas(conn: sqlite3.Connection, path: Path, busy_timeout: float) -> None:
+    with storage_errors(path):
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StorageError(
+                f"cannot switch {path} to write-ahead logging (journal mode stays {mode}). "
+                "Check that the file and its folder are writable and on a local disk."
+            )
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+
+
+def utc_text(moment: datetime) -> str:
+    """A timezone-aware datetime as stored: UTC, ISO 8601 with offset."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"a stored time must be timezone-aware, not {moment!r}")
+    return moment.astimezone(UTC).isoformat()
+
+
+def parse_utc(text: str | None) -> datetime | None:
+    """The stored text back as an aware datetime in UTC (None stays None)."""
+    if text is None:
+        return None
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:  # written by hand without an offset: it was UTC
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

@@ -1,0 +1,342 @@
+"""The schema, as an ordered list of migrations (sqlite-utils ``Migrations``, set "monitor_app").
+
+Each migration runs in its own transaction together with the record that it was
+applied, so an older database is upgraded in place when it is opened, and a failed
+upgrade leaves it as it was. Never edit a migration that has shipped: add a new one.
+
+Rules for later migrations:
+
+- a migration that adds or changes a column of an audited table must recreate the
+  triggers that list columns (``observations_void_only``, ``overrides_void_only``,
+  ``checklist_answers_supersede_only``, ``episodes_fixed_columns``) and record a
+  "migrate" audit event for each changed row (``audit.snapshot_rows``), or
+  ``audit.verify`` will report every row as changed outside the app;
+- SQL statements run one at a time (``executescript`` would commit half a migration).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "monitor_app"
+migrations = Migrations(MIGRATION_SET)
+
+# Tables whose rows belong to one episode: the signed lock covers them.
+EPISODE_CHILD_TABLES = (
+    "observations",
+    "alert_acks",
+    "checklist_answers",
+    "overrides",
+    "rems_answers",
+)
+NEVER_DELETED = (
+    "staff",
+    "patients",
+    "episodes",
+    *EPISODE_CHILD_TABLES,
+    "signatures",
+    "addenda",
+    "audit",
+)
+NEVER_UPDATED = ("alert_acks", "rems_answers", "signatures", "addenda", "audit")
+LOCKED_MESSAGE = "episode is signed and locked; add an addendum"
+OBSERVATION_MESSAGE = "observations are never changed: void and correct"
+GENESIS_HASH = "0" * 64
+
+
+def apply_migrations(db: Database, *, stop_before: str | Iterable[str] | None = None) -> None:
+    """Apply every pending migration (or those before ``stop_before``, for tests)."""
+    migrations.apply(db, stop_before=stop_before)
+
+
+def pending_migrations(db: Database) -> list[str]:
+    return [migration.name for migration in migrations.pending(db)]
+
+
+def _run(db: Database, statements: Iterable[str]) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+@migrations(name="m001_tables")
+def m001_tables(db: Database) -> None:
+    _run(
+        db,
+        [
+            """CREATE TABLE settings (
+                id INTEGER PRIMARY KEY,
+                "key" TEXT NOT NULL UNIQUE,
+                "value" TEXT NOT NULL
+            ) STRICT""",
+            """CREATE TABLE staff (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL CHECK (trim(name) <> ''),
+                credentials TEXT NOT NULL DEFAULT '',
+                role TEXT NOT NULL,
+                active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                pin_hash TEXT,
+                failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+                locked INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
+            ) STRICT""",
+            """CREATE TABLE patients (
+                id INTEGER PRIMARY KEY,
+                mrn TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (trim(mrn) <> ''),
+                name TEXT NOT NULL CHECK (trim(name) <> ''),
+                name_key TEXT NOT NULL,
+                dob TEXT NOT NULL,
+                sex TEXT NOT NULL DEFAULT ''
+            ) STRICT""",
+            """CREATE TABLE episodes (
+                id INTEGER PRIMARY KEY,
+                number TEXT NOT NULL UNIQUE,
+                patient_id INTEGER NOT NULL REFERENCES patients(id),
+                protocol_id TEXT NOT NULL,
+                protocol_version TEXT NOT NULL,
+                chair TEXT NOT NULL DEFAULT '',
+                weight_kg REAL NOT NULL,
+                dose_mg REAL NOT NULL,
+                lot_number TEXT NOT NULL DEFAULT '',
+                escort_name TEXT NOT NULL DEFAULT '',
+                escort_relationship TEXT NOT NULL DEFAULT '',
+                escort_phone TEXT NOT NULL DEFAULT '',
+                precheck TEXT NOT NULL DEFAULT '{}',
+                phase TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by INTEGER NOT NULL REFERENCES staff(id),
+                dosing_start TEXT,
+                dosing_end TEXT,
+                closed_at TEXT,
+                closed_reason TEXT NOT NULL DEFAULT '',
+                predose_ack_by INTEGER REFERENCES staff(id)
+            ) STRICT""",
+            """CREATE TABLE observations (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                taken_at TEXT NOT NULL,
+                entered_at TEXT NOT NULL,
+                recorded_by INTEGER NOT NULL REFERENCES staff(id),
+                hr INTEGER,
+                sbp INTEGER,
+                dbp INTEGER,
+                spo2 INTEGER,
+                rr INTEGER,
+                temp_c REAL,
+                on_oxygen INTEGER NOT NULL DEFAULT 0 CHECK (on_oxygen IN (0, 1)),
+                moaas INTEGER,
+                dissociation INTEGER,
+                side_effects TEXT NOT NULL DEFAULT '[]',
+                note TEXT NOT NULL DEFAULT '',
+                missing_reason TEXT NOT NULL DEFAULT '',
+                supersedes INTEGER REFERENCES observations(id),
+                voided_at TEXT,
+                voided_by INTEGER REFERENCES staff(id),
+                void_reason TEXT
+            ) STRICT""",
+            """CREATE TABLE alert_acks (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                observation_id INTEGER NOT NULL REFERENCES observations(id),
+                code TEXT NOT NULL,
+                acknowledged_by INTEGER NOT NULL REFERENCES staff(id),
+                acknowledged_at TEXT NOT NULL,
+                UNIQUE (observation_id, code)
+            ) STRICT""",
+            """CREATE TABLE checklist_answers (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                "key" TEXT NOT NULL,
+                confirmed INTEGER NOT NULL CHECK (confirmed IN (0, 1)),
+                not_applicable INTEGER NOT NULL DEFAULT 0 CHECK (not_applicable IN (0, 1)),
+                details TEXT NOT NULL DEFAULT '{}',
+                answered_by INTEGER NOT NULL REFERENCES staff(id),
+                answered_at TEXT NOT NULL,
+                superseded_by INTEGER REFERENCES checklist_answers(id)
+            ) STRICT""",
+            """CREATE TABLE overrides (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                criterion TEXT NOT NULL,
+                reason TEXT NOT NULL CHECK (trim(reason) <> ''),
+                prescriber_id INTEGER NOT NULL REFERENCES staff(id),
+                recorded_by INTEGER NOT NULL REFERENCES staff(id),
+                recorded_at TEXT NOT NULL,
+                voided_at TEXT,
+                voided_by INTEGER REFERENCES staff(id),
+                void_reason TEXT
+            ) STRICT""",
+            """CREATE TABLE rems_answers (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                "key" TEXT NOT NULL,
+                "value" TEXT NOT NULL,
+                answered_by INTEGER NOT NULL REFERENCES staff(id),
+                answered_at TEXT NOT NULL
+            ) STRICT""",
+            """CREATE TABLE addenda (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                text TEXT NOT NULL CHECK (trim(text) <> ''),
+                created_by INTEGER NOT NULL REFERENCES staff(id),
+                created_at TEXT NOT NULL
+            ) STRICT""",
+            """CREATE TABLE signatures (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                kind TEXT NOT NULL CHECK (kind IN ('discharge', 'addendum')),
+                addendum_id INTEGER REFERENCES addenda(id),
+                signer_id INTEGER NOT NULL REFERENCES staff(id),
+                signer_name TEXT NOT NULL,
+                signer_credentials TEXT NOT NULL DEFAULT '',
+                meaning TEXT NOT NULL CHECK (trim(meaning) <> ''),
+                signed_at TEXT NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                CHECK ((kind = 'discharge') = (addendum_id IS NULL))
+            ) STRICT""",
+            """CREATE TABLE audit (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at TEXT NOT NULL,
+                actor_id INTEGER,
+                action TEXT NOT NULL,
+                table_name TEXT NOT NULL,
+                row_id INTEGER NOT NULL,
+                "before" TEXT,
+                "after" TEXT,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            ) STRICT""",
+        ],
+    )
+
+
+@migrations(name="m002_indexes")
+def m002_indexes(db: Database) -> None:
+    _run(
+        db,
+        [
+            "CREATE INDEX patients_name_key ON patients(name_key)",
+            "CREATE INDEX episodes_phase ON episodes(phase)",
+            "CREATE INDEX episodes_patient ON episodes(patient_id, created_at)",
+            "CREATE INDEX episodes_created ON episodes(created_at, id)",
+            "CREATE INDEX observations_episode ON observations(episode_id, taken_at, id)",
+            "CREATE INDEX alert_acks_episode ON alert_acks(episode_id)",
+            'CREATE INDEX checklist_answers_episode ON checklist_answers(episode_id, "key", id)',
+            "CREATE INDEX overrides_episode ON overrides(episode_id, criterion, id)",
+            'CREATE INDEX rems_answers_episode ON rems_answers(episode_id, "key", id)',
+            "CREATE INDEX addenda_episode ON addenda(episode_id, id)",
+            "CREATE INDEX signatures_episode ON signatures(episode_id, kind)",
+            "CREATE UNIQUE INDEX signatures_one_discharge ON signatures(episode_id) "
+            "WHERE kind = 'discharge'",
+            "CREATE INDEX audit_row ON audit(table_name, row_id, id)",
+        ],
+    )
+
+
+def _unchanged(columns: Iterable[str]) -> str:
+    return " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in columns)
+
+
+def _refuse(name: str, event: str, table: str, message: str, when: str = "") -> str:
+    condition = f" WHEN {when}" if when else ""
+    return (
+        f"CREATE TRIGGER {name} BEFORE {event} ON {table}{condition} "
+        f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+    )
+
+
+OBSERVATION_VALUE_COLUMNS = (
+    "id", "episode_id", "taken_at", "entered_at", "recorded_by", "hr", "sbp", "dbp",
+    "spo2", "rr", "temp_c", "on_oxygen", "moaas", "dissociation", "side_effects", "note",
+    "missing_reason", "supersedes",
+)
+OVERRIDE_VALUE_COLUMNS = (
+    "id", "episode_id", "criterion", "reason", "prescriber_id", "recorded_by", "recorded_at",
+)
+CHECKLIST_VALUE_COLUMNS = (
+    "id", "episode_id", "key", "confirmed", "not_applicable", "details", "answered_by",
+    "answered_at",
+)
+EPISODE_FIXED_COLUMNS = ("id", "number", "patient_id", "created_at", "created_by")
+
+_VOID_FILLED = (
+    "OLD.voided_at IS NULL AND OLD.voided_by IS NULL AND OLD.void_reason IS NULL "
+    "AND NEW.voided_at IS NOT NULL AND NEW.voided_by IS NOT NULL "
+    "AND trim(coalesce(NEW.void_reason, '')) <> ''"
+)
+
+
+@migrations(name="m003_append_only")
+def m003_append_only(db: Database) -> None:
+    statements = [
+        _refuse(f"{table}_no_delete", "DELETE", table, f"{table} rows are never deleted")
+        for table in NEVER_DELETED
+    ]
+    statements += [
+        _refuse(f"{table}_no_update", "UPDATE", table, f"{table} rows are never changed")
+        for table in NEVER_UPDATED
+    ]
+    statements += [
+        _refuse(
+            "observations_void_only", "UPDATE", "observations", OBSERVATION_MESSAGE,
+            f"NOT ({_VOID_FILLED} AND {_unchanged(OBSERVATION_VALUE_COLUMNS)})",
+        ),
+        _refuse(
+            "overrides_void_only", "UPDATE", "overrides",
+            "overrides are never changed: void and record a new one",
+            f"NOT ({_VOID_FILLED} AND {_unchanged(OVERRIDE_VALUE_COLUMNS)})",
+        ),
+        _refuse(
+            "checklist_answers_supersede_only", "UPDATE", "checklist_answers",
+            "checklist answers are never changed: save a new answer",
+            "NOT (OLD.superseded_by IS NULL AND NEW.superseded_by IS NOT NULL "
+            f"AND {_unchanged(CHECKLIST_VALUE_COLUMNS)})",
+        ),
+        _refuse(
+            "episodes_fixed_columns", "UPDATE", "episodes",
+            "an episode keeps its number, patient and creation for ever",
+            f"NOT ({_unchanged(EPISODE_FIXED_COLUMNS)})",
+        ),
+        _refuse(
+            "audit_chain_link", "INSERT", "audit",
+            "an audit event must extend the hash chain",
+            "NEW.prev_hash IS NOT coalesce("
+            f"(SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '{GENESIS_HASH}')",
+        ),
+    ]
+    _run(db, statements)
+
+
+def _signed(episode_expr: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM signatures AS s "
+        f"WHERE s.episode_id = {episode_expr} AND s.kind = 'discharge')"
+    )
+
+
+@migrations(name="m004_signed_lock")
+def m004_signed_lock(db: Database) -> None:
+    statements = []
+    for table in EPISODE_CHILD_TABLES:
+        statements += [
+            _refuse(f"{table}_signed_insert", "INSERT", table, LOCKED_MESSAGE,
+                    _signed("NEW.episode_id")),
+            _refuse(f"{table}_signed_update", "UPDATE", table, LOCKED_MESSAGE,
+                    f"{_signed('OLD.episode_id')} OR {_signed('NEW.episode_id')}"),
+            _refuse(f"{table}_signed_delete", "DELETE", table, LOCKED_MESSAGE,
+                    _signed("OLD.episode_id")),
+        ]
+    statements += [
+        _refuse("episodes_signed_update", "UPDATE", "episodes", LOCKED_MESSAGE,
+                _signed("OLD.id")),
+        _refuse("episodes_signed_delete", "DELETE", "episodes", LOCKED_MESSAGE,
+                _signed("OLD.id")),
+        _refuse("signatures_signed_insert", "INSERT", "signatures", LOCKED_MESSAGE,
+                f"NEW.kind = 'discharge' AND {_signed('NEW.episode_id')}"),
+        _refuse("signatures_addendum_match", "INSERT", "signatures",
+                "an addendum signature must name an addendum of the same episode",
+                "NEW.kind = 'addendum' AND NOT EXISTS (SELECT 1 FROM addenda AS a "
+                "WHERE a.id = NEW.addendum_id AND a.episode_id = NEW.episode_id)"),
+    ]
+    _run(db, statements)

@@ -1,0 +1,168 @@
+"""The storage API: every read and write of clinic data goes through these functions.
+
+The only place with SQL and table names (split by subject into ``repository_*.py``;
+``audit`` owns the audit table and ``migrations`` the schema). Import this module,
+not the parts::
+
+    from monitor_app.storage import repository as repo
+    patient = repo.add_patient(db, "12345", "Ada Lovelace", date(1990, 1, 2),
+                               actor_id=nurse.id, at=clock.now())
+
+Conventions:
+
+- every write takes ``actor_id`` and ``at`` (an aware datetime: time is injected)
+  and is one transaction holding the change and its audit event(s); group several
+  calls into one action with ``with repo.transaction(db): ...``;
+- times are stored as UTC ISO 8601 text with offset and come back as aware UTC
+  datetimes;
+- user-caused problems raise ``ValidationError(field, message)``; a change the
+  database refuses (signed episode, in-place edit) raises ``ChangeRefused``; a locked,
+  full or read-only database raises ``StorageError`` / ``DatabaseBusy``; an unknown
+  id raises ``NotFound``.
+"""
+
+from __future__ import annotations
+
+from monitor_app.storage.db import ChangeRefused, DatabaseBusy, StorageError
+from monitor_app.storage.repository_base import UNSET, NotFound, transaction
+from monitor_app.storage.repository_episodes import (
+    ACTIVE_PHASES,
+    create_episode,
+    get_episode,
+    get_episode_by_number,
+    list_active_episodes,
+    list_episodes,
+    set_episode_fields,
+    update_episode_phase,
+)
+from monitor_app.storage.repository_observations import (
+    ack_alert,
+    add_observation,
+    alert_acks,
+    correct_observation,
+    get_observation,
+    latest_observations,
+    list_alert_acks,
+    list_observations,
+    observations_for_episodes,
+    void_observation,
+)
+from monitor_app.storage.repository_people import (
+    DEFAULT_LOCK_AFTER,
+    add_patient,
+    add_staff,
+    all_settings,
+    find_patients,
+    get_patient,
+    get_patient_by_mrn,
+    get_patients,
+    get_pin_hash,
+    get_setting,
+    get_staff,
+    list_staff,
+    record_pin_failure,
+    record_pin_success,
+    search_key,
+    set_pin_hash,
+    set_setting,
+    set_settings,
+    unlock_staff,
+    update_staff,
+)
+from monitor_app.storage.repository_records import (
+    ChecklistAnswer,
+    OverrideRecord,
+    RemsAnswer,
+    add_override,
+    checklist_history,
+    current_checklist,
+    current_overrides,
+    current_rems_answers,
+    list_overrides,
+    rems_history,
+    save_checklist_answer,
+    save_rems_answer,
+    void_override,
+)
+from monitor_app.storage.repository_signatures import (
+    Addendum,
+    Signature,
+    SignatureKind,
+    add_addendum,
+    add_signature,
+    is_signed,
+    list_addenda,
+    list_signatures,
+    sign_addendum,
+    sign_discharge,
+)
+
+__all__ = [
+    "ACTIVE_PHASES",
+    "DEFAULT_LOCK_AFTER",
+    "UNSET",
+    "Addendum",
+    "ChangeRefused",
+    "ChecklistAnswer",
+    "DatabaseBusy",
+    "NotFound",
+    "OverrideRecord",
+    "RemsAnswer",
+    "Signature",
+    "SignatureKind",
+    "StorageError",
+    "ack_alert",
+    "add_addendum",
+    "add_observation",
+    "add_override",
+    "add_patient",
+    "add_signature",
+    "add_staff",
+    "alert_acks",
+    "all_settings",
+    "checklist_history",
+    "correct_observation",
+    "create_episode",
+    "current_checklist",
+    "current_overrides",
+    "current_rems_answers",
+    "find_patients",
+    "get_episode",
+    "get_episode_by_number",
+    "get_observation",
+    "get_patient",
+    "get_patient_by_mrn",
+    "get_patients",
+    "get_pin_hash",
+    "get_setting",
+    "get_staff",
+    "is_signed",
+    "latest_observations",
+    "list_active_episodes",
+    "list_addenda",
+    "list_alert_acks",
+    "list_episodes",
+    "list_observations",
+    "list_overrides",
+    "list_signatures",
+    "list_staff",
+    "observations_for_episodes",
+    "record_pin_failure",
+    "record_pin_success",
+    "rems_history",
+    "save_checklist_answer",
+    "save_rems_answer",
+    "search_key",
+    "set_episode_fields",
+    "set_pin_hash",
+    "set_setting",
+    "set_settings",
+    "sign_addendum",
+    "sign_discharge",
+    "transaction",
+    "unlock_staff",
+    "update_episode_phase",
+    "update_staff",
+    "void_observation",
+    "void_override",
+]

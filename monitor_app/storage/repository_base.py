@@ -1,0 +1,159 @@
+"""Shared plumbing of the repository: one transaction per action, audited row writes.
+
+Every write goes through ``insert_row`` / ``update_row``, which re-read the full row
+after the change and append its audit event in the same transaction. Callers wrap
+an action in ``transaction(db)``; nested ``transaction`` blocks become savepoints, so
+a service can group several repository calls into one all-or-nothing action.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor_app.domain.models import ValidationError
+from monitor_app.storage import audit
+from monitor_app.storage.db import ChangeRefused, database_path, translate_error
+
+Row = dict[str, Any]
+
+
+class NotFound(LookupError):
+    """No row with that id: a programming error or a stale screen, not a user error."""
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()  # "leave this field as it is" (None may be a real value)
+
+
+@contextlib.contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One all-or-nothing action: the changes and their audit events, or nothing.
+
+    The outermost block starts with ``BEGIN IMMEDIATE`` so the write lock is taken
+    before anything is read (no lost race with another writer), then uses
+    ``db.atomic()``; inner blocks are savepoints. sqlite3 errors come out as
+    ``StorageError`` (``DatabaseBusy`` when locked, ``ChangeRefused`` from a trigger).
+    """
+    try:
+        if db.conn.in_transaction:
+            with db.atomic():
+                yield db
+            return
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            with db.atomic():
+                yield db
+        except BaseException:
+            db.rollback()
+            raise
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
+    except sqlite3.OperationalError as exc:
+        raise translate_error(exc, database_path(db)) from exc
+    except sqlite3.IntegrityError as exc:
+        refused = translate_error(exc, database_path(db))
+        if isinstance(refused, ChangeRefused):
+            raise refused from exc
+        raise
+
+
+def require_transaction(db: Database) -> None:
+    if not db.conn.in_transaction:
+        raise RuntimeError("repository writes must run inside transaction(db)")
+
+
+def fetch_row(db: Database, table: str, row_id: int) -> Row | None:
+    cursor = db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    values = cursor.fetchone()
+    if values is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], values, strict=True))
+
+
+def fetch_rows(db: Database, sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[Row]:
+    cursor = db.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def get_row(db: Database, table: str, row_id: int, what: str) -> Row:
+    row = fetch_row(db, table, row_id)
+    if row is None:
+        raise NotFound(f"no {what} with id {row_id}")
+    return row
+
+
+def insert_row(
+    db: Database, table: str, values: Row, *, action: str, actor_id: int | None, at: datetime
+) -> Row:
+    """Insert one row and audit it; returns the row as stored."""
+    require_transaction(db)
+    columns = ", ".join(f'"{c}"' for c in values)
+    marks = ", ".join("?" for _ in values)
+    cursor = db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
+    row_id = int(cursor.lastrowid or 0)
+    after = get_row(db, table, row_id, table)
+    audit.record(db, at=at, actor_id=actor_id, action=action, table_name=table, row_id=row_id,
+                 before=None, after=after)
+    return after
+
+
+def update_row(
+    db: Database,
+    table: str,
+    row_id: int,
+    changes: Row,
+    *,
+    action: str,
+    actor_id: int | None,
+    at: datetime,
+    before: Row | None = None,
+) -> Row:
+    """Change some columns of one row and audit the full row before and after."""
+    require_transaction(db)
+    before = before if before is not None else get_row(db, table, row_id, table)
+    if not changes:
+        return before
+    assignments = ", ".join(f'"{c}" = ?' for c in changes)
+    db.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*changes.values(), row_id])
+    after = get_row(db, table, row_id, table)
+    audit.record(db, at=at, actor_id=actor_id, action=action, table_name=table, row_id=row_id,
+                 before=before, after=after)
+    return after
+
+
+def clean_text(value: str, field_key: str, message: str) -> str:
+    """``value`` stripped, or ``ValidationError(field_key, message)`` when blank."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise ValidationError(field_key, message)
+    return cleaned
+
+
+def to_json(value: Any) -> str:
+    return audit.canonical_json(value)
+
+
+def from_json(text: str | None, default: Any) -> Any:
+    if text is None or text == "":
+        return default
+    return json.loads(text)
+
+
+def ids_json(ids: Any) -> str:
+    """A list of ids as one JSON parameter, for ``IN (SELECT value FROM json_each(?))``."""
+    return json.dumps([int(i) for i in ids])

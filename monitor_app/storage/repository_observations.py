@@ -1,0 +1,263 @@
+"""Observations and alert acknowledgements.
+
+An observation is never changed: ``void_observation`` fills only the void columns,
+and ``correct_observation`` voids the old one and records the new one that
+``supersedes`` it, in one transaction. The database's triggers enforce both this
+and the signed lock; the checks here only give friendlier messages first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from monitor_app.domain.models import AlertAck, Observation, ValidationError, Vitals
+from monitor_app.storage.db import parse_utc, utc_text
+from monitor_app.storage.repository_base import (
+    NotFound,
+    Row,
+    fetch_row,
+    fetch_rows,
+    from_json,
+    get_row,
+    ids_json,
+    insert_row,
+    to_json,
+    transaction,
+    update_row,
+)
+from monitor_app.storage.repository_episodes import ensure_unlocked
+
+# --- observations -------------------------------------------------------------------
+
+
+def _observation(row: Row) -> Observation:
+    vitals = Vitals(
+        hr=row["hr"],
+        sbp=row["sbp"],
+        dbp=row["dbp"],
+        spo2=row["spo2"],
+        rr=row["rr"],
+        temp_c=row["temp_c"],
+        on_oxygen=bool(row["on_oxygen"]),
+        moaas=row["moaas"],
+        dissociation=row["dissociation"],
+        side_effects=tuple(from_json(row["side_effects"], [])),
+        note=row["note"],
+        missing_reason=row["missing_reason"],
+    )
+    return Observation(
+        id=row["id"],
+        episode_id=row["episode_id"],
+        taken_at=parse_utc(row["taken_at"]),  # type: ignore[arg-type]
+        entered_at=parse_utc(row["entered_at"]),  # type: ignore[arg-type]
+        recorded_by=row["recorded_by"],
+        vitals=vitals,
+        supersedes=row["supersedes"],
+        voided_at=parse_utc(row["voided_at"]),
+        voided_by=row["voided_by"],
+        void_reason=row["void_reason"] or "",
+    )
+
+
+def _vitals_values(vitals: Vitals) -> Row:
+    return {
+        "hr": vitals.hr,
+        "sbp": vitals.sbp,
+        "dbp": vitals.dbp,
+        "spo2": vitals.spo2,
+        "rr": vitals.rr,
+        "temp_c": None if vitals.temp_c is None else float(vitals.temp_c),
+        "on_oxygen": int(bool(vitals.on_oxygen)),
+        "moaas": vitals.moaas,
+        "dissociation": vitals.dissociation,
+        "side_effects": to_json(list(vitals.side_effects)),
+        "note": vitals.note.strip(),
+        "missing_reason": vitals.missing_reason.strip(),
+    }
+
+
+def add_observation(
+    db: Database,
+    episode_id: int,
+    taken_at: datetime,
+    entered_at: datetime,
+    vitals: Vitals,
+    recorded_by: int,
+    supersedes: int | None = None,
+    *,
+    actor_id: int | None = None,
+    at: datetime | None = None,
+) -> Observation:
+    """Record one observation; audited as done by ``actor_id`` (default ``recorded_by``)
+    at ``at`` (default ``entered_at``)."""
+    values = {
+        "episode_id": episode_id,
+        "taken_at": utc_text(taken_at),
+        "entered_at": utc_text(entered_at),
+        "recorded_by": recorded_by,
+        **_vitals_values(vitals),
+        "supersedes": supersedes,
+    }
+    with transaction(db):
+        ensure_unlocked(db, episode_id)
+        row = insert_row(db, "observations", values, action="add_observation",
+                         actor_id=recorded_by if actor_id is None else actor_id,
+                         at=at or entered_at)
+    return _observation(row)
+
+
+def _void(db: Database, obs_id: int, reason: str, actor_id: int, at: datetime,
+          action: str) -> Row:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError("reason", "give the reason for voiding this observation")
+    before = get_row(db, "observations", obs_id, "observation")
+    ensure_unlocked(db, before["episode_id"])
+    if before["voided_at"] is not None:
+        raise ValidationError("observation", "this observation is already voided")
+    return update_row(
+        db, "observations", obs_id,
+        {"voided_at": utc_text(at), "voided_by": actor_id, "void_reason": reason},
+        action=action, actor_id=actor_id, at=at, before=before,
+    )
+
+
+def void_observation(
+    db: Database, obs_id: int, reason: str, *, actor_id: int, at: datetime
+) -> Observation:
+    """Void a mistaken observation; it stays visible, with who, when and why."""
+    with transaction(db):
+        row = _void(db, obs_id, reason, actor_id, at, "void_observation")
+    return _observation(row)
+
+
+def correct_observation(
+    db: Database,
+    obs_id: int,
+    reason: str,
+    vitals: Vitals,
+    taken_at: datetime,
+    *,
+    actor_id: int,
+    at: datetime,
+    entered_at: datetime | None = None,
+    recorded_by: int | None = None,
+) -> Observation:
+    """Void ``obs_id`` and record its correction (``supersedes=obs_id``) together.
+
+    The new observation is entered at ``entered_at`` (default ``at``) by
+    ``recorded_by`` (default ``actor_id``).
+    """
+    with transaction(db):
+        old = _void(db, obs_id, reason, actor_id, at, "correct_observation")
+        values = {
+            "episode_id": old["episode_id"],
+            "taken_at": utc_text(taken_at),
+            "entered_at": utc_text(entered_at or at),
+            "recorded_by": actor_id if recorded_by is None else recorded_by,
+            **_vitals_values(vitals),
+            "supersedes": obs_id,
+        }
+        row = insert_row(db, "observations", values, action="correct_observation",
+                         actor_id=actor_id, at=at)
+    return _observation(row)
+
+
+def get_observation(db: Database, obs_id: int) -> Observation | None:
+    row = fetch_row(db, "observations", obs_id)
+    return _observation(row) if row else None
+
+
+def list_observations(db: Database, episode_id: int) -> list[Observation]:
+    """All of an episode's observations, voided ones included, by taken_at then id."""
+    rows = fetch_rows(
+        db, "SELECT * FROM observations WHERE episode_id = ? ORDER BY taken_at, id", [episode_id]
+    )
+    return [_observation(row) for row in rows]
+
+
+def observations_for_episodes(
+    db: Database, episode_ids: Iterable[int]
+) -> dict[int, list[Observation]]:
+    """Each episode's observations (voided included), in one query, for the board."""
+    result: dict[int, list[Observation]] = {int(i): [] for i in episode_ids}
+    rows = fetch_rows(
+        db,
+        "SELECT * FROM observations WHERE episode_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY episode_id, taken_at, id",
+        [ids_json(result)],
+    )
+    for row in rows:
+        result[row["episode_id"]].append(_observation(row))
+    return result
+
+
+def latest_observations(db: Database, episode_ids: Iterable[int]) -> dict[int, Observation]:
+    """The latest valid (not voided) observation of each episode that has one."""
+    rows = fetch_rows(
+        db,
+        """SELECT * FROM (
+               SELECT *, row_number() OVER (
+                   PARTITION BY episode_id ORDER BY taken_at DESC, id DESC) AS _rank
+               FROM observations
+               WHERE episode_id IN (SELECT value FROM json_each(?)) AND voided_at IS NULL
+           ) WHERE _rank = 1""",
+        [ids_json(episode_ids)],
+    )
+    return {row["episode_id"]: _observation(row) for row in rows}
+
+
+# --- alert acknowledgements ---------------------------------------------------------
+
+
+def _ack(row: Row) -> AlertAck:
+    return AlertAck(
+        observation_id=row["observation_id"],
+        code=row["code"],
+        acknowledged_by=row["acknowledged_by"],
+        acknowledged_at=parse_utc(row["acknowledged_at"]),  # type: ignore[arg-type]
+    )
+
+
+def ack_alert(
+    db: Database, observation_id: int, code: str, *, actor_id: int, at: datetime
+) -> AlertAck:
+    """Acknowledge one alert of one observation; a second acknowledgement keeps the first."""
+    with transaction(db):
+        obs = fetch_row(db, "observations", observation_id)
+        if obs is None:
+            raise NotFound(f"no observation with id {observation_id}")
+        existing = fetch_rows(
+            db, "SELECT * FROM alert_acks WHERE observation_id = ? AND code = ?",
+            [observation_id, code],
+        )
+        if existing:
+            return _ack(existing[0])
+        ensure_unlocked(db, obs["episode_id"])
+        row = insert_row(
+            db, "alert_acks",
+            {"episode_id": obs["episode_id"], "observation_id": observation_id, "code": code,
+             "acknowledged_by": actor_id, "acknowledged_at": utc_text(at)},
+            action="ack_alert", actor_id=actor_id, at=at,
+        )
+    return _ack(row)
+
+
+def alert_acks(db: Database, episode_id: int) -> dict[int, frozenset[str]]:
+    """observation id -> the alert codes acknowledged on it, for one episode."""
+    found: dict[int, set[str]] = {}
+    for obs_id, code in db.execute(
+        "SELECT observation_id, code FROM alert_acks WHERE episode_id = ?", [episode_id]
+    ):
+        found.setdefault(obs_id, set()).add(code)
+    return {obs_id: frozenset(codes) for obs_id, codes in found.items()}
+
+
+def list_alert_acks(db: Database, episode_id: int) -> list[AlertAck]:
+    rows = fetch_rows(
+        db, "SELECT * FROM alert_acks WHERE episode_id = ? ORDER BY id", [episode_id]
+    )
+    return [_ack(row) for row in rows]

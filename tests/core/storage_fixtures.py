@@ -1,0 +1,65 @@
+"""Helpers shared by the storage tests: a small clinic on a temporary file database,
+and a raw sqlite3 connection that behaves like someone at the sqlite3 shell."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from monitor_app.domain.models import Episode, Escort, Patient, Role, Staff, Vitals
+from monitor_app.storage import repository as repo
+from monitor_app.storage.db import open_db
+
+T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+
+
+def minutes(n: float) -> datetime:
+    return T0 + timedelta(minutes=n)
+
+
+@dataclass
+class Clinic:
+    db: Database
+    path: Path
+    nurse: Staff
+    prescriber: Staff
+    patient: Patient
+    episode: Episode
+
+
+def make_clinic(tmp_path: Path) -> Clinic:
+    path = tmp_path / "clinic.db"
+    db = open_db(path)
+    nurse = repo.add_staff(db, "Nora Nurse", "RN", Role.NURSE, actor_id=None, at=T0)
+    prescriber = repo.add_staff(db, "Pat Prescriber", "MD", Role.PRESCRIBER,
+                                actor_id=nurse.id, at=T0)
+    patient = repo.add_patient(db, "MRN001", "Ada Lovelace", date(1980, 5, 17), "F",
+                               actor_id=nurse.id, at=T0)
+    episode = repo.create_episode(
+        db, patient.id, "ketamine-iv", "1", "Chair 3", 70.0, 35.0,
+        actor_id=nurse.id, at=T0, escort=Escort("Bob", "partner", "555-0100"),
+    )
+    return Clinic(db, path, nurse, prescriber, patient, episode)
+
+
+def vitals(**values: object) -> Vitals:
+    base: dict[str, object] = dict(hr=80, sbp=120, dbp=80, spo2=98, rr=14, moaas=5,
+                                   dissociation=0)
+    base.update(values)
+    return Vitals(**base)  # type: ignore[arg-type]
+
+
+def raw(path: Path) -> sqlite3.Connection:
+    """A connection like the sqlite3 shell's: autocommit, no app code in between."""
+    return sqlite3.connect(str(path), isolation_level=None)
+
+
+def drop_all_triggers(conn: sqlite3.Connection) -> None:
+    """What someone tampering from the shell would do first."""
+    names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
+    for name in names:
+        conn.execute(f"DROP TRIGGER {name}")
