@@ -21,9 +21,11 @@ system-deps:
 run: $(STAMP) system-deps
 	$(BIN)/monitor-app
 
+# A fresh demo clinic each time, so its countdowns start from now.
 demo: $(STAMP) system-deps
 	@mkdir -p demo-data
-	@if [ ! -f demo-data/demo.db ]; then $(BIN)/monitor-app demo --db demo-data/demo.db; fi
+	@rm -f demo-data/demo.db demo-data/demo.db-wal demo-data/demo.db-shm
+	$(BIN)/monitor-app demo --db demo-data/demo.db
 	$(BIN)/monitor-app --db demo-data/demo.db
 
 lint: $(STAMP)

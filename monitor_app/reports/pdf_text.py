@@ -158,6 +158,7 @@ class Styles:
         self.small = _style("small", 7.5, 9.5, textColor=MUTED)
         self.label = _style("label", 7.5, 9.5, textColor=MUTED)
         self.field = _style("field", 9.5, 12)
+        self.addendum = _style("addendum", 9.5, 12, spaceBefore=2)
         self.field_big = _style("field_big", 12, 14.5, bold=True)
         self.cell = _style("cell", 8, 10)
         self.cell_c = _style("cell_c", 8, 10, alignment=TA_CENTER)

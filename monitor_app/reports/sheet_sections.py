@@ -190,7 +190,7 @@ def observations(data: SheetData, st: Styles, width: float) -> list[Flowable]:
         if end > start:
             style.append(("NOSPLIT", (0, start), (-1, end)))
         style.append(("LINEBELOW", (0, end), (-1, end), 0.3, RULE))
-    table = Table(rows, colWidths=widths, repeatRows=1)
+    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle(style))
     legend = (f"<b>Bold with {ABNORMAL_MARK}</b> = outside the protocol's alert limits.  "
               "(late) = entered later than the time shown.  "

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from reportlab.platypus import (
     Flowable,
+    HRFlowable,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -59,7 +60,8 @@ def _grid(rows: list[list], widths: Sequence[float], extra: Sequence[tuple] = ()
             style.append(("LINEBELOW", (0, row), (-1, row), 0.3, RULE))
         if zebra and (row - first) % 2:
             style.append(("BACKGROUND", (0, row), (-1, row), ZEBRA))
-    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0)
+    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0,
+                  splitInRow=1)
     table.setStyle(TableStyle(style + list(extra)))
     return table
 
@@ -152,7 +154,7 @@ def instructions(data: SheetData, st: Styles, width: float) -> list[Flowable]:
                                    st.instr_title)]]
     rows += [[Paragraph(markup(line), st.instr, bulletText="•")] for line in data.instructions]
     # one row per line, so a long list can continue on the next page inside the box
-    box = Table(rows, colWidths=[width], splitInRow=1)
+    box = Table(rows, colWidths=[width])
     box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.6, INK),
                              ("LEFTPADDING", (0, 0), (-1, -1), 12),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 12),
@@ -163,16 +165,12 @@ def instructions(data: SheetData, st: Styles, width: float) -> list[Flowable]:
     return [Spacer(1, 10), KeepTogether([box])]
 
 
-def _signature_table(sig: SheetSignature, data: SheetData, st: Styles, width: float,
-                     first: tuple[str, str] | None = None) -> Table:
-    """Meaning and time, name, fingerprint; ``first`` is an optional leading row."""
+def _signature_table(sig: SheetSignature, data: SheetData, st: Styles, width: float) -> Table:
+    """Meaning and time, name, fingerprint."""
     who = markup(sig.name)
     if sig.credentials:
         who += f", {markup(sig.credentials)}"
-    rows: list[list] = []
-    if first is not None:
-        rows.append([Paragraph(first[0], st.label), Paragraph(first[1], st.field), "", ""])
-    rows += [
+    rows: list[list] = [
         [Paragraph("Meaning", st.label), Paragraph(f"<b>{markup(sig.meaning)}</b>", st.field),
          Paragraph("Date and time", st.label),
          Paragraph(fmt_datetime(sig.signed_at, data.tz), st.field)],
@@ -229,13 +227,11 @@ def addenda(data: SheetData, st: Styles, width: float) -> list[Flowable]:
         return []
     out: list[Flowable] = []
     for number, addendum in enumerate(data.addenda, start=1):
-        table = _signature_table(addendum.signature, data, st, width - 12,
-                                 first=(f"Addendum {number}", markup(addendum.text)))
-        box = Table([[table]], colWidths=[width])
-        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.6, RULE),
-                                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                                 ("TOPPADDING", (0, 0), (-1, -1), 4),
-                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
-        head = [Paragraph("Addenda", st.h2)] if number == 1 else []
-        out += [KeepTogether([*head, box]), Spacer(1, 5)]
+        # paragraphs rather than a boxed table, so a long addendum can run on
+        parts: list[Flowable] = [Paragraph("Addenda", st.h2)] if number == 1 else []
+        parts += [HRFlowable(width="100%", thickness=0.6, color=RULE, spaceAfter=3),
+                  Paragraph(f"<b>Addendum {number}</b>", st.body),
+                  Paragraph(markup(addendum.text), st.addendum), Spacer(1, 3),
+                  _signature_table(addendum.signature, data, st, width)]
+        out += [KeepTogether(parts), Spacer(1, 6)]
     return out

@@ -52,11 +52,16 @@ class DischargeUseCases:
             view.protocol, view.episode, view.observations,
             view.baseline.vitals if view.baseline else None,
             aldrete_result.total if aldrete_result else None, manual, overrides,
-            self.clock.now())
+            self._evaluated_at(view))
         rems = self._rems_items(view)
         missing = tuple(i.field.label for i in rems if i.field.required and not i.value.strip())
         return DischargeView(view, evaluation, aldrete_result, activity, respiration, manual,
                              overrides, override_by, rems, missing)
+
+    def _evaluated_at(self: Services, view: EpisodeView) -> datetime:
+        """A signed record is shown as it was signed: criteria evaluated at that moment."""
+        signed = next((s for s in view.signatures if s.kind == "discharge"), None)
+        return signed.signed_at if signed is not None else self.clock.now()
 
     def automatic_criteria_met(self: Services, episode_id: int) -> bool:
         """Every automatic criterion met, the nurse-answered Aldrete items aside."""

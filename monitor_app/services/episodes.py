@@ -126,9 +126,13 @@ class EpisodeUseCases:
         return found
 
     def episode_by_number(self: Services, number_or_id: str) -> Episode:
-        text = number_or_id.strip()
+        text = (number_or_id or "").strip()
+        if not text or len(text) > 40:
+            raise ValidationError("episode", "give an episode number (E-2026-00042) or row id")
         found = repo.get_episode_by_number(self.db, text)
-        if found is None and text.isdigit():
+        # ASCII digits only, and few of them: int() accepts "²"-like digits (ValueError)
+        # and SQLite refuses integers above 2**63 (OverflowError).
+        if found is None and text.isascii() and text.isdigit() and len(text) <= 18:
             found = repo.get_episode(self.db, int(text))
         if found is None:
             raise ValidationError("episode", f"no episode {text!r}")

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from monitor_app.domain.models import Observation
 from monitor_app.reports import sheet_data as sd
-from monitor_app.reports.discharge_pdf import render_discharge_pdf, write_pdf
 from monitor_app.services.views import DischargeView, EpisodeView, ObservationRow
 
 if TYPE_CHECKING:
@@ -157,10 +156,14 @@ def _sheet_sig(s) -> sd.SheetSignature:  # type: ignore[no-untyped-def]
 class SheetUseCases:
     def sheet_pdf(self: Services, episode_id: int) -> bytes:
         """The discharge sheet as it stands: DRAFT across every page until signed."""
+        from monitor_app.reports.discharge_pdf import render_discharge_pdf  # reportlab: lazy
+
         state = self.discharge_view(episode_id)
         return render_discharge_pdf(build_sheet(self, state), self.resources / "fonts")
 
     def write_sheet(self: Services, episode_id: int, path: Path) -> Path:
+        from monitor_app.reports.discharge_pdf import write_pdf
+
         state = self.discharge_view(episode_id)
         return write_pdf(build_sheet(self, state), self.resources / "fonts", path)
 

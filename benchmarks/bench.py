@@ -1,0 +1,213 @@
+"""`make bench`: the figures of the README's performance table.
+
+Every figure is the median of at least 5 runs; a ratio compares two things measured in
+this same run on this machine. The 5-year history (60,000 episodes, about 1.2 million
+observations, 12 active chairs) is generated once into .bench/ and reused.
+BENCH_EPISODES overrides the history size (e.g. 6000 for a quick look).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from benchmarks.history import bench_clock, build_history  # noqa: E402
+from monitor_app.domain import pins  # noqa: E402
+from monitor_app.domain.models import Escort, Role  # noqa: E402
+from monitor_app.services import Services  # noqa: E402
+
+RUNS = 5
+FULL_EPISODES = 60_000
+SMALL_EPISODES = 600  # 12 k observations
+BENCH = ROOT / ".bench"
+
+
+def median_of(fn: Callable[[], float], runs: int = RUNS) -> float:
+    return statistics.median(fn() for _ in range(runs))
+
+
+def timed(fn: Callable[[], object]) -> float:
+    began = time.perf_counter()
+    fn()
+    return time.perf_counter() - began
+
+
+def probe(*args: str) -> str:
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "probes.py"), *args],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def cold_start(db: Path) -> tuple[float, float]:
+    bare = median_of(lambda: float(probe("bare").split()[1]))
+    board = median_of(lambda: float(probe("board", str(db)).split()[1]))
+    return board, bare
+
+
+def save_vs_raw(tmp: Path) -> tuple[float, float]:
+    clock = bench_clock()
+    services = Services.open(tmp / "save.db", clock=clock)
+    admin = services.setup_clinic("Bench", "Ada", "RN", "1111", "1111")
+    nurse = services.add_staff(admin.id, "Nurse", "RN", Role.NURSE, "2222", "2222")
+    patient = services.add_patient(nurse.id, "B-1", "Bench Patient", "1980-01-01")
+    protocol = services.protocols["ketamine-iv"]
+    episode = services.open_episode(nurse.id, patient.id, protocol.id, "1", 70, 35,
+                                    Escort("E", "f", "5"), {i.key: True for i in protocol.precheck})
+    raw = {"hr": "80", "bp": "128/84", "spo2": "98", "rr": "14", "moaas": "5",
+           "dissociation": "0"}
+
+    def one_save() -> float:
+        clock.advance(seconds=1)
+        return timed(lambda: services.record_observation(nurse.id, episode.id, raw))
+
+    app = statistics.median(one_save() for _ in range(50))
+    services.close()
+    conn = sqlite3.connect(tmp / "raw.db", isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+        conn.execute(f"PRAGMA {pragma}")
+    conn.execute("CREATE TABLE obs (id INTEGER PRIMARY KEY, episode_id INT, taken_at TEXT, "
+                 "entered_at TEXT, recorded_by INT, hr INT, sbp INT, dbp INT, spo2 INT, rr INT, "
+                 "moaas INT, dissociation INT)")
+    conn.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY, at TEXT, actor_id INT, action TEXT,"
+                 " table_name TEXT, row_id INT, before TEXT, after TEXT, prev_hash TEXT, "
+                 "hash TEXT)")
+
+    def one_raw() -> float:
+        def go() -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            cur = conn.execute("INSERT INTO obs VALUES (NULL,1,'2026-11-27T10:00:00+00:00',"
+                               "'2026-11-27T10:00:00+00:00',1,80,128,84,98,14,5,0)")
+            conn.execute("INSERT INTO audit VALUES (NULL,'2026-11-27T10:00:00+00:00',1,'add',"
+                         "'obs',?,NULL,'{}',?,?)", (cur.lastrowid, "0" * 64, "1" * 64))
+            conn.execute("COMMIT")
+        return timed(go)
+
+    raw_time = statistics.median(one_raw() for _ in range(50))
+    conn.close()
+    return app, raw_time
+
+
+def board_tick(db: Path) -> float:
+    services = Services.open(db, clock=bench_clock())
+    rows = services.board()
+
+    def tick() -> float:
+        services.clock.advance(seconds=1)  # type: ignore[attr-defined]
+        return timed(lambda: services.board_tick(rows))
+
+    result = statistics.median(tick() for _ in range(200))
+    services.close()
+    return result
+
+
+def sheet_30(tmp: Path) -> float:
+    clock = bench_clock()
+    services = Services.open(tmp / "sheet.db", clock=clock)
+    admin = services.setup_clinic("Bench", "Ada", "RN", "1111", "1111")
+    patient = services.add_patient(admin.id, "S-1", "Sheet Patient", "1980-01-01")
+    protocol = services.protocols["ketamine-iv"]
+    episode = services.open_episode(admin.id, patient.id, protocol.id, "1", 70, 35,
+                                    Escort("E", "f", "5"), {i.key: True for i in protocol.precheck})
+    raw = {"hr": "80", "bp": "128/84", "spo2": "98", "rr": "14", "moaas": "5",
+           "dissociation": "0"}
+    services.record_observation(admin.id, episode.id, raw)
+    services.start_dosing(admin.id, episode.id)
+    for n in range(29):
+        clock.advance(minutes=10)
+        services.record_observation(admin.id, episode.id, raw)
+        if n == 4:
+            services.end_dosing(admin.id, episode.id)
+    result = median_of(lambda: timed(lambda: services.sheet_pdf(episode.id)))
+    services.close()
+    return result
+
+
+def load_and_search(db: Path) -> float:
+    services = Services.open(db, clock=bench_clock())
+
+    def both() -> float:
+        return timed(lambda: (services.board(), services.find_patients("Patient 0001"),
+                              services.find_patients("MRN-00005")))
+
+    both()  # warm the page cache: we compare data sizes, not disk reads
+    result = median_of(both)
+    services.close()
+    return result
+
+
+def verify_rate(db: Path) -> tuple[float, int]:
+    services = Services.open(db, clock=bench_clock())
+    events = services.db.execute("SELECT count(*) FROM audit").fetchone()[0]
+    seconds = statistics.median(timed(services.verify) for _ in range(RUNS))
+    problems = services.verify()
+    services.close()
+    if problems:
+        raise SystemExit(f"verify found problems in the bench history: {problems[:3]}")
+    return seconds, events
+
+
+def main() -> None:
+    pins.COST = pins.TEST_COST
+    episodes = int(os.environ.get("BENCH_EPISODES", FULL_EPISODES))
+    BENCH.mkdir(exist_ok=True)
+    began = time.perf_counter()
+    full = build_history(BENCH / f"history-{episodes}.db", episodes, bench_clock().now())
+    small = build_history(BENCH / f"history-{SMALL_EPISODES}.db", SMALL_EPISODES,
+                          bench_clock().now())
+    print(f"history ready in {timedelta(seconds=int(time.perf_counter() - began))}: "
+          f"{full.name} ({full.stat().st_size / 2**20:.0f} MiB)", flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        board, bare = cold_start(full)
+        rows.append(("cold start to a filled board (5-year history) / bare PySide6 window",
+                     f"{board:.2f} s / {bare:.2f} s = **{board / bare:.2f}**", "<= 2.0"))
+        app, raw = save_vs_raw(tmp)
+        rows.append(("one observation saved / raw INSERT + audit row + COMMIT",
+                     f"{app * 1e3:.2f} ms / {raw * 1e3:.2f} ms = **{app / raw:.2f}**", "<= 2.0"))
+        tick = board_tick(full)
+        rows.append(("one board tick, 12 active chairs", f"**{tick * 1e3:.2f} ms**", "<= 5 ms"))
+        sheet = sheet_30(tmp)
+        rows.append(("discharge sheet, 30 observations", f"**{sheet * 1e3:.0f} ms**",
+                     "<= 150 ms"))
+        big, little = load_and_search(full), load_and_search(small)
+        rows.append((f"board load + patient search, {episodes * 20 // 1000} k obs / 12 k obs",
+                     f"{big * 1e3:.1f} ms / {little * 1e3:.1f} ms = **{big / little:.2f}**",
+                     "<= 1.2"))
+        rss = float(probe("memory", str(full)).split()[1])
+        rows.append(("peak memory, board and one episode open", f"**{rss:.0f} MB**", "<= 250 MB"))
+        seconds, events = verify_rate(full)
+        rows.append((f"`verify` on the history ({events:,} audit events)",
+                     f"{seconds:.1f} s = **{seconds / events * 1e5:.2f} s per 100 k events**",
+                     "report"))
+    print()
+    print(f"Measured on {platform.node()}: {platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
+          f"history of {episodes:,} episodes; medians of >= {RUNS} runs.")
+    print()
+    print("| figure | measured | goal |")
+    print("| --- | --- | --- |")
+    for name, value, goal in rows:
+        print(f"| {name} | {value} | {goal} |")
+    crash_rounds = os.environ.get("BENCH_CRASH_ROUNDS")
+    if crash_rounds:
+        env = {**os.environ, "CRASH_ROUNDS": crash_rounds}
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/core/test_crash.py"],
+                       cwd=ROOT, env=env, check=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Processes the benchmark starts on its own, so each one is a true cold start.
+
+    python benchmarks/probes.py bare            a bare PySide6 window, shown
+    python benchmarks/probes.py board DB        the main window with its board filled
+    python benchmarks/probes.py memory DB       board + one episode open; prints peak RSS
+
+Each prints one line, "shown <seconds since the process started>" or "rss <MiB>".
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _since_start() -> float:
+    # Process start time from /proc: includes interpreter start-up and imports.
+    with open("/proc/self/stat") as f:
+        start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/uptime") as f:
+        uptime = float(f.read().split()[0])
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def bare() -> None:
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication([])
+    w = QWidget()
+    w.resize(1280, 800)
+    w.show()
+    app.processEvents()
+    print(f"shown {_since_start():.4f}")
+
+
+def _main_window(db: Path):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from benchmarks.history import bench_clock
+    from monitor_app.gui.main_window import MainWindow
+    from monitor_app.gui.session import Session
+    from monitor_app.services import Services
+
+    app = QApplication([])
+    services = Services.open(db, clock=bench_clock())
+    session = Session(services)
+    session.sign_in(services.staff()[0])
+    window = MainWindow(session)
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    return app, session, window
+
+
+def board(db: Path) -> None:
+    _app, _session, window = _main_window(db)
+    rows = window.findChild(object, "board").model().rowCount()
+    print(f"shown {_since_start():.4f} rows {rows}")
+
+
+def memory(db: Path) -> None:
+    app, session, _window = _main_window(db)
+    from monitor_app.gui.episode_view import EpisodeWindow
+
+    episode_id = session.services.board()[0].episode_id
+    episode = EpisodeWindow(session, episode_id)
+    episode.show()
+    app.processEvents()
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"rss {peak_kib / 1024:.1f}")
+
+
+if __name__ == "__main__":
+    kind = sys.argv[1]
+    if kind == "bare":
+        bare()
+    elif kind == "board":
+        board(Path(sys.argv[2]))
+    elif kind == "memory":
+        memory(Path(sys.argv[2]))
