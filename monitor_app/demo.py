@@ -37,7 +37,7 @@ PATIENTS = (
     ("MRN-100232", "Marcus O'Neill", date(1979, 11, 2), "M"),
     ("MRN-100233", "Zoë Łukasiewicz", date(1991, 6, 30), "F"),
     ("MRN-100234", "Jamal Rivers", date(1967, 1, 19), "M"),
-    ("MRN-100235", "李小龙 (Lee Siu-lung)", date(1988, 8, 8), "M"),
+    ("MRN-100235", "Nguyễn Thị Minh", date(1988, 8, 8), "F"),
     ("MRN-100236", "Sofía Ramírez", date(1995, 2, 14), "F"),
     ("MRN-100237", "Eleni Papadopoulou", date(1973, 9, 5), "F"),
     ("MRN-100238", "Noah Fischer", date(2000, 12, 24), "X"),

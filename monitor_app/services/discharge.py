@@ -216,7 +216,8 @@ class DischargeUseCases:
             "manual": [[m.key, m.status, dict(m.details)] for m in state.evaluation.manual],
             "aldrete": ({k: list(v) for k, v in state.aldrete.items.items()}
                         if state.aldrete else None),
-            "rems": [[i.field.key, i.value] for i in state.rems],
+            "rems": [[i.field.key, (signer.display if i.field.source == "signer.name"
+                                    else i.value)] for i in state.rems],
             "signer": {"id": signer.id, "name": signer.name, "credentials": signer.credentials},
             "meaning": meaning,
             "signed_at": at.isoformat(),
