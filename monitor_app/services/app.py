@@ -18,6 +18,7 @@ from monitor_app.domain import pins
 from monitor_app.domain.models import Role, Staff, ValidationError
 from monitor_app.domain.protocol import Protocol, load_protocols
 from monitor_app.domain.scores import AldreteTable, News2Table, load_aldrete, load_news2
+from monitor_app.services.backups import BackupUseCases
 from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import AuthError, NotAllowed
@@ -29,7 +30,7 @@ from monitor_app.storage.db import open_db
 SETTING_PREFIX = "clinic."
 
 
-class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases):
+class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases, BackupUseCases):
     def __init__(
         self,
         db: sqlite_utils.Database,

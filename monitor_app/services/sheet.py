@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from monitor_app.domain.models import Observation
 from monitor_app.reports import sheet_data as sd
 from monitor_app.services.views import DischargeView, EpisodeView, ObservationRow
+from monitor_app.storage.db import make_private_dirs
 
 if TYPE_CHECKING:
     from monitor_app.services.app import Services
@@ -176,7 +177,7 @@ class SheetUseCases:
         folder = self.archive_dir()
         name = f"{day.isoformat()}_{safe_mrn}_{view.episode.number}.pdf"
         try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_dirs(folder)
             return self.write_sheet(episode_id, folder / name), ""
         except OSError as exc:
             return None, (f"The record is signed and saved, but the sheet could not be "

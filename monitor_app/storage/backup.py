@@ -8,7 +8,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from monitor_app.storage.db import translate_error
+from monitor_app.storage.db import make_private_dirs, translate_error
 
 
 def backup_database(db: sqlite_utils.Database, dest: Path) -> Path:
@@ -18,7 +18,7 @@ def backup_database(db: sqlite_utils.Database, dest: Path) -> Path:
     like a backup.
     """
     dest = Path(dest)
-    dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dirs(dest.parent)
     tmp = dest.with_name(f".{dest.name}.partial")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.close(fd)
@@ -44,8 +44,10 @@ def backup_database(db: sqlite_utils.Database, dest: Path) -> Path:
 
 
 def prune_backups(folder: Path, keep: int, pattern: str = "*.db") -> list[Path]:
-    """Delete all but the newest ``keep`` backups in ``folder``; returns what was removed."""
-    backups = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+    """Delete all but the newest ``keep`` backups in ``folder``; returns what was removed.
+
+    Newest by name: backup names carry their time stamp (YYYYmmdd-HHMMSS)."""
+    backups = sorted(folder.glob(pattern), key=lambda p: p.name, reverse=True)
     removed = backups[keep:]
     for path in removed:
         path.unlink(missing_ok=True)

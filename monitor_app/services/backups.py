@@ -1,0 +1,66 @@
+"""Automatic backups: once a day while the app runs and on close, keeping the last N."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from monitor_app.storage.backup import backup_database, prune_backups
+from monitor_app.storage.db import StorageError
+
+if TYPE_CHECKING:
+    from monitor_app.services.app import Services
+
+BACKUP_PREFIX = "monitor-backup-"
+BACKUP_EVERY = timedelta(days=1)
+
+
+def backups_in(folder: Path) -> list[Path]:
+    """Backups in ``folder``, newest first."""
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{BACKUP_PREFIX}*.db"), key=lambda p: p.name, reverse=True)
+
+
+def latest_backup_for(db_path: Path) -> Path | None:
+    """The newest backup in the default folder beside a database (used when the
+    database itself cannot be opened, so its settings cannot be read)."""
+    found = backups_in(Path(db_path).resolve().parent / "backups")
+    return found[0] if found else None
+
+
+class BackupUseCases:
+    def backup_now(self: Services) -> Path:
+        """A consistent copy in the backup folder; older ones beyond the number kept
+        are removed. Raises StorageError or OSError with a message on failure."""
+        folder = self.backup_dir()
+        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+        dest = folder / f"{BACKUP_PREFIX}{stamp}.db"
+        n = 1
+        while dest.exists():
+            n += 1
+            dest = folder / f"{BACKUP_PREFIX}{stamp}-{n}.db"
+        try:
+            backup_database(self.db, dest)
+        except OSError as exc:
+            raise StorageError(f"could not write a backup to {folder}: "
+                               f"{exc.strerror or exc}. Check the backup folder in "
+                               "Settings.") from exc
+        prune_backups(folder, self.settings().backups_kept, f"{BACKUP_PREFIX}*.db")
+        return dest
+
+    def backup_if_due(self: Services) -> Path | None:
+        """Back up when the newest backup is a day old (or there is none)."""
+        newest = backups_in(self.backup_dir())
+        if newest:
+            stamp = newest[0].stem.removeprefix(BACKUP_PREFIX)[:15]
+            try:
+                made = datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+            except ValueError:
+                made = None
+            now = self.clock.now()
+            # A stamp in the future means the clock stepped back: back up again.
+            if made is not None and now - BACKUP_EVERY < made <= now:
+                return None
+        return self.backup_now()
