@@ -9,11 +9,11 @@ with down-triangles.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -28,6 +28,8 @@ DOSING_FILL = colors.Color(0.88, 0.88, 0.88)
 TICK_STEPS_MIN = (5, 10, 15, 20, 30, 60, 120, 240)
 
 Point = tuple[datetime, float | None, float | None, float | None]
+Scale = Callable[[datetime], float]
+ValueScale = Callable[[float], float]
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,8 @@ def _y_range(values: list[float]) -> tuple[int, int]:
     return int(math.floor(low / 20) * 20), int(math.ceil(high / 20) * 20)
 
 
-def _x_ticks(drawing: Drawing, t0: datetime, t1: datetime, tz: tzinfo, x, bottom: float,
-             top: float) -> None:
+def _x_ticks(drawing: Drawing, t0: datetime, t1: datetime, tz: tzinfo, x: Scale,
+             bottom: float, top: float) -> None:
     span_min = (t1 - t0).total_seconds() / 60
     step = next((s for s in TICK_STEPS_MIN if span_min / s <= 9), TICK_STEPS_MIN[-1])
     start = t0.astimezone(tz).replace(second=0, microsecond=0)
@@ -126,7 +128,7 @@ def _x_ticks(drawing: Drawing, t0: datetime, t1: datetime, tz: tzinfo, x, bottom
 
 
 def _guides(drawing: Drawing, guides: Sequence[TrendGuide], left: float, right: float,
-            y, y0: float, y1: float) -> None:
+            y: ValueScale, y0: float, y1: float) -> None:
     """Reference lines across the plot, labelled in the margin right of it."""
     last_label = -1e9
     for guide in sorted(guides, key=lambda g: g.value):
@@ -143,7 +145,8 @@ def _guides(drawing: Drawing, guides: Sequence[TrendGuide], left: float, right: 
         last_label = label_y
 
 
-def _plot(drawing: Drawing, series: _Series, pts: list[tuple], x, y, size: float) -> None:
+def _plot(drawing: Drawing, series: _Series, pts: list[tuple], x: Scale, y: ValueScale,
+          size: float) -> None:
     segment: list[float] = []
     for point in pts:
         v = point[series.index]
@@ -166,7 +169,7 @@ def _polyline(drawing: Drawing, series: _Series, coords: list[float]) -> None:
                              strokeLineJoin=1))
 
 
-def _marker(series: _Series, px: float, py: float, r: float) -> Group | Circle | Polygon:
+def _marker(series: _Series, px: float, py: float, r: float) -> Circle | Polygon:
     if series.marker == "dot":
         return Circle(px, py, r * 0.8, fillColor=series.colour, strokeColor=None)
     if series.marker == "up":
@@ -185,7 +188,7 @@ def _legend(drawing: Drawing, left: float, py: float, dosing_label: str) -> None
         drawing.add(_marker(series, px + 9, py + 2.5, 2.4))
         drawing.add(String(px + 22, py, series.label, fontName=FONT, fontSize=7.5,
                            fillColor=colors.black))
-        px += 30 + len(series.label) * 4.4
+        px += 34 + stringWidth(series.label, FONT, 7.5)
     swatch = Rect(px, py - 1, 14, 7, fillColor=DOSING_FILL, strokeColor=None)
     drawing.add(swatch)
     drawing.add(String(px + 18, py, f"{dosing_label} period", fontName=FONT, fontSize=7.5,

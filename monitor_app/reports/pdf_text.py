@@ -107,6 +107,22 @@ def value(text: str) -> str:
     return markup(text) if text.strip() else EMPTY
 
 
+def chunks(text: str, size: int = 1500) -> list[str]:
+    """``text`` cut at spaces into pieces of at most about ``size`` characters.
+
+    A table row cannot continue on the next page, so free text that might outgrow a
+    page (a very long note) goes into several rows; nothing is left out.
+    """
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > size:
+        cut = rest.rfind(" ", 0, size)
+        cut = cut if cut > size // 2 else size
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [*pieces, rest]
+
+
 def local(dt: datetime, tz: tzinfo) -> datetime:
     return dt.astimezone(tz)
 

@@ -6,6 +6,8 @@ The checklist, instructions and signature sections are in ``sheet_signoff``.
 
 from __future__ import annotations
 
+from datetime import date
+
 from reportlab.platypus import Flowable, HRFlowable, Paragraph, Spacer, Table, TableStyle
 
 from .charts import trend_chart
@@ -16,6 +18,7 @@ from .pdf_text import (
     SHADE,
     ZEBRA,
     Styles,
+    chunks,
     fmt_datetime,
     fmt_time,
     heading,
@@ -77,8 +80,7 @@ def identity(data: SheetData, st: Styles, width: float) -> list[Flowable]:
     escort = markup(esc.name)
     if esc.relationship:
         escort += f" ({markup(esc.relationship)})"
-    if esc.phone:
-        escort += f"<br/>{markup(esc.phone)}"
+    escort = "<br/>".join(part for part in (escort.strip(), markup(esc.phone)) if part)
     patient = [("Patient", markup(p.name)), ("MRN", markup(p.mrn)),
                ("Date of birth", markup(p.dob)), ("Sex", markup(p.sex)), ("Escort", escort)]
     dose = f"{markup(data.dose_mg)} mg" if data.dose_mg else ""
@@ -122,7 +124,8 @@ def _dosing_period(data: SheetData) -> str:
     return f"{text} to {until} {last.tzname() or ''} ({minutes} min)"
 
 
-def _obs_cells(data: SheetData, obs: SheetObservation, st: Styles, first_day) -> list:
+def _obs_cells(data: SheetData, obs: SheetObservation, st: Styles,
+               first_day: date) -> list[Paragraph]:
     texts = {
         "hr": obs.hr, "bp": obs.bp, "spo2": obs.spo2, "rr": obs.rr, "temp": obs.temp,
         "moaas": obs.moaas, "dissociation": obs.dissociation,
@@ -158,8 +161,12 @@ def observations(data: SheetData, st: Styles, width: float) -> list[Flowable]:
         return [*out, Paragraph("No observations were recorded.", st.body)]
     fixed = sum(w for _k, _h, w in OBS_COLUMNS if w is not None)
     widths = [w if w is not None else width - fixed for _k, _h, w in OBS_COLUMNS]
-    rows: list[list] = [[Paragraph(head, st.cell_head if key in ("time", "side_effects")
-                                   else st.cell_head_c) for key, head, _w in OBS_COLUMNS]]
+    ordered = sorted(data.observations, key=lambda o: o.taken_at)
+    zone = local(ordered[0].taken_at, data.tz).tzname() or ""
+    heads = {key: head for key, head, _w in OBS_COLUMNS}
+    heads["time"] = f"Time<br/>{markup(zone)}"
+    rows: list[list] = [[Paragraph(heads[key], st.cell_head if key in ("time", "side_effects")
+                                   else st.cell_head_c) for key, _h, _w in OBS_COLUMNS]]
     style: list[tuple] = [
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
@@ -170,16 +177,17 @@ def observations(data: SheetData, st: Styles, width: float) -> list[Flowable]:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("BOX", (0, 0), (-1, -1), 0.6, RULE),
     ]
-    ordered = sorted(data.observations, key=lambda o: o.taken_at)
     first_day = local(ordered[0].taken_at, data.tz).date()
     for index, obs in enumerate(ordered):
         start = len(rows)
         rows.append(_obs_cells(data, obs, st, first_day))
-        extra = []
+        extra: list[str] = []
         if obs.voided:
-            extra.append(f"<b>VOIDED:</b> {value(obs.void_reason)}")
+            reason = chunks(obs.void_reason)
+            extra += [f"<b>VOIDED:</b> {value(reason[0])}", *map(markup, reason[1:])]
         if obs.note.strip():
-            extra.append(f"Note: {markup(obs.note)}")
+            note = chunks(obs.note)
+            extra += [f"Note: {markup(note[0])}", *map(markup, note[1:])]
         for text in extra:
             rows.append([Paragraph(text, st.cell_note)] + [""] * (len(OBS_COLUMNS) - 1))
             style += [("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)),
@@ -187,12 +195,13 @@ def observations(data: SheetData, st: Styles, width: float) -> list[Flowable]:
         end = len(rows) - 1
         if index % 2:
             style.append(("BACKGROUND", (0, start), (-1, end), ZEBRA))
-        if end > start:
-            style.append(("NOSPLIT", (0, start), (-1, end)))
+        if end > start:  # keep a row with the first line of its void reason or note
+            style.append(("NOSPLIT", (0, start), (-1, start + 1)))
         style.append(("LINEBELOW", (0, end), (-1, end), 0.3, RULE))
-    table = Table(rows, colWidths=widths, repeatRows=1, splitInRow=1)
+    table = Table(rows, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle(style))
-    legend = (f"<b>Bold with {ABNORMAL_MARK}</b> = outside the protocol's alert limits.  "
+    legend = (f"<b>Bold with {ABNORMAL_MARK}</b> = flagged: outside the protocol's alert "
+              "limits, or a finding that needs attention.  "
               "(late) = entered later than the time shown.  "
               "<strike>Struck-through grey</strike> = voided, with the reason below it.  "
               "MOAA/S 5 = alert; dissociation 0 = none, 3 = severe.  "
@@ -202,6 +211,8 @@ def observations(data: SheetData, st: Styles, width: float) -> list[Flowable]:
 
 
 def trend(data: SheetData, st: Styles, width: float) -> list[Flowable]:
+    if not data.trend:
+        return []
     chart = trend_chart(data.trend, width=width, height=140, tz=data.tz,
                         dosing_start=data.dosing_start, dosing_end=data.dosing_end,
                         dosing_label=data.protocol.dosing_label or "dosing",

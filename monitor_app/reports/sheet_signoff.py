@@ -23,6 +23,7 @@ from .pdf_text import (
     SHADE,
     ZEBRA,
     Styles,
+    chunks,
     fmt_datetime,
     group_hex,
     heading,
@@ -60,8 +61,7 @@ def _grid(rows: list[list], widths: Sequence[float], extra: Sequence[tuple] = ()
             style.append(("LINEBELOW", (0, row), (-1, row), 0.3, RULE))
         if zebra and (row - first) % 2:
             style.append(("BACKGROUND", (0, row), (-1, row), ZEBRA))
-    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0,
-                  splitInRow=1)
+    table = Table(rows, colWidths=list(widths), repeatRows=1 if header else 0)
     table.setStyle(TableStyle(style + list(extra)))
     return table
 
@@ -79,7 +79,7 @@ def criteria(data: SheetData, st: Styles, width: float) -> list[Flowable]:
     extra: list[tuple] = []
     joined: list[int] = []
     for item in data.criteria:
-        glyph, word = STATUS.get(item.status, ("?", item.status))
+        glyph, word = STATUS.get(item.status, ("?", markup(str(item.status))))
         status = f"<font size='10'>{glyph}</font> {word}"
         if item.status != "met":
             status = f"<b>{status}</b>"
@@ -88,13 +88,16 @@ def criteria(data: SheetData, st: Styles, width: float) -> list[Flowable]:
                      Paragraph(markup(item.detail), st.cell)])
         if item.override is not None:
             o = item.override
-            text = (f"<b>Overridden.</b> Reason: {value(o.reason)} — "
-                    f"authorised by <b>{value(o.prescriber)}</b>")
-            rows.append(["", Paragraph(text, st.cell), "", ""])
-            row = len(rows) - 1
-            extra += [("SPAN", (1, row), (-1, row)), ("NOSPLIT", (0, row - 1), (-1, row)),
-                      ("TOPPADDING", (0, row), (-1, row), 0)]
-            joined.append(row - 1)
+            reason = chunks(o.reason)
+            texts = [f"<b>Overridden</b>, authorised by <b>{value(o.prescriber)}</b>. "
+                     f"Reason: {value(reason[0])}", *map(markup, reason[1:])]
+            for text in texts:
+                rows.append(["", Paragraph(text, st.cell), "", ""])
+                row = len(rows) - 1
+                extra += [("SPAN", (1, row), (-1, row)), ("TOPPADDING", (0, row), (-1, row), 0)]
+                joined.append(row - 1)
+            first = len(rows) - len(texts)
+            extra.append(("NOSPLIT", (0, first - 1), (-1, first)))
     widths = [58, width * 0.38, width * 0.17]
     widths.append(width - sum(widths))
     return [*out, _grid(rows, widths, extra, zebra=False, joined=joined)]
@@ -137,14 +140,19 @@ def rems(data: SheetData, st: Styles, width: float) -> list[Flowable]:
     if not data.rems:
         return []
     rows: list[list] = [_heads(st, "Question", "Answer")]
+    joined: list[int] = []
     for label, answer in data.rems:
-        rows.append([Paragraph(markup(label), st.cell), Paragraph(value(answer), st.cell)])
+        pieces = chunks(answer, 1000)
+        rows.append([Paragraph(markup(label), st.cell), Paragraph(value(pieces[0]), st.cell)])
+        for piece in pieces[1:]:  # a long answer continues in rows of its own
+            joined.append(len(rows) - 1)
+            rows.append(["", Paragraph(markup(piece), st.cell)])
     note = "Answers as recorded for this session, in the order of the form."
+    roomy = [("TOPPADDING", (0, 1), (-1, -1), 3), ("BOTTOMPADDING", (0, 1), (-1, -1), 3.5),
+             ("RIGHTPADDING", (0, 0), (0, -1), 8)]
     return [PageBreak(), Paragraph("SPRAVATO REMS Patient Monitoring Form", st.h2),
             Paragraph(note, st.small), Spacer(1, 3),
-            _grid(rows, [width * 0.62, width * 0.38],
-                  [("TOPPADDING", (0, 1), (-1, -1), 3), ("BOTTOMPADDING", (0, 1), (-1, -1), 3.5),
-                   ("RIGHTPADDING", (0, 0), (0, -1), 8)])]
+            _grid(rows, [width * 0.62, width * 0.38], extra=roomy, zebra=False, joined=joined)]
 
 
 def instructions(data: SheetData, st: Styles, width: float) -> list[Flowable]:
@@ -159,9 +167,9 @@ def instructions(data: SheetData, st: Styles, width: float) -> list[Flowable]:
                              ("LEFTPADDING", (0, 0), (-1, -1), 12),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 12),
                              ("TOPPADDING", (0, 0), (-1, -1), 0),
-                             ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                             ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
                              ("TOPPADDING", (0, 0), (-1, 0), 9),
-                             ("BOTTOMPADDING", (0, -1), (-1, -1), 9)]))
+                             ("BOTTOMPADDING", (0, -1), (-1, -1), 10)]))
     return [Spacer(1, 10), KeepTogether([box])]
 
 
@@ -216,9 +224,11 @@ def signature(data: SheetData, st: Styles, width: float) -> list[Flowable]:
         parts += [Paragraph("Signed electronically in the monitor; the SHA-256 fingerprint "
                             "identifies the exact record that was signed.", st.small),
                   Spacer(1, 3), _signature_table(data.signature, data, st, width)]
-    parts += [Spacer(1, 8),
-              Paragraph("I have received these instructions and understand them.", st.body),
-              _hand_lines(data, st, width)]
+    parts.append(Spacer(1, 8))
+    if data.instructions:
+        parts.append(Paragraph("I have received these instructions and understand them.",
+                               st.body))
+    parts.append(_hand_lines(data, st, width))
     return [KeepTogether(parts)]
 
 

@@ -133,8 +133,7 @@ def _prepare_file(path: Path) -> None:
     folder = path.parent
     if not folder.exists():
         try:
-            folder.mkdir(parents=True, mode=0o700)
-            os.chmod(folder, 0o700)
+            make_private_dirs(folder)
         except OSError as exc:
             raise StorageError(
                 f"cannot create the folder {folder} for the database ({exc.strerror}). "
@@ -158,6 +157,29 @@ def _prepare_file(path: Path) -> None:
     except OSError as exc:
         raise StorageError(f"cannot create {path} ({exc.strerror}).") from exc
     os.close(fd)
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and every missing parent with mode 0700 (owner only).
+
+    ``Path.mkdir(parents=True, mode=...)`` gives the mode to the last folder only; the
+    parents it creates get the umask default (often 0755), readable by everyone.
+    """
+    folder = Path(folder)
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:
+            if not new.is_dir():
+                raise
+            continue
+        os.chmod(new, 0o700)
 
 
 def _check_existing(path: Path) -> None:

@@ -274,3 +274,26 @@ def test_write_pdf_is_atomic_and_private(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
 
+
+
+def test_free_text_longer_than_a_page_still_prints_in_full() -> None:
+    base = iv_sample()
+    long = "begin " + "word " * 3000 + "finish"
+    observations = [replace(base.observations[0], note=long), *base.observations[1:]]
+    criteria = [replace(base.criteria[0], status="not_met",
+                        override=SheetOverride(long.replace("finish", "endreason"), "Dr X"))]
+    data = replace(base, observations=observations, criteria=criteria,
+                   addenda=[SheetAddendum(long.replace("finish", "endaddendum"), _signature())],
+                   instructions=[f"Line {i}: rest and drink water." for i in range(60)])
+    text = _text(render_discharge_pdf(data, FONT_DIR))
+    for word in ("finish", "endreason", "endaddendum", "Line 59"):
+        assert word in text
+
+
+def test_minimal_sheet_renders() -> None:
+    data = SheetData(clinic=SheetClinic("Clinic"), patient=SheetPatient("Pat", "M1", "1 Jan 1990"),
+                     episode=SheetEpisode("E-1", "14 Mar 2026"),
+                     protocol=SheetProtocol("P", "1", "Drug", "Route"), tz=TZ, printed_at=START)
+    text = _text(render_discharge_pdf(data, FONT_DIR))
+    assert "No observations were recorded." in text
+    assert "Page 1 of 1" in text and "DRAFT" in text

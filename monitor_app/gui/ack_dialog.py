@@ -1,0 +1,94 @@
+"""A prescriber acknowledges a baseline above the pre-dose limit (PIN asked again)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor_app.domain.models import ValidationError
+from monitor_app.gui.correction_dialog import error_label, show_inline
+from monitor_app.gui.session import Session
+
+
+class PrescriberAckDialog(QDialog):
+    """Choose the prescriber, who types their PIN: ``services.acknowledge_predose``."""
+
+    def __init__(self, session: Session, episode_id: int, caution: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.episode_id = episode_id
+        self.setObjectName("predose_ack_dialog")
+        self.setWindowTitle("Prescriber acknowledgement")
+        layout = QVBoxLayout(self)
+        text = QLabel(f"{caution}\n\nThe prescriber chooses their name and types their PIN.")
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        form = QFormLayout()
+        self.prescriber = QComboBox()
+        self.prescriber.setObjectName("prescriber")
+        self.prescriber.setAccessibleName("Prescriber")
+        for member in session.services.prescribers():
+            self.prescriber.addItem(member.display, member.id)
+        self.pin = QLineEdit()
+        self.pin.setObjectName("pin")
+        self.pin.setAccessibleName("PIN")
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Prescriber", self.prescriber)
+        self.prescriber_error = error_label("prescriber")
+        form.addRow("", self.prescriber_error)
+        form.addRow("PIN", self.pin)
+        self.pin_error = error_label("pin")
+        form.addRow("", self.pin_error)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Acknowledge")
+        self.ok.setObjectName("acknowledge_predose")
+        self.ok.setDefault(True)
+        buttons.accepted.connect(self._on_ok_clicked)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        if self.prescriber.count() == 0:
+            show_inline(self.prescriber_error, "no prescriber account exists: an "
+                        "administrator adds one under Staff")
+            self.ok.setEnabled(False)
+        self.pin.setFocus()
+        self.setMinimumWidth(440)
+
+    def choose(self, staff_id: int) -> None:
+        self.prescriber.setCurrentIndex(max(0, self.prescriber.findData(staff_id)))
+
+    def submit(self) -> bool:
+        self.prescriber_error.hide()
+        self.pin_error.hide()
+        staff_id = self.prescriber.currentData()
+        if staff_id is None:
+            show_inline(self.prescriber_error, "choose the prescriber")
+            return False
+        try:
+            self.session.services.acknowledge_predose(staff_id, self.pin.text(),
+                                                      self.episode_id)
+        except ValidationError as exc:
+            label = self.prescriber_error if exc.field == "prescriber" else self.pin_error
+            show_inline(label, exc.message)
+            self.pin.clear()
+            self.pin.setFocus()
+            return False
+        self.accept()
+        return True
+
+    def ask(self) -> bool:
+        return self.exec() == QDialog.DialogCode.Accepted
+
+    def _on_ok_clicked(self) -> None:
+        self.submit()

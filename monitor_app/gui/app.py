@@ -1,0 +1,100 @@
+"""Start the GUI: open the services, set up or sign in, show the nurse station.
+
+A malformed protocol file or a database that cannot be used (damaged, locked,
+read-only) is refused before any window opens, with a message naming the file and what
+to do; the file is left exactly as it was and the exit status is non-zero.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from monitor_app import paths
+from monitor_app.domain.models import Staff
+from monitor_app.domain.protocol import ProtocolError
+from monitor_app.services import Services
+from monitor_app.storage.db import DatabaseBusy, StorageError
+
+EXIT_OK, EXIT_ERROR = 0, 2
+STYLE_FILE = "style.qss"
+
+
+def show_startup_error(title: str, text: str) -> None:
+    """A modal error before any window exists (tests replace this function)."""
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.setObjectName("startup_error")
+    box.exec()
+
+
+def apply_style(app: QApplication, resources: Path | None = None) -> bool:
+    """Load ``resources/style.qss`` if present; True when a style sheet was applied."""
+    sheet = (resources or paths.resources_dir()) / STYLE_FILE
+    try:
+        text = sheet.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    app.setStyleSheet(text)
+    return True
+
+
+def open_services(db_path: Path) -> Services | None:
+    """``Services.open`` with every start-up failure turned into a clear message."""
+    try:
+        return Services.open(db_path)
+    except ProtocolError as exc:
+        show_startup_error(
+            "A protocol file is malformed",
+            f"The file\n{exc.path}\ncannot be used: [{exc.key}] {exc.problem}\n\n"
+            "Correct that entry in the file (or put back the copy shipped with the app), "
+            "then start the monitor again. The database was not opened or changed.")
+    except DatabaseBusy as exc:
+        show_startup_error(
+            "The clinic database is in use",
+            f"{exc}\n\nDatabase file: {db_path}\nThe file was not changed. Close the other "
+            "program, then start the monitor again.")
+    except StorageError as exc:
+        show_startup_error(
+            "The clinic database cannot be used",
+            f"{exc}\n\nDatabase file: {db_path}\nThe monitor will close now.")
+    return None
+
+
+def start_session(services: Services) -> Staff | None:
+    """First start: set up the clinic and its first administrator. Otherwise sign in.
+
+    Returns who is signed in, or None when the person closed the dialog.
+    """
+    from monitor_app.gui.staff import SetupDialog, SignInDialog
+
+    if services.needs_setup():
+        return SetupDialog(services).ask()
+    return SignInDialog(services).ask()
+
+
+def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName(paths.APP_NAME)
+    app.setApplicationDisplayName("Post-infusion monitor")
+    apply_style(app)
+    services = open_services(Path(db_path))
+    if services is None:
+        return EXIT_ERROR
+    try:
+        from monitor_app.gui.main_window import MainWindow
+        from monitor_app.gui.session import Session
+
+        staff = start_session(services)
+        if staff is None:
+            return EXIT_OK
+        session = Session(services)
+        session.sign_in(staff)
+        window = MainWindow(session)
+        window.showMaximized()
+        return app.exec()
+    finally:
+        services.close()

@@ -1,0 +1,320 @@
+"""The board: every active episode, one row each, most urgent first.
+
+``BoardModel`` is a table model over ``services.views.BoardRow``. ``set_rows`` takes a
+full reload (``services.board()``); ``tick`` takes the cheap per-second recomputation
+(``services.board_tick()``) and repaints only what a tick changes. Colour always comes
+with text ("⚠ OVERDUE", "DUE SOON"), never alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
+
+from monitor_app.clock import Clock
+from monitor_app.domain.models import Phase
+from monitor_app.services.views import BoardRow
+
+(COL_CHAIR, COL_PATIENT, COL_STATUS, COL_NEXT, COL_PHASE, COL_PROTOCOL, COL_VITALS,
+ COL_NEWS2, COL_FLAGS) = range(9)
+HEADERS = ("Chair", "Patient", "Status", "Next check", "Phase", "Protocol", "Last vitals",
+           "NEWS2", "Flags")
+TICK_COLUMNS = (COL_STATUS, COL_NEXT, COL_PHASE)  # what a tick can change (phase: minutes)
+MAX_WIDTH = {COL_PATIENT: 280, COL_PROTOCOL: 170, COL_VITALS: 280}  # wider text wraps
+BIG_POINTS = 17  # chair, status and countdown; the rest uses the board's font (14 pt)
+
+AMBER = QColor("#ffd666")
+RED = QColor("#f4a3a3")
+INK = QColor("#111111")
+RED_INK = QColor("#7a0010")
+STATUS_TEXT = {
+    "overdue": "⚠ OVERDUE",
+    "due": "⚠ DUE NOW",
+    "due_soon": "◷ DUE SOON",
+    "baseline": "◷ BASELINE",
+    "ok": "on schedule",
+    "none": "",
+}
+PHASE_TEXT = {
+    Phase.PRECHECK: "pre-check",
+    Phase.DOSING: "dosing",
+    Phase.RECOVERY: "recovery",
+    Phase.READY: "✓ ready for discharge",
+}
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def clock_text(seconds: int) -> str:
+    """``seconds`` (>= 0) as m:ss, or h:mm:ss from an hour on."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def countdown_text(row: BoardRow) -> str:
+    """'4:05' before the due time, 'due now' at it, 'overdue 3:12' after it."""
+    seconds = row.status.seconds_to_due
+    if seconds is None:
+        return "now" if row.status.state == "baseline" else "—"
+    if seconds > 0:
+        return clock_text(seconds)
+    if seconds == 0:
+        return "due now"
+    return f"overdue {clock_text(-seconds)}"
+
+
+def status_text(row: BoardRow) -> str:
+    return STATUS_TEXT.get(row.status.state, row.status.state)
+
+
+def dosing_text(row: BoardRow, now: datetime) -> str:
+    """Minutes since dosing started (while dosing) or ended (after)."""
+    if row.dosing_end is not None:
+        return f"ended {_minutes(now - row.dosing_end)} min ago"
+    if row.dosing_start is not None:
+        return f"started {_minutes(now - row.dosing_start)} min ago"
+    return "not started"
+
+
+def vitals_text(summary: str) -> str:
+    """'HR 88  BP 132/84  SpO2 97  RR 14' on two lines: HR and BP, then the rest."""
+    parts = [p for p in summary.split("  ") if p]
+    if not parts:
+        return "—"
+    return "  ".join(parts[:2]) + ("\n" + "  ".join(parts[2:]) if parts[2:] else "")
+
+
+def _minutes(delta: Any) -> int:
+    return max(0, int(delta.total_seconds() // 60))
+
+
+def alerting(row: BoardRow) -> str:
+    """'red', 'amber' or '' : the row's colour, from the schedule state only."""
+    state = row.status.state
+    if state == "overdue":
+        return "red"
+    if state in ("due", "due_soon", "baseline"):
+        return "amber"
+    return ""
+
+
+class BoardModel(QAbstractTableModel):
+    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.rows: list[BoardRow] = []
+        self.now = clock.now()
+        self._big = QFont()  # what must read across the room: chair, status, countdown
+        self._big.setPointSize(BIG_POINTS)
+        self._big_bold = QFont(self._big)
+        self._big_bold.setBold(True)
+
+    # ------------------------------------------------------------------ updates
+    def set_rows(self, rows: list[BoardRow]) -> None:
+        """A full reload: every cell may have changed."""
+        self._update(rows, full=True)
+
+    def tick(self, rows: list[BoardRow]) -> None:
+        """A countdown tick: same episodes, new schedule states; repaint only those."""
+        self._update(rows, full=False)
+
+    def _update(self, rows: list[BoardRow], full: bool) -> None:
+        self.now = self.clock.now()
+        old_ids = [r.episode_id for r in self.rows]
+        new_ids = [r.episode_id for r in rows]
+        if old_ids == new_ids:
+            changed = [i for i, (a, b) in enumerate(zip(self.rows, rows, strict=True))
+                       if full or a.status.state != b.status.state]
+            self.rows = list(rows)
+            if not rows:
+                return
+            last = len(rows) - 1
+            if full:
+                self._changed(0, last, 0, len(HEADERS) - 1)
+                return
+            self._changed(0, last, min(TICK_COLUMNS), max(TICK_COLUMNS))
+            for i in changed:  # a new colour: the whole row
+                self._changed(i, i, 0, len(HEADERS) - 1)
+        elif sorted(old_ids) == sorted(new_ids):
+            self._reorder(rows)
+        else:
+            self.beginResetModel()
+            self.rows = list(rows)
+            self.endResetModel()
+
+    def _changed(self, top: int, bottom: int, left: int, right: int) -> None:
+        self.dataChanged.emit(self.index(top, left), self.index(bottom, right))
+
+    def _reorder(self, rows: list[BoardRow]) -> None:
+        """Same episodes in a new order (one turned overdue): keep the selection."""
+        self.layoutAboutToBeChanged.emit()
+        position = {r.episode_id: i for i, r in enumerate(rows)}
+        old = self.persistentIndexList()
+        moved = [self.index(position[self.rows[i.row()].episode_id], i.column())
+                 for i in old]
+        self.rows = list(rows)
+        self.changePersistentIndexList(old, moved)
+        self.layoutChanged.emit()
+
+    # ------------------------------------------------------------------ queries
+    def row_of(self, episode_id: int) -> int:
+        for i, row in enumerate(self.rows):
+            if row.episode_id == episode_id:
+                return i
+        return -1
+
+    def episode_id(self, index: _Index) -> int | None:
+        return self.rows[index.row()].episode_id if index.isValid() else None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def text(self, row: BoardRow, column: int) -> str:
+        if column == COL_CHAIR:
+            return row.chair
+        if column == COL_PATIENT:
+            return f"{row.patient_name}\n{row.mrn}"
+        if column == COL_STATUS:
+            return status_text(row)
+        if column == COL_NEXT:
+            return countdown_text(row)
+        if column == COL_PHASE:
+            return f"{PHASE_TEXT.get(row.phase, str(row.phase))}\n{dosing_text(row, self.now)}"
+        if column == COL_PROTOCOL:
+            return row.protocol_name
+        if column == COL_VITALS:
+            return vitals_text(row.last_vitals)
+        if column == COL_NEWS2:
+            return "—" if row.news2 is None else str(row.news2)
+        if column == COL_FLAGS:
+            return "\n".join(f"⚑ {flag}" for flag in row.flags)
+        return ""
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.text(row, column)
+        colour = alerting(row)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return RED if colour == "red" else AMBER if colour == "amber" else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == COL_FLAGS and row.flags and not colour:
+                return RED_INK
+            return INK if colour else None
+        if role == Qt.ItemDataRole.FontRole:
+            if column == COL_CHAIR or (colour and column in (COL_STATUS, COL_NEXT)):
+                return self._big_bold
+            return self._big if column in (COL_STATUS, COL_NEXT) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_CHAIR, COL_NEXT,
+                                                                   COL_NEWS2):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.episode_id
+        return None
+
+    def _tooltip(self, row: BoardRow) -> str:
+        lines = [f"{row.number}: {row.patient_name} ({row.mrn})", row.protocol_name]
+        if row.status.next_label:
+            lines.append(f"Next: {row.status.next_label}")
+        if row.status.next_due is not None:
+            lines.append(f"Due at {row.status.next_due.astimezone():%H:%M}")
+        if row.last_taken_at is not None:
+            lines.append(f"Last vitals at {row.last_taken_at.astimezone():%H:%M}")
+        return "\n".join(lines)
+
+
+class BoardDelegate(QStyledItemDelegate):
+    """Room around each cell: easier to read, and scripts whose fallback font has taller
+    lines (CJK names, say) are not cut off."""
+
+    PAD = QSize(8, 10)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        return super().sizeHint(option, index) + self.PAD
+
+
+class BoardView(QTableView):
+    """The table on the main window (handle ``board``). Enter or double-click opens."""
+
+    episode_activated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("board")
+        self.setAccessibleName("Board of active episodes")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setWordWrap(True)
+        self.setSortingEnabled(False)  # services sort: overdue first
+        self.setShowGrid(True)
+        self.setTabKeyNavigation(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        self.setItemDelegate(BoardDelegate(self))
+        font = self.font()
+        font.setPointSize(14)  # the style sheet may set it too; large even without it
+        self.setFont(font)
+        self.activated.connect(self._on_row_activated)
+
+    def fit_columns(self) -> None:
+        """Size columns to their contents once per reload (not per tick: no jitter);
+        the countdown and status columns keep room for their widest text."""
+        self.resizeColumnsToContents()
+        for column, widest in MAX_WIDTH.items():
+            if self.columnWidth(column) > widest:
+                self.setColumnWidth(column, widest)
+        big = QFont(self.font())
+        big.setPointSize(BIG_POINTS)
+        big.setBold(True)
+        metrics = QFontMetrics(big)
+        for column, widest in ((COL_NEXT, "overdue 88:88"), (COL_STATUS, "◷ DUE SOON")):
+            room = metrics.horizontalAdvance(widest) + 16
+            if self.columnWidth(column) < room:
+                self.setColumnWidth(column, room)
+
+    def _on_row_activated(self, index: QModelIndex) -> None:
+        episode_id = index.data(Qt.ItemDataRole.UserRole)
+        if episode_id is not None:
+            self.episode_activated.emit(int(episode_id))
+
+    def selected_episode(self) -> int | None:
+        index = self.currentIndex()
+        value = index.data(Qt.ItemDataRole.UserRole) if index.isValid() else None
+        return None if value is None else int(value)

@@ -1,0 +1,128 @@
+"""The header of the episode window: who, what protocol and dose, phase, what is due.
+
+The schedule state (ok, due soon, due, overdue, baseline) is the core's; the header only
+words it, with an icon and text beside the colour.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from monitor_app.domain.schedule import ScheduleStatus
+from monitor_app.gui.table_models import local_time
+from monitor_app.services.views import EpisodeView
+
+KG_PER_LB = 0.45359237
+STATE_STYLES = {
+    "overdue": "background: #b3261e; color: white;",
+    "due": "background: #ffb300; color: black;",
+    "due_soon": "background: #ffe08a; color: black;",
+    "baseline": "background: #ffe08a; color: black;",
+    "ok": "background: #e3f1e6; color: #1f5f36;",
+    "none": "color: #444444;",
+}
+BADGE = "font-weight: bold; padding: 4px 8px; border-radius: 4px;"
+
+
+def countdown(seconds: int) -> str:
+    seconds = abs(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def status_text(status: ScheduleStatus, now: datetime) -> str:
+    """The schedule in words: what is next, when, and how long to go (or how late)."""
+    if status.next_due is None:
+        if status.state == "baseline":
+            return f"⚠ {status.next_label}"
+        return status.next_label or "No observation scheduled"
+    seconds = int((status.next_due - now).total_seconds())
+    due = local_time(status.next_due)
+    label = status.next_label
+    if status.state == "overdue":
+        return f"⚠ OVERDUE by {countdown(seconds)}: {label} was due at {due}"
+    if status.state == "due":
+        return f"⏰ DUE NOW: {label} (due {due})"
+    if status.state == "due_soon":
+        return f"⏰ Due soon: {label} at {due}, in {countdown(max(seconds, 0))}"
+    return f"Next: {label} at {due}, in {countdown(max(seconds, 0))}"
+
+
+def age_on(dob: date, today: date) -> int:
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+class EpisodeHeader(QWidget):
+    """Labels by objectName: patient, episode_details, phase, schedule_status,
+    predose_caution."""
+
+    def __init__(self, weight_unit: str = "kg", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.weight_unit = weight_unit
+        self.labels: dict[str, QLabel] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for key, row, col, span in (("patient", 0, 0, 3), ("episode_details", 1, 0, 3),
+                                    ("phase", 2, 0, 1), ("schedule_status", 2, 1, 1),
+                                    ("predose_caution", 3, 0, 3)):
+            label = QLabel()
+            label.setObjectName(key)
+            label.setAccessibleName(key.replace("_", " ").capitalize())
+            label.setWordWrap(key in ("episode_details", "predose_caution"))
+            grid.addWidget(label, row, col, 1, span)
+            self.labels[key] = label
+        grid.setColumnStretch(2, 1)
+        self.labels["patient"].setStyleSheet("font-size: 18pt; font-weight: bold;")
+        self.labels["phase"].setStyleSheet(BADGE + "background: #e8eaf0; color: #1d2a4d;")
+        self.labels["episode_details"].setStyleSheet("font-size: 11pt;")
+        self.labels["predose_caution"].setStyleSheet(
+            "background: #fff4d6; color: #5c3d00; border: 1px solid #c98a00; padding: 4px;")
+
+    def text(self, key: str) -> str:
+        return self.labels[key].text()
+
+    def set_view(self, view: EpisodeView, now: datetime, acknowledged_by: str = "") -> None:
+        """``acknowledged_by``: the prescriber who accepted a high baseline, if any."""
+        e, p, protocol = view.episode, view.patient, view.protocol
+        today = now.astimezone().date()
+        self.labels["patient"].setText(
+            f"{p.name}   <span style='font-size: 12pt; font-weight: normal;'>MRN {p.mrn} · "
+            f"DOB {p.dob:%d %b %Y} ({age_on(p.dob, today)} y)"
+            f"{' · ' + p.sex if p.sex else ''}</span>")
+        per_kg = e.dose_mg_per_kg
+        dose = f"{e.dose_mg:g} mg" + (f" ({per_kg:.2f} mg/kg)" if per_kg is not None else "")
+        self.labels["episode_details"].setText(
+            f"<b>{protocol.name}</b> v{protocol.version} · Chair <b>{e.chair}</b> · "
+            f"Weight {self._weight(e.weight_kg)} · Dose <b>{dose}</b> · Episode {e.number}"
+            + (f" · Lot {e.lot_number}" if e.lot_number else ""))
+        phase = e.phase.value.upper() + (" · SIGNED" if view.signed else "")
+        self.labels["phase"].setText(f"Phase: {phase}")
+        self.set_status(view.status, now)
+        caution = view.predose_caution
+        if caution is not None and e.predose_ack_by is None and e.dosing_start is None:
+            self.labels["predose_caution"].setText(f"⚠ Pre-dose caution: {caution.message}")
+            self.labels["predose_caution"].show()
+        elif caution is not None:
+            base = view.baseline.vitals.bp_text if view.baseline is not None else ""
+            self.labels["predose_caution"].setText(
+                f"✓ Baseline BP {base} above the pre-dose limit "
+                f"{protocol.predose_sbp_above}/{protocol.predose_dbp_above}: acknowledged by "
+                f"{acknowledged_by or 'a prescriber'}")
+            self.labels["predose_caution"].show()
+        else:
+            self.labels["predose_caution"].hide()
+
+    def set_status(self, status: ScheduleStatus, now: datetime) -> None:
+        label = self.labels["schedule_status"]
+        label.setText(status_text(status, now))
+        if label.property("state") != status.state:  # restyle only on a change of state
+            label.setStyleSheet(BADGE + STATE_STYLES.get(status.state, ""))
+            label.setProperty("state", status.state)
+
+    def _weight(self, kg: float) -> str:
+        if self.weight_unit == "lb":
+            return f"{kg / KG_PER_LB:.0f} lb ({kg:.1f} kg)"
+        return f"{kg:.1f} kg"

@@ -1,0 +1,417 @@
+"""One episode: header, phase buttons, alerts, the observation table, the trend, the form.
+
+Every action is one services call; afterwards ``session.notify(episode_id)`` tells every
+window (this one included) to refresh from ``services.episode_view()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor_app.domain.models import Phase, ValidationError
+from monitor_app.gui.ack_dialog import PrescriberAckDialog
+from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
+from monitor_app.gui.episode_header import EpisodeHeader
+from monitor_app.gui.observation_form import ObservationForm
+from monitor_app.gui.session import Session
+from monitor_app.gui.table_models import COL_NOTE, COL_SIDE, ObservationModel, local_time
+from monitor_app.gui.trend_plot import TrendPlot
+from monitor_app.services.views import EpisodeView, ObservationRow
+
+BANNER_STYLE = ("QFrame#alert_banner { background: #fde7e4; border: 2px solid #b3261e;"
+                " border-radius: 4px; } QLabel { color: #7d1a14; font-weight: bold; }")
+MESSAGE_STYLES = {"error": "background: #fff4d6; color: #5c3d00; border: 1px solid #c98a00;"
+                           " padding: 4px; font-weight: bold;",
+                  "info": "color: #1f5f36; padding: 4px;"}
+WRITABLE = (Phase.PRECHECK, Phase.DOSING, Phase.RECOVERY, Phase.READY)
+PLOT_EVERY_S = 30
+
+
+class EpisodeWindow(QWidget):
+    """The window of one episode; ``view`` is the last ``EpisodeView`` shown."""
+
+    def __init__(self, session: Session, episode_id: int, parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("episode_window")
+        self.session = session
+        self.episode_id = episode_id
+        self.view: EpisodeView | None = None
+        self.closed = False
+        self._ticks = 0
+        self._names: dict[int, str] = {}
+        settings = self.services.settings()
+        self.temp_unit = settings.temp_unit
+        self.header = EpisodeHeader(settings.weight_unit, self)
+        self.model = ObservationModel(self.temp_unit, self)
+        self.form = ObservationForm(session, episode_id, self.temp_unit, self)
+        self.form.saved.connect(self._on_form_saved)
+        self._build()
+        self.resize(1480, 940)
+        session.data_changed.connect(self._on_session_data_changed)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._on_timer_timeout)
+        self.timer.start()
+        self.refresh()
+        self.form.focus_first()
+
+    @property
+    def services(self) -> Any:
+        return self.session.services
+
+    # ---------------------------------------------------------------- building
+    def _button(self, key: str, text: str, slot: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName(key)
+        button.setAccessibleName(text)
+        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        button.clicked.connect(slot)
+        return button
+
+    def _build(self) -> None:
+        self.start_dosing = self._button("start_dosing", "Start dosing",
+                                         self._on_start_dosing_clicked)
+        self.end_dosing = self._button("end_dosing", "End dosing", self._on_end_dosing_clicked)
+        self.discharge = self._button("discharge", "Discharge…", self._on_discharge_clicked)
+        self.predose_ack = self._button("predose_ack", "Prescriber acknowledgement…",
+                                        self._on_predose_ack_clicked)
+        self.cancel_episode = self._button("cancel_episode", "Cancel episode…",
+                                           self._on_cancel_episode_clicked)
+        actions = QHBoxLayout()
+        for button in (self.start_dosing, self.end_dosing, self.discharge, self.predose_ack):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.cancel_episode)
+
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.banner = QGroupBox()
+        self.banner.setObjectName("alert_banner")
+        self.banner.setStyleSheet(BANNER_STYLE.replace("QFrame", "QGroupBox"))
+        banner_row = QHBoxLayout(self.banner)
+        self.alert_list = QLabel()
+        self.alert_list.setObjectName("alert_list")
+        self.alert_list.setWordWrap(True)
+        self.acknowledge = self._button("acknowledge_alerts", "Acknowledge alerts",
+                                        self._on_acknowledge_alerts_clicked)
+        banner_row.addWidget(self.alert_list, 1)
+        banner_row.addWidget(self.acknowledge, 0, Qt.AlignmentFlag.AlignTop)
+        self.banner.hide()
+
+        self.table = QTableView()
+        self.table.setObjectName("observations")
+        self.table.setAccessibleName("Observations")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table.setWordWrap(False)
+        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_observations_context_menu)
+        self.table.selectionModel().selectionChanged.connect(self._on_observations_selected)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_SIDE, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(COL_NOTE, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(COL_SIDE, 140)
+        self.correct = self._button("correct_observation", "Correct selected…",
+                                    self._on_correct_observation_clicked)
+        self.void = self._button("void_observation", "Void selected…",
+                                 self._on_void_observation_clicked)
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.table)
+        row_actions = QHBoxLayout()
+        row_actions.addWidget(self.correct)
+        row_actions.addWidget(self.void)
+        row_actions.addStretch(1)
+        table_layout.addLayout(row_actions)
+
+        self.plot = TrendPlot(self)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(table_box)
+        splitter.addWidget(self.plot)
+        splitter.setSizes([330, 310])
+
+        entry = QGroupBox("New observation: Tab between fields, Enter saves")
+        entry.setFont(_bold())
+        QVBoxLayout(entry).addWidget(self.form)
+        self.form.setFont(QFont())
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addLayout(actions)
+        layout.addWidget(self.message)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(entry)
+
+    # ---------------------------------------------------------------- refresh
+    def refresh(self) -> None:
+        """Show the episode as the services see it now."""
+        try:
+            view = self.services.episode_view(self.episode_id)
+        except ValidationError as exc:
+            self.show_message(exc.message)
+            return
+        previous, self.view = self.view, view
+        now = self.services.clock.now()
+        self.header.set_status(view.status, now)
+        if (previous is not None and previous.rows == view.rows
+                and previous.episode == view.episode and previous.signed == view.signed):
+            return  # a tick: only the countdown moved
+        self.setWindowTitle(f"{view.patient.name} · chair {view.episode.chair} · "
+                            f"{view.episode.number}")
+        self.header.set_view(view, now, self._staff_name(view.episode.predose_ack_by))
+        if previous is None or previous.rows != view.rows:
+            self._set_rows(view.rows)
+        self.plot.set_view(view, now)
+        self._set_actions(view)
+        self._set_banner(view)
+
+    def _staff_name(self, staff_id: int | None) -> str:
+        if staff_id is None:
+            return ""
+        if staff_id not in self._names:
+            self._names[staff_id] = self.services.staff_member(staff_id).display
+        return self._names[staff_id]
+
+    def _set_rows(self, rows: tuple[ObservationRow, ...]) -> None:
+        selected = self.selected_row()
+        self.model.set_rows(rows)
+        if selected is not None:
+            index = self.model.row_of(selected.observation.id)
+            if index >= 0:
+                self.table.selectRow(index)
+        self.table.scrollToBottom()
+        self._on_observations_selected()
+
+    def _set_actions(self, view: EpisodeView) -> None:
+        phase = view.episode.phase
+        open_ = not view.signed and phase in WRITABLE
+        label = view.protocol.dosing_label
+        self.start_dosing.setText(f"Start {label}")
+        self.end_dosing.setText(f"End {label}")
+        for button in (self.start_dosing, self.end_dosing):
+            button.setAccessibleName(button.text())
+        self.start_dosing.setEnabled(open_ and phase == Phase.PRECHECK)
+        self.end_dosing.setEnabled(open_ and phase == Phase.DOSING)
+        self.discharge.setEnabled(open_ and phase in (Phase.RECOVERY, Phase.READY))
+        self.cancel_episode.setEnabled(open_ and phase == Phase.PRECHECK)
+        needs_ack = (view.predose_caution is not None and view.episode.predose_ack_by is None
+                     and phase == Phase.PRECHECK and open_)
+        self.predose_ack.setVisible(needs_ack)
+        self.form.set_enabled_for(open_)
+
+    def _set_banner(self, view: EpisodeView) -> None:
+        lines = [f"{local_time(r.observation.taken_at)}  " + "; ".join(
+                 a.message for a in r.unacknowledged)
+                 for r in view.current_rows if r.unacknowledged]
+        self.banner.setVisible(bool(lines))
+        self.alert_list.setText("⚠ Alerts to acknowledge:\n" + "\n".join(lines))
+        self.acknowledge.setEnabled(bool(lines) and not view.signed)
+
+    def show_message(self, text: str, kind: str = "error") -> None:
+        self.message.setStyleSheet(MESSAGE_STYLES[kind])
+        self.message.setText(("⚠ " if kind == "error" else "") + text)
+        self.message.setVisible(bool(text))
+
+    def selected_row(self) -> ObservationRow | None:
+        indexes = self.table.selectionModel().selectedRows()
+        return self.model.row_at(indexes[0].row()) if indexes else None
+
+    def _changed(self) -> None:
+        self.session.notify(self.episode_id)
+
+    def _run(self, action: Callable[[], object]) -> bool:
+        """Run a services call; show what the user can fix instead of a traceback."""
+        try:
+            action()
+        except ValidationError as exc:
+            self.show_message(exc.message)
+            return False
+        except PermissionError as exc:
+            self.show_message(f"{exc}: sign in first")
+            return False
+        return True
+
+    # ---------------------------------------------------------------- slots
+    def _on_session_data_changed(self, episode_id: int) -> None:
+        if episode_id in (-1, self.episode_id) and not self.closed:
+            self.refresh()
+
+    def _on_timer_timeout(self) -> None:
+        self._ticks += 1
+        self.form.tick()
+        if self.view is None:
+            return
+        self.refresh()
+        if self._ticks % PLOT_EVERY_S == 0 and self.view.episode.phase == Phase.DOSING:
+            self.plot.set_view(self.view, self.services.clock.now())
+
+    def _on_form_saved(self, row: ObservationRow) -> None:
+        text = f"Saved the observation taken {local_time(row.observation.taken_at)}"
+        if row.alerts:
+            text += f": {len(row.alerts)} alert(s) raised, see above"
+        self.show_message(text, "info")
+        self._changed()
+
+    def _on_start_dosing_clicked(self) -> None:
+        if self._run(lambda: self.services.start_dosing(self.session.staff_id,
+                                                        self.episode_id)):
+            self.show_message("")
+            self._changed()
+        elif self.predose_ack.isVisible():
+            self.predose_ack.setFocus()
+
+    def _on_end_dosing_clicked(self) -> None:
+        if self._run(lambda: self.services.end_dosing(self.session.staff_id, self.episode_id)):
+            self.show_message("")
+            self._changed()
+
+    def _on_predose_ack_clicked(self) -> None:
+        caution = self.view.predose_caution.message if self.view and \
+            self.view.predose_caution else "Baseline above the pre-dose limit"
+        if PrescriberAckDialog(self.session, self.episode_id, caution, self).ask():
+            self.show_message("Baseline acknowledged by the prescriber: dosing may start",
+                              "info")
+            self._changed()
+
+    def _on_discharge_clicked(self) -> None:
+        try:
+            from monitor_app.gui.discharge_dialog import open_discharge_dialog
+        except ImportError:
+            self.show_message("The discharge dialog is not available in this build")
+            return
+        open_discharge_dialog(self, self.session, self.episode_id)
+        self._changed()
+
+    def _on_cancel_episode_clicked(self) -> None:
+        dialog = ReasonDialog(
+            "Cancel episode", "Cancel this episode before dosing? It stays on the record "
+            "as cancelled.", "cancel_reason", "Reason for cancelling",
+            lambda reason: self.services.cancel_episode(self.session.staff_id,
+                                                        self.episode_id, reason),
+            "Cancel episode", self)
+        if dialog.ask():
+            self._changed()
+
+    def _on_acknowledge_alerts_clicked(self) -> None:
+        if self.view is None:
+            return
+        pending = [r for r in self.view.current_rows if r.unacknowledged]
+
+        def acknowledge() -> None:
+            for row in pending:
+                self.services.acknowledge_alerts(
+                    self.session.staff_id, row.observation.id,
+                    [a.code for a in row.unacknowledged])
+
+        if self._run(acknowledge):
+            who = self.session.staff.initials if self.session.staff else ""
+            self.show_message(f"Alerts acknowledged by {who} at "
+                              f"{local_time(self.services.clock.now())}", "info")
+            self._changed()
+
+    def _on_observations_selected(self, *_args: object) -> None:
+        row = self.selected_row()
+        usable = (row is not None and not row.observation.voided and self.view is not None
+                  and not self.view.signed and self.view.episode.phase in WRITABLE)
+        self.correct.setEnabled(usable)
+        self.void.setEnabled(usable)
+
+    def _on_observations_context_menu(self, point: QPoint) -> None:
+        index = self.table.indexAt(point)
+        if not index.isValid():
+            return
+        self.table.selectRow(index.row())
+        menu = QMenu(self)
+        menu.addAction("Correct…", self._on_correct_observation_clicked).setEnabled(
+            self.correct.isEnabled())
+        menu.addAction("Void…", self._on_void_observation_clicked).setEnabled(
+            self.void.isEnabled())
+        menu.exec(self.table.viewport().mapToGlobal(point))
+
+    def _on_correct_observation_clicked(self) -> None:
+        row = self.selected_row()
+        if row is None or row.observation.voided:
+            return
+        if CorrectionDialog(self.session, row, self.temp_unit, self).ask() is not None:
+            self.show_message("Correction recorded; the earlier values stay, struck through",
+                              "info")
+            self._changed()
+
+    def _on_void_observation_clicked(self) -> None:
+        row = self.selected_row()
+        if row is None or row.observation.voided:
+            return
+        obs_id = row.observation.id
+        dialog = ReasonDialog(
+            "Void observation", f"Void the observation taken "
+            f"{local_time(row.observation.taken_at)}? It stays on the record, struck "
+            "through, with the reason.", "void_reason", "Reason for voiding",
+            lambda reason: self.services.void_observation(self.session.staff_id, obs_id,
+                                                          reason),
+            "Void", self)
+        if dialog.ask():
+            self._changed()
+
+    # ---------------------------------------------------------------- Qt events
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.form.focus_first()
+        self.table.scrollToBottom()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed = True
+        self.timer.stop()
+        super().closeEvent(event)
+
+
+def _bold() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
+
+
+def open_episode_window(parent: QWidget | None, session: Session, episode_id: int
+                        ) -> EpisodeWindow:
+    """Show the episode's window, reusing one already open for it."""
+    for widget in QApplication.topLevelWidgets():
+        if (isinstance(widget, EpisodeWindow) and widget.session is session
+                and widget.episode_id == episode_id and not widget.closed):
+            widget.show()
+            widget.raise_()
+            widget.activateWindow()
+            return widget
+    window = EpisodeWindow(session, episode_id, parent)
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.show()
+    return window

@@ -1,0 +1,374 @@
+"""The nurse station: the board, the actions, the status bar, the lock screen.
+
+A one-second timer recomputes countdowns from cached rows (``services.board_tick``: no
+database access); a full ``services.board()`` reload happens on ``Session.data_changed``
+and every 30 s. Idle time is measured on ``services.clock`` so tests drive it with a
+``FixedClock`` and ``check_idle()``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor_app.domain.models import Role, ValidationError
+from monitor_app.gui import widgets
+from monitor_app.gui.board import BoardModel, BoardView, alerting
+from monitor_app.gui.session import Session
+from monitor_app.gui.staff import LockPage
+from monitor_app.storage.db import StorageError
+
+TICK_MS = 1000
+RELOAD_MS = 30_000
+INPUT_EVENTS = frozenset({
+    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+    QEvent.Type.HoverMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin,
+})
+USER_ERRORS = (ValidationError, StorageError)
+
+
+class IdleFilter(QObject):
+    """Application-wide: any key, click, move or wheel counts as someone at the station."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS:
+            self.window.note_activity()
+        return False
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.services = session.services
+        self.settings = self.services.settings()
+        self.setWindowTitle("Post-infusion monitor")
+        self.resize(1400, 800)
+        self._last_input = self.services.clock.now()
+        self._hidden_windows: list[QWidget] = []
+        self._covers: list[LockPage] = []
+        self._episode_windows: dict[int, QWidget] = {}
+
+        self.model = BoardModel(self.services.clock, self)
+        self.board = BoardView()
+        self.board.setModel(self.model)
+        self.summary = widgets.set_handle(QLabel(), "board_summary", "Board summary")
+        self.summary.setProperty("role", "summary")
+        board_page = QWidget()
+        column = QVBoxLayout(board_page)
+        column.addWidget(self.summary)
+        column.addWidget(self.board, 1)
+        self.lock_page = LockPage(session)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(board_page)
+        self.stack.addWidget(self.lock_page)
+        self.setCentralWidget(self.stack)
+        self._build_actions()
+        self._build_status_bar()
+
+        self.board.episode_activated.connect(self._on_board_episode_activated)
+        session.changed.connect(self._on_session_changed)
+        session.data_changed.connect(self._on_session_data_changed)
+        self.tick_timer = QTimer(self)
+        self.tick_timer.setInterval(TICK_MS)
+        self.tick_timer.timeout.connect(self._on_tick_timeout)
+        self.reload_timer = QTimer(self)
+        self.reload_timer.setInterval(RELOAD_MS)
+        self.reload_timer.timeout.connect(self._on_reload_timeout)
+        self._idle_filter = IdleFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._idle_filter)
+        self._on_session_changed()
+        self.tick_timer.start()
+        self.reload_timer.start()
+
+    # ------------------------------------------------------------------ building
+    def _build_actions(self) -> None:
+        self.actions_by_key: dict[str, QAction] = {}
+        toolbar = QToolBar("Station")
+        toolbar.setObjectName("station_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(toolbar)
+        menu = self.menuBar().addMenu("&Station")
+        for key, text, shortcut, slot in (
+            ("new_episode", "New episode", "Ctrl+N", self._on_new_episode_triggered),
+            ("open_episode", "Open episode", "", self._on_open_episode_triggered),
+            ("lock", "Lock", "Ctrl+L", self._on_lock_triggered),
+            ("switch_nurse", "Switch nurse", "", self._on_switch_nurse_triggered),
+            ("staff", "Staff", "", self._on_staff_triggered),
+            ("settings", "Settings", "", self._on_settings_triggered),
+            ("verify", "Verify record", "", self._on_verify_triggered),
+        ):
+            action = QAction(text, self)
+            action.setObjectName(key)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+                action.setToolTip(f"{text} ({shortcut})")
+            action.triggered.connect(slot)
+            self.actions_by_key[key] = action
+            menu.addAction(action)
+            if key != "open_episode":
+                toolbar.addAction(action)
+                button = toolbar.widgetForAction(action)
+                if isinstance(button, QToolButton):
+                    widgets.set_handle(button, key, text)
+        menu.addSeparator()
+        quit_action = menu.addAction("Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+
+    def _build_status_bar(self) -> None:
+        self.nurse_label = widgets.set_handle(QLabel(), "status_nurse", "Signed in")
+        self.clinic_label = widgets.set_handle(QLabel(), "status_clinic", "Clinic")
+        self.clock_label = widgets.set_handle(QLabel(), "status_clock", "Clock")
+        self.problem_label = widgets.FieldError("status_problem")
+        bar = self.statusBar()
+        bar.addWidget(self.nurse_label)
+        bar.addWidget(self.problem_label, 1)
+        bar.addPermanentWidget(self.clinic_label)
+        bar.addPermanentWidget(self.clock_label)
+
+    # ------------------------------------------------------------------ board
+    def reload(self) -> None:
+        """A full reload of the board from the database."""
+        try:
+            rows = self.services.board()
+            self.settings = self.services.settings()
+        except USER_ERRORS as exc:
+            self.problem_label.show_message(f"could not refresh the board: {exc}")
+            return
+        self.problem_label.clear()
+        self.model.set_rows(rows)
+        self.board.fit_columns()
+        self._update_summary()
+        self._update_status()
+
+    def tick(self) -> None:
+        """Countdowns and colours move on; no database access."""
+        if self.model.rows:
+            self.model.tick(self.services.board_tick(self.model.rows))
+            self._update_summary()
+        self.clock_label.setText(f"{self.services.clock.now().astimezone():%H:%M:%S}")
+
+    def _update_summary(self) -> None:
+        rows = self.model.rows
+        if not rows:
+            self.summary.setText("No active episodes. Start one with New episode (Ctrl+N).")
+            return
+        red = sum(1 for r in rows if alerting(r) == "red")
+        amber = sum(1 for r in rows if alerting(r) == "amber")
+        flagged = sum(1 for r in rows if r.flags)
+        parts = [f"{len(rows)} active {'chair' if len(rows) == 1 else 'chairs'}"]
+        if red:
+            parts.append(f"⚠ {red} overdue")
+        if amber:
+            parts.append(f"{amber} due")
+        if flagged:
+            parts.append(f"⚑ {flagged} flagged")
+        self.summary.setText("   ·   ".join(parts))
+
+    def _update_status(self) -> None:
+        staff = self.session.staff
+        if self.session.locked or staff is None:
+            self.nurse_label.setText("Locked")
+        else:
+            self.nurse_label.setText(f"Signed in: {staff.display}")
+        self.clinic_label.setText(self.settings.clinic_name)
+        self.clock_label.setText(f"{self.services.clock.now().astimezone():%H:%M:%S}")
+
+    # ------------------------------------------------------------------ idle and lock
+    def note_activity(self) -> None:
+        self._last_input = self.services.clock.now()
+
+    def check_idle(self) -> bool:
+        """Lock if nobody touched keyboard or mouse for the clinic's idle-lock minutes."""
+        if self.session.locked:
+            return False
+        idle = self.services.clock.now() - self._last_input
+        if idle >= timedelta(minutes=self.settings.idle_lock_min):
+            self.lock()
+            return True
+        return False
+
+    def lock(self, switching: bool = False) -> None:
+        """Hide every patient detail and ask for a PIN; ``switching`` picks no name."""
+        self.session.lock()  # emits changed -> _on_session_changed hides everything
+        self.lock_page.prepare(switching=switching)
+
+    def _hide_others(self) -> None:
+        for window in QApplication.topLevelWidgets():
+            if window is self or not window.isVisible() or window in self._covers:
+                continue
+            kind = window.windowType()
+            if kind in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+                window.hide()
+            elif isinstance(window, QDialog) and window.isModal():
+                self._cover(window)  # hiding would end its exec() and lose what was typed
+            else:
+                window.hide()
+                self._hidden_windows.append(window)
+
+    def _cover(self, dialog: QDialog) -> None:
+        cover = LockPage(self.session, dialog)
+        cover.setAutoFillBackground(True)
+        size = dialog.size().expandedTo(cover.sizeHint())
+        dialog.resize(size)
+        cover.setGeometry(0, 0, size.width(), size.height())
+        cover.prepare()
+        cover.show()
+        cover.raise_()
+        self._covers.append(cover)
+
+    def _restore_others(self) -> None:
+        for cover in self._covers:
+            if shiboken6.isValid(cover):
+                cover.hide()
+                cover.deleteLater()
+        self._covers.clear()
+        for window in self._hidden_windows:
+            if shiboken6.isValid(window):
+                window.show()
+        self._hidden_windows.clear()
+
+    # ------------------------------------------------------------------ slots
+    def _on_session_changed(self) -> None:
+        locked = self.session.locked
+        for key, action in self.actions_by_key.items():
+            action.setEnabled(not locked or key in ("switch_nurse",))
+        is_admin = self.session.staff is not None and self.session.staff.role == Role.ADMIN
+        self.actions_by_key["staff"].setVisible(is_admin)
+        self.actions_by_key["settings"].setVisible(is_admin)
+        if locked:
+            self.stack.setCurrentWidget(self.lock_page)
+            self._hide_others()
+            self.lock_page.prepare()
+        else:
+            self.stack.setCurrentIndex(0)
+            self._last_input = self.services.clock.now()
+            self.reload()
+            self._restore_others()
+            self.board.setFocus()
+        self._update_status()
+
+    def _on_session_data_changed(self, _episode_id: int) -> None:
+        if not self.session.locked:
+            self.reload()
+
+    def _on_tick_timeout(self) -> None:
+        if not self.session.locked:
+            self.tick()
+            self.check_idle()
+        else:
+            self.clock_label.setText(f"{self.services.clock.now().astimezone():%H:%M:%S}")
+
+    def _on_reload_timeout(self) -> None:
+        if not self.session.locked:
+            self.reload()
+
+    def _on_board_episode_activated(self, episode_id: int) -> None:
+        self.open_episode(episode_id)
+
+    def open_episode(self, episode_id: int) -> None:
+        try:
+            from monitor_app.gui import episode_view
+        except ImportError as exc:
+            widgets.warn(self, "Episode view", f"The episode view is not available ({exc}).")
+            return
+        opener = getattr(episode_view, "open_episode_window", None)
+        if opener is not None:
+            opener(self, self.session, episode_id)
+            return
+        window = self._episode_windows.get(episode_id)
+        if window is None or not shiboken6.isValid(window):
+            window = episode_view.EpisodeWindow(self.session, episode_id, self)
+            self._episode_windows[episode_id] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _on_open_episode_triggered(self) -> None:
+        episode_id = self.board.selected_episode()
+        if episode_id is not None:
+            self.open_episode(episode_id)
+
+    def _on_new_episode_triggered(self) -> None:
+        from monitor_app.gui.new_episode import NewEpisodeDialog
+
+        episode = NewEpisodeDialog(self.session, self).ask()
+        if episode is not None:
+            row = self.model.row_of(episode.id)
+            if row >= 0:
+                self.board.selectRow(row)
+            self.open_episode(episode.id)
+
+    def _on_lock_triggered(self) -> None:
+        self.lock()
+
+    def _on_switch_nurse_triggered(self) -> None:
+        self.lock(switching=True)
+
+    def _require_admin(self, what: str) -> bool:
+        staff = self.session.staff
+        if staff is None or staff.role != Role.ADMIN:
+            widgets.inform(self, what, f"Only an administrator can open {what.lower()}.")
+            return False
+        return True
+
+    def _on_staff_triggered(self) -> None:
+        if self._require_admin("Staff"):
+            from monitor_app.gui.staff_admin import StaffAdminDialog
+
+            StaffAdminDialog(self.session, self).ask()
+            self.lock_page.panel.refresh()
+
+    def _on_settings_triggered(self) -> None:
+        if self._require_admin("Settings"):
+            from monitor_app.gui.settings_dialog import SettingsDialog
+
+            if SettingsDialog(self.session, self).ask() is not None:
+                self.reload()
+
+    def _on_verify_triggered(self) -> None:
+        try:
+            problems = self.services.verify()
+        except USER_ERRORS as exc:
+            widgets.warn(self, "Verify record", f"Could not verify the record: {exc}")
+            return
+        if not problems:
+            widgets.inform(self, "Verify record", "The record is intact: nothing was "
+                           "changed outside the app.")
+        else:
+            widgets.warn(self, "Verify record", "The record was altered outside the app:\n\n"
+                         + "\n".join(problems[:20]))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.tick_timer.stop()
+        self.reload_timer.stop()
+        for window in QApplication.topLevelWidgets():  # episode windows go with the station
+            if window is not self and window.parentWidget() is self:
+                window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._idle_filter)
+        super().closeEvent(event)

@@ -1,0 +1,124 @@
+"""Clinic settings (administrators): what goes on the sheet, units, idle lock, folders."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor_app.domain.models import ValidationError
+from monitor_app.gui.session import Session
+from monitor_app.gui.widgets import Form, line_edit, set_handle
+from monitor_app.services.views import ClinicSettings
+
+CHOICES = {
+    "paper": (("A4", "A4"), ("Letter", "Letter")),
+    "weight_unit": (("kg", "kilograms (kg)"), ("lb", "pounds (lb)")),
+    "temp_unit": (("C", "degrees Celsius (°C)"), ("F", "degrees Fahrenheit (°F)")),
+}
+
+
+class FolderField(QWidget):
+    """A folder path typed or chosen with Browse; the line edit carries the handle."""
+
+    def __init__(self, key: str, label: str, placeholder: str) -> None:
+        super().__init__()
+        self.edit = line_edit(placeholder, 500)
+        browse = set_handle(QPushButton("Browse…"), f"{key}_browse", f"Choose {label}")
+        browse.clicked.connect(self._on_browse_clicked)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(browse)
+
+    def _on_browse_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.edit.accessibleName(),
+                                                  self.edit.text())
+        if folder:
+            self.edit.setText(folder)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.current = session.services.settings()
+        self.saved: ClinicSettings | None = None
+        self.setWindowTitle("Clinic settings")
+        self.resize(640, 0)
+        f = self.form = Form()
+        f.add("clinic_name", "Clinic name", line_edit("", 120))
+        f.add("address", "Address", line_edit("printed on the discharge sheet", 200))
+        f.add("phone", "Phone", line_edit("printed on the discharge sheet", 40))
+        for key, label in (("paper", "Paper size"), ("weight_unit", "Weight in"),
+                           ("temp_unit", "Temperature in")):
+            box = f.add(key, label, QComboBox())
+            for value, text in CHOICES[key]:
+                box.addItem(text, value)
+        self.idle = f.add("idle_lock_min", "Lock after idle (minutes)", QSpinBox(),
+                          hint="The screen locks after this many minutes without "
+                               "keyboard or mouse use.")
+        self.idle.setRange(1, 60)
+        self.folders: dict[str, FolderField] = {}
+        for key, label, default in (("archive_dir", "Archive folder", "archive"),
+                                    ("backup_dir", "Backup folder", "backups")):
+            field = FolderField(key, label, f"default: <data folder>/{default}")
+            self.folders[key] = field
+            f.add(key, label, field, field=field.edit)
+        self.general = f.add_error("general")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        set_handle(buttons.button(QDialogButtonBox.StandardButton.Save), "ok", "Save")
+        buttons.accepted.connect(self._on_ok_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(f)
+        layout.addWidget(buttons)
+        self._load(self.current)
+
+    def ask(self) -> ClinicSettings | None:
+        return self.saved if self.exec() == QDialog.DialogCode.Accepted else None
+
+    def _load(self, settings: ClinicSettings) -> None:
+        for key in ("clinic_name", "address", "phone", "archive_dir", "backup_dir"):
+            widget = self.form.fields[key]
+            assert isinstance(widget, QLineEdit)
+            widget.setText(getattr(settings, key))
+        for key in CHOICES:
+            box = self.form.fields[key]
+            assert isinstance(box, QComboBox)
+            box.setCurrentIndex(max(0, box.findData(getattr(settings, key))))
+        self.idle.setValue(settings.idle_lock_min)
+
+    def values(self) -> ClinicSettings:
+        """The settings as typed; fields this dialog does not show are kept."""
+        typed: dict[str, object] = {
+            key: self.form.text(key)
+            for key in ("clinic_name", "address", "phone", "archive_dir", "backup_dir")}
+        for key in CHOICES:
+            box = self.form.fields[key]
+            assert isinstance(box, QComboBox)
+            typed[key] = box.currentData()
+        typed["idle_lock_min"] = self.idle.value()
+        return replace(self.current, **typed)  # type: ignore[arg-type]
+
+    def _on_ok_clicked(self) -> None:
+        try:
+            self.saved = self.session.services.save_settings(self.session.staff_id,
+                                                             self.values())
+        except ValidationError as exc:
+            self.form.show_error(exc, self.general)
+            return
+        self.session.notify()
+        self.accept()

@@ -1,0 +1,211 @@
+"""Who is at the station: first-start setup, sign-in, and the lock screen.
+
+Every PIN check goes through ``services.authenticate`` (which counts wrong PINs and
+locks an account after too many); the widgets only show its message next to the PIN.
+Staff administration lives in ``staff_admin.py``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor_app.domain.models import Staff, ValidationError
+from monitor_app.gui.session import Session
+from monitor_app.gui.widgets import Form, line_edit, set_handle
+from monitor_app.services import Services
+
+
+class PinPanel(QWidget):
+    """Choose your name, type your PIN. Emits ``signed_in`` once the PIN is right."""
+
+    signed_in = Signal(object)  # Staff
+
+    def __init__(self, services: Services, button_text: str = "Sign in",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.form = Form()
+        self.staff_box = self.form.add("staff", "Your name", QComboBox())
+        self.pin = self.form.add("pin", "PIN", line_edit("PIN", max_length=12, password=True))
+        self.button = set_handle(QPushButton(button_text), "sign_in", button_text)
+        self.button.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignRight)
+        self.pin.returnPressed.connect(self._on_sign_in_clicked)
+        self.button.clicked.connect(self._on_sign_in_clicked)
+        self.refresh()
+
+    def refresh(self, preselect: int | None = None) -> None:
+        """Reload the names (active staff only) and select ``preselect`` if given."""
+        self.staff_box.clear()
+        for member in self.services.staff():
+            self.staff_box.addItem(member.display, member.id)
+        if preselect is not None:
+            index = self.staff_box.findData(preselect)
+            if index >= 0:
+                self.staff_box.setCurrentIndex(index)
+        self.pin.clear()
+        self.form.clear_errors()
+
+    def select(self, staff_id: int) -> None:
+        index = self.staff_box.findData(staff_id)
+        if index >= 0:
+            self.staff_box.setCurrentIndex(index)
+
+    @property
+    def error_message(self) -> str:
+        return self.form.errors["pin"].message
+
+    def _on_sign_in_clicked(self) -> None:
+        staff_id = self.staff_box.currentData()
+        if staff_id is None:
+            self.form.errors["pin"].show_message("choose your name first")
+            return
+        try:
+            member = self.services.authenticate(int(staff_id), self.pin.text())
+        except ValidationError as exc:
+            self.form.errors["pin"].show_message(exc.message)
+            self.pin.clear()
+            self.pin.setFocus()
+            return
+        self.pin.clear()
+        self.form.clear_errors()
+        self.signed_in.emit(member)
+
+
+class SignInDialog(QDialog):
+    """The first sign-in of a run. ``ask()`` returns who signed in, or None."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in")
+        self.setMinimumWidth(480)
+        self.staff: Staff | None = None
+        clinic = services.settings().clinic_name
+        title = QLabel(clinic or "Post-infusion monitor")
+        title.setProperty("role", "title")
+        self.panel = PinPanel(services, "Sign in", self)
+        self.pin = self.panel.pin
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.panel)
+        self.panel.signed_in.connect(self._on_panel_signed_in)
+        self.pin.setFocus()
+
+    def ask(self) -> Staff | None:
+        self.pin.setFocus()
+        return self.staff if self.exec() == QDialog.DialogCode.Accepted else None
+
+    def _on_panel_signed_in(self, member: Staff) -> None:
+        self.staff = member
+        self.accept()
+
+
+class SetupDialog(QDialog):
+    """First start on an empty database: the clinic's name and its first administrator."""
+
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.staff: Staff | None = None
+        self.setWindowTitle("Set up the clinic")
+        self.setMinimumWidth(560)
+        intro = QLabel("Welcome. Name the clinic and create the first administrator. "
+                       "There is no default password: choose a PIN of 4 to 12 digits.")
+        intro.setWordWrap(True)
+        self.form = Form()
+        self.form.add("clinic_name", "Clinic name", line_edit("Riverside Ketamine Clinic"))
+        self.form.add("name", "Your name", line_edit("First and last name", 120))
+        self.form.add("credentials", "Credentials", line_edit("RN, MD, NP...", 40))
+        self.form.add("pin", "PIN", line_edit("4 to 12 digits", 12, password=True))
+        self.form.add("pin_again", "PIN again", line_edit("the same PIN", 12, password=True))
+        self.general = self.form.add_error("general")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        set_handle(self.ok, "ok", "Create clinic and sign in")
+        self.ok.setText("Create and sign in")
+        buttons.accepted.connect(self._on_ok_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(self.form)
+        layout.addWidget(buttons)
+
+    def ask(self) -> Staff | None:
+        return self.staff if self.exec() == QDialog.DialogCode.Accepted else None
+
+    def _on_ok_clicked(self) -> None:
+        f = self.form
+        try:
+            self.staff = self.services.setup_clinic(
+                f.text("clinic_name"), f.text("name"), f.text("credentials"), f.text("pin"),
+                f.text("pin_again"))
+        except ValidationError as exc:
+            f.show_error(exc, self.general)
+            if exc.field in ("pin", "pin_again"):
+                for key in ("pin", "pin_again"):
+                    f.fields[key].clear()  # type: ignore[attr-defined]
+            return
+        self.accept()
+
+
+class LockPage(QWidget):
+    """What the station shows while locked: no patient data, a name and a PIN.
+
+    The same nurse unlocks; another one choosing their own name takes over (switch).
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("lock_page")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)  # the sheet's dark page
+        self.title = QLabel("Screen locked")
+        self.title.setProperty("role", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note = QLabel()
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self.panel = PinPanel(session.services, "Unlock", self)
+        self.panel.setMaximumWidth(560)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.note)
+        layout.addWidget(self.panel, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.panel.signed_in.connect(self._on_panel_signed_in)
+
+    @property
+    def pin(self) -> QLineEdit:
+        return self.panel.pin
+
+    @property
+    def staff_box(self) -> QComboBox:
+        return self.panel.staff_box
+
+    def prepare(self, switching: bool = False) -> None:
+        """Reload names, preselect the nurse who was signed in (or nobody when switching)."""
+        current = self.session.staff
+        self.panel.refresh(None if switching or current is None else current.id)
+        if current is not None and not switching:
+            self.note.setText(f"{current.display} was signed in. Type your PIN to go on, "
+                              "or choose your own name to take over the station.")
+        else:
+            self.note.setText("Choose your name and type your PIN.")
+        (self.panel.staff_box if switching else self.panel.pin).setFocus()
+
+    def _on_panel_signed_in(self, member: Staff) -> None:
+        self.session.sign_in(member)

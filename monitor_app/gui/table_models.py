@@ -1,0 +1,231 @@
+"""Table models over the services' plain rows: a list of rows, ``COL_*``, ``set_rows()``.
+
+The model only presents: which values are abnormal comes from ``row.alerts`` (the core's
+verdict), never from a limit repeated here. Abnormal values are bold, coloured and carry a
+glyph (▲ high, ▼ low, ! other) so colour is never the only cue; voided rows are struck
+through, greyed and say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from monitor_app.domain.models import Alert, Observation
+from monitor_app.services.views import ObservationRow
+
+COL_TIME, COL_HR, COL_BP, COL_SPO2, COL_RR, COL_TEMP, COL_MOAAS, COL_DISS = range(8)
+COL_SIDE, COL_NEWS2, COL_BY, COL_NOTE = range(8, 12)
+HEADERS = ("Time", "HR", "BP", "SpO2", "RR", "Temp", "MOAA/S", "Dissoc.", "Side effects",
+           "NEWS2", "By", "Note")
+HEADER_TIPS = ("Time the observation was taken (local time)", "Heart rate, beats/min",
+               "Blood pressure, mmHg", "Oxygen saturation, % (O2 = on supplemental oxygen)",
+               "Respiratory rate, breaths/min", "Temperature", "Sedation, MOAA/S 0-5",
+               "Dissociation severity 0-3", "Side effects", "NEWS2 total (escalation aid)",
+               "Recorded by (initials)", "Note, reason for missing values, void reason")
+# Alert field (form key) -> column it marks.
+FIELD_COLUMN = {"hr": COL_HR, "bp": COL_BP, "spo2": COL_SPO2, "rr": COL_RR, "temp": COL_TEMP,
+                "temp_c": COL_TEMP, "moaas": COL_MOAAS, "dissociation": COL_DISS}
+ALERT_COLOUR = QColor("#b3261e")
+VOID_COLOUR = QColor("#8a8a8a")
+LATE_COLOUR = QColor("#8a5a00")
+_LOW_CODES = {"hypotension", "sedation"}
+
+
+def local_time(moment: datetime, with_date: bool = False) -> str:
+    """A stored UTC time shown in the station's local time."""
+    return moment.astimezone().strftime("%d %b %H:%M" if with_date else "%H:%M")
+
+
+def c_to_f(celsius: float) -> float:
+    return celsius * 9 / 5 + 32
+
+
+def format_temp(celsius: float | None, unit: str) -> str:
+    if celsius is None:
+        return ""
+    return f"{c_to_f(celsius):.1f}" if unit == "F" else f"{celsius:.1f}"
+
+
+def alert_glyph(alert: Alert) -> str:
+    """▲ for a value too high or risen, ▼ for too low, ! otherwise."""
+    if alert.code in _LOW_CODES or alert.code.endswith("_low") or " below " in alert.message:
+        return "▼"
+    if (alert.code == "hypertension" or alert.code.endswith("_high")
+            or " above " in alert.message or " rose " in alert.message):
+        return "▲"
+    return "!"
+
+
+class ObservationModel(QAbstractTableModel):
+    """Every observation of one episode, voided ones included, by time taken."""
+
+    def __init__(self, temp_unit: str = "C", parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ObservationRow] = []
+        self._by_id: dict[int, ObservationRow] = {}
+        self._successor: dict[int, Observation] = {}  # voided id -> the correction
+        self.temp_unit = temp_unit
+
+    # ---------------------------------------------------------------- data in
+    def set_rows(self, rows: Sequence[ObservationRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._by_id = {r.observation.id: r for r in self._rows}
+        self._successor = {r.observation.supersedes: r.observation for r in self._rows
+                           if r.observation.supersedes is not None}
+        self.endResetModel()
+
+    def set_temp_unit(self, unit: str) -> None:
+        self.beginResetModel()
+        self.temp_unit = unit
+        self.endResetModel()
+
+    def row_at(self, row: int) -> ObservationRow:
+        return self._rows[row]
+
+    def row_of(self, observation_id: int) -> int:
+        """The table row showing an observation, or -1."""
+        for index, row in enumerate(self._rows):
+            if row.observation.id == observation_id:
+                return index
+        return -1
+
+    @property
+    def rows(self) -> list[ObservationRow]:
+        return list(self._rows)
+
+    # ---------------------------------------------------------------- Qt model
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if section == COL_TEMP:
+                return f"Temp °{self.temp_unit}"
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, col = self._rows[index.row()], index.column()
+        voided = row.observation.voided
+        alerts = self._alerts(row, col)
+        if role == Qt.ItemDataRole.DisplayRole:
+            text = self._text(row, col)
+            if alerts and not voided and text:
+                text = f"{text} {alert_glyph(alerts[0])}"
+            return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, col, alerts)
+        if role == Qt.ItemDataRole.FontRole:
+            if voided or alerts:
+                font = QFont()
+                font.setStrikeOut(voided)
+                font.setBold(bool(alerts) and not voided)
+                return font
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if voided:
+                return QBrush(VOID_COLOUR)
+            if alerts:
+                return QBrush(ALERT_COLOUR)
+            if col == COL_TIME and row.late:
+                return QBrush(LATE_COLOUR)
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if col in (COL_SIDE, COL_NOTE):
+                return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.observation.id
+        return None
+
+    # ---------------------------------------------------------------- helpers
+    @staticmethod
+    def _alerts(row: ObservationRow, col: int) -> list[Alert]:
+        return [a for a in row.alerts if FIELD_COLUMN.get(a.field) == col]
+
+    def _text(self, row: ObservationRow, col: int) -> str:
+        obs, v = row.observation, row.observation.vitals
+        if col == COL_TIME:
+            return local_time(obs.taken_at) + (" late" if row.late else "")
+        if col == COL_HR:
+            return _num(v.hr)
+        if col == COL_BP:
+            return v.bp_text
+        if col == COL_SPO2:
+            return _num(v.spo2) + (" O2" if v.on_oxygen and v.spo2 is not None else "")
+        if col == COL_RR:
+            return _num(v.rr)
+        if col == COL_TEMP:
+            return format_temp(v.temp_c, self.temp_unit)
+        if col == COL_MOAAS:
+            return _num(v.moaas)
+        if col == COL_DISS:
+            return _num(v.dissociation)
+        if col == COL_SIDE:
+            return ", ".join(v.side_effects)
+        if col == COL_NEWS2:
+            return "" if row.news2 is None else str(row.news2.total)
+        if col == COL_BY:
+            return row.recorded_by
+        if col == COL_NOTE:
+            parts = []
+            if obs.voided:
+                parts.append(f"VOIDED: {obs.void_reason}")
+            if v.missing_reason:
+                parts.append(f"Missing: {v.missing_reason}")
+            if v.note:
+                parts.append(v.note)
+            return " · ".join(parts)
+        return ""
+
+    def _tooltip(self, row: ObservationRow, col: int, alerts: list[Alert]) -> str | None:
+        obs = row.observation
+        lines = [f"{alert_glyph(a)} {a.message}"
+                 + ("" if a.code in row.acknowledged else " (not acknowledged)")
+                 for a in alerts]
+        if col == COL_TIME:
+            lines.append(f"Taken {local_time(obs.taken_at, True)}, "
+                         f"entered {local_time(obs.entered_at, True)}")
+            if row.late:
+                lines.insert(0, "Late entry: typed after the time it was taken")
+        if col == COL_NEWS2:
+            if row.news2 is None:
+                lines.append("No NEWS2: not a full observation")
+            else:
+                parts = ", ".join(f"{k} {s}" for k, s in row.news2.parts.items() if s)
+                lines.append(f"NEWS2 {row.news2.total}: {row.news2.response}"
+                             + (f" ({parts})" if parts else ""))
+        if obs.voided:
+            lines.append(f"VOIDED: {obs.void_reason}")
+            successor = self._successor.get(obs.id)
+            if successor is not None:
+                lines.append(f"Replaced by the correction entered "
+                             f"{local_time(successor.entered_at, True)}")
+        if obs.supersedes is not None:
+            old = self._by_id.get(obs.supersedes)
+            when = f" taken {local_time(old.observation.taken_at)}" if old else ""
+            lines.append(f"Corrects the voided observation{when}")
+        if col == COL_NOTE and self._text(row, col):
+            lines.append(self._text(row, col))
+        return "\n".join(lines) or None
+
+
+def _num(value: int | None) -> str:
+    return "" if value is None else str(value)

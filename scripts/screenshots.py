@@ -1,0 +1,134 @@
+"""Screenshots of the running app for docs/ and the README.
+
+Builds the demo clinic in a temporary database on a fixed clock, signs a nurse in
+programmatically, and saves PNGs of real widgets. Run it under Xvfb (or offscreen):
+
+    Xvfb :99 -screen 0 1920x1080x24 &
+    DISPLAY=:99 .venv/bin/python scripts/screenshots.py            # writes docs/*.png
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --out /tmp/shots
+
+Add a shot by writing a ``shoot_<name>(ctx)`` function and listing it in ``SHOTS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QCoreApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from monitor_app.clock import FixedClock  # noqa: E402
+from monitor_app.demo import STAFF, DemoBuilder  # noqa: E402
+from monitor_app.domain.models import Role  # noqa: E402
+from monitor_app.gui.app import apply_style  # noqa: E402
+from monitor_app.gui.main_window import MainWindow  # noqa: E402
+from monitor_app.gui.session import Session  # noqa: E402
+from monitor_app.services import Services  # noqa: E402
+
+# A fixed moment, so every run draws the same board (countdowns included).
+NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
+SIZE = (1600, 900)
+
+
+@dataclass
+class Context:
+    app: QApplication
+    services: Services
+    session: Session
+    window: MainWindow
+    out: Path
+
+
+def settle(app: QApplication, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+        QCoreApplication.sendPostedEvents()
+
+
+def save(widget: QWidget, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(path)):
+        raise SystemExit(f"could not write {path}")
+    print(f"wrote {path}")
+    return path
+
+
+def shoot_board(ctx: Context) -> None:
+    ctx.window.reload()
+    ctx.window.tick()
+    ctx.window.board.clearSelection()
+    settle(ctx.app)
+    save(ctx.window, ctx.out / "board.png")
+
+
+def shoot_lock(ctx: Context) -> None:
+    ctx.window.lock()
+    settle(ctx.app)
+    save(ctx.window, ctx.out / "lock.png")
+    nurse = ctx.session.staff
+    assert nurse is not None
+    ctx.session.sign_in(nurse)
+    settle(ctx.app)
+
+
+def shoot_new_episode(ctx: Context) -> None:
+    from monitor_app.gui.new_episode import NewEpisodeDialog
+
+    dialog = NewEpisodeDialog(ctx.session, ctx.window)
+    dialog.protocol.setCurrentIndex(dialog.protocol.findData("ketamine-iv"))
+    dialog.show()
+    settle(ctx.app)
+    save(dialog, ctx.out / "new_episode.png")
+    dialog.close()
+
+
+SHOTS: dict[str, Callable[[Context], None]] = {
+    "board": shoot_board,
+    "lock": shoot_lock,
+    "new_episode": shoot_new_episode,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs")
+    parser.add_argument("--only", nargs="*", choices=sorted(SHOTS), help="shots to take")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    apply_style(app)
+    with tempfile.TemporaryDirectory() as folder:
+        services = Services.open(Path(folder) / "demo.db")
+        try:
+            DemoBuilder(services, NOW).build()
+            services.clock = FixedClock(NOW)
+            nurse = next(s for s in STAFF if s.role == Role.NURSE)
+            member = next(m for m in services.staff() if m.name == nurse.name)
+            session = Session(services)
+            session.sign_in(services.authenticate(member.id, nurse.pin))
+            window = MainWindow(session)
+            window.tick_timer.stop()
+            window.reload_timer.stop()
+            window.resize(*SIZE)
+            window.show()
+            settle(app)
+            ctx = Context(app, services, session, window, args.out)
+            for name in args.only or SHOTS:
+                SHOTS[name](ctx)
+            window.close()
+        finally:
+            services.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
