@@ -30,7 +30,7 @@ demo: $(STAMP) system-deps
 
 lint: $(STAMP)
 	$(BIN)/ruff check monitor_app tests benchmarks main.py
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports --no-cache
 
 test: $(STAMP) system-deps lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q

@@ -14,9 +14,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from monitor_app import paths
 from monitor_app.domain.models import Staff
-from monitor_app.domain.protocol import ProtocolError
 from monitor_app.services import Services
-from monitor_app.storage.db import DatabaseBusy, StorageError
+from monitor_app.services.errors import DatabaseBusy, ProtocolError, StorageError
 
 EXIT_OK, EXIT_ERROR = 0, 2
 STYLE_FILE = "style.qss"
@@ -56,9 +55,16 @@ def open_services(db_path: Path) -> Services | None:
             f"{exc}\n\nDatabase file: {db_path}\nThe file was not changed. Close the other "
             "program, then start the monitor again.")
     except StorageError as exc:
+        from monitor_app.services.backups import latest_backup_for
+
+        latest = latest_backup_for(Path(db_path))
+        offer = (f"The latest backup is\n{latest}\nTo restore it: keep the damaged file, copy "
+                 "the backup to the database path, then run `monitor-app verify`."
+                 if latest else "No backup was found beside the database; check the "
+                 "backup folder set in Settings.")
         show_startup_error(
             "The clinic database cannot be used",
-            f"{exc}\n\nDatabase file: {db_path}\nThe monitor will close now.")
+            f"{exc}\n\nDatabase file: {db_path}\n{offer}\nThe monitor will close now.")
     return None
 
 
@@ -94,6 +100,8 @@ def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
         session = Session(services)
         session.sign_in(staff)
         window = MainWindow(session)
+        window.backup_on_close = True
+        window.run_backup(daily=True)
         window.showMaximized()
         return app.exec()
     finally:

@@ -30,10 +30,11 @@ from monitor_app.gui import widgets
 from monitor_app.gui.board import BoardModel, BoardView, alerting
 from monitor_app.gui.session import Session
 from monitor_app.gui.staff import LockPage
-from monitor_app.storage.db import StorageError
+from monitor_app.services.errors import StorageError
 
 TICK_MS = 1000
 RELOAD_MS = 30_000
+BACKUP_CHECK_MS = 3_600_000
 INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
     QEvent.Type.HoverMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin,
@@ -55,6 +56,7 @@ class IdleFilter(QObject):
 
 
 class MainWindow(QMainWindow):
+    backup_on_close = False  # the running app turns it on; tests leave it off
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
@@ -93,6 +95,9 @@ class MainWindow(QMainWindow):
         self.reload_timer = QTimer(self)
         self.reload_timer.setInterval(RELOAD_MS)
         self.reload_timer.timeout.connect(self._on_reload_timeout)
+        self.backup_timer = QTimer(self)  # the daily backup; checked hourly
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self._on_backup_timeout)
         self._idle_filter = IdleFilter(self)
         app = QApplication.instance()
         if app is not None:
@@ -100,6 +105,7 @@ class MainWindow(QMainWindow):
         self._on_session_changed()
         self.tick_timer.start()
         self.reload_timer.start()
+        self.backup_timer.start()
 
     # ------------------------------------------------------------------ building
     def _build_actions(self) -> None:
@@ -362,9 +368,28 @@ class MainWindow(QMainWindow):
             widgets.warn(self, "Verify record", "The record was altered outside the app:\n\n"
                          + "\n".join(problems[:20]))
 
+    def _on_backup_timeout(self) -> None:
+        self.run_backup(daily=True)
+
+    def run_backup(self, daily: bool) -> bool:
+        """Back up (daily: only when the last one is a day old). A failure is shown in
+        the status bar and never stops the station."""
+        services = self.session.services
+        try:
+            made = services.backup_if_due() if daily else services.backup_now()
+        except (StorageError, OSError) as exc:
+            self.statusBar().showMessage(f"Backup failed: {exc}", 0)
+            return False
+        if made is not None:
+            self.statusBar().showMessage(f"Backed up to {made}", 10_000)
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.tick_timer.stop()
         self.reload_timer.stop()
+        self.backup_timer.stop()
+        if self.backup_on_close:
+            self.run_backup(daily=False)
         for window in QApplication.topLevelWidgets():  # episode windows go with the station
             if window is not self and window.parentWidget() is self:
                 window.close()

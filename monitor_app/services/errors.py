@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.domain.protocol import ProtocolError
+from monitor_app.storage.db import ChangeRefused, DatabaseBusy, StorageError
+
+# Re-exported so the GUI and the CLI catch every user-facing error from one place.
+__all__ = ["AuthError", "ChangeRefused", "DatabaseBusy", "DischargeRefused", "NotAllowed",
+           "ProtocolError", "StorageError", "ValidationError"]
 
 
 class AuthError(ValidationError):

@@ -1,0 +1,57 @@
+"""The station backs itself up, and a damaged database points the nurse at the backup."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor_app.gui import app as app_module
+from monitor_app.gui.main_window import MainWindow
+from monitor_app.services.backups import backups_in
+from monitor_app.storage.audit import verify
+from monitor_app.storage.db import open_db
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
+
+
+def test_closing_the_station_makes_a_backup_that_verifies(qtbot, session, episode_id):
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.backup_on_close = True
+    window.show()
+    window.close()
+    made = backups_in(session.services.backup_dir())
+    assert len(made) == 1
+    copy = open_db(made[0])
+    try:
+        assert verify(copy) == []
+        assert copy.execute("SELECT count(*) FROM observations").fetchone()[0] == 1
+    finally:
+        copy.close()
+
+
+def test_the_daily_backup_runs_once_a_day(qtbot, session, clock):
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window._on_backup_timeout()
+    window._on_backup_timeout()
+    assert len(backups_in(session.services.backup_dir())) == 1
+    clock.advance(days=1, seconds=1)
+    window._on_backup_timeout()
+    assert len(backups_in(session.services.backup_dir())) == 2
+
+
+def test_a_damaged_database_offers_the_latest_backup(tmp_path, monkeypatch, qapp, services,
+                                                     staff):
+    backup = services.backup_now()
+    services.close()
+    db = tmp_path / "clinic.db"
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"clinic.db{suffix}").unlink(missing_ok=True)
+    garbage = b"\x00damaged\xff" * 500
+    db.write_bytes(garbage)
+    shown = []
+    monkeypatch.setattr(app_module, "show_startup_error", lambda t, m: shown.append((t, m)))
+    monkeypatch.setattr(app_module, "apply_style", lambda app: False)
+    assert app_module.run_gui(db) == app_module.EXIT_ERROR
+    assert str(backup) in shown[0][1]
+    assert db.read_bytes() == garbage
