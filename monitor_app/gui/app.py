@@ -8,8 +8,10 @@ to do; the file is left exactly as it was and the exit status is non-zero.
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from monitor_app import paths
@@ -39,10 +41,44 @@ def apply_style(app: QApplication, resources: Path | None = None) -> bool:
     return True
 
 
-def open_services(db_path: Path) -> Services | None:
+class IntegrityCheck(QObject):
+    """SQLite's quick check of the database in a worker thread, so a large record does
+    not hold up the sign-in screen; a damaged file stops the app before any use."""
+
+    failed = Signal(str)
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.done = threading.Event()
+        self.problem = ""
+        self.failed.connect(self._on_failed)
+        self._thread = threading.Thread(target=self._run, args=(services,), daemon=True,
+                                        name="quick_check")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self, services: Services) -> None:
+        try:
+            services.check_integrity()
+        except StorageError as exc:
+            self.problem = str(exc)
+            self.failed.emit(self.problem)  # queued to the GUI thread
+        finally:
+            self.done.set()
+
+    def _on_failed(self, message: str) -> None:
+        show_startup_error("The clinic database cannot be used",
+                           f"{message}\n\nThe monitor will close now; nothing was changed.")
+        app = QApplication.instance()
+        if app is not None:
+            app.exit(EXIT_ERROR)
+
+
+def open_services(db_path: Path, defer_quick_check: bool = False) -> Services | None:
     """``Services.open`` with every start-up failure turned into a clear message."""
     try:
-        return Services.open(db_path)
+        return Services.open(db_path, defer_quick_check=defer_quick_check)
     except ProtocolError as exc:
         show_startup_error(
             "A protocol file is malformed",
@@ -87,14 +123,19 @@ def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
     app.setApplicationName(paths.APP_NAME)
     app.setApplicationDisplayName("Post-infusion monitor")
     apply_style(app)
-    services = open_services(Path(db_path))
+    services = open_services(Path(db_path), defer_quick_check=True)
     if services is None:
         return EXIT_ERROR
+    check = IntegrityCheck(services)
+    check.start()
     try:
         from monitor_app.gui.main_window import MainWindow
         from monitor_app.gui.session import Session
 
         staff = start_session(services)
+        check.done.wait()
+        if check.problem:
+            return EXIT_ERROR
         if staff is None:
             return EXIT_OK
         session = Session(services)

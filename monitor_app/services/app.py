@@ -25,7 +25,7 @@ from monitor_app.services.errors import AuthError, NotAllowed
 from monitor_app.services.sheet import SheetUseCases
 from monitor_app.services.views import ClinicSettings
 from monitor_app.storage import repository as repo
-from monitor_app.storage.db import open_db
+from monitor_app.storage.db import database_path, open_db
 
 SETTING_PREFIX = "clinic."
 
@@ -42,6 +42,7 @@ class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases, BackupUseCases
         data_dir: Path,
     ) -> None:
         self.db = db
+        self.db_path = database_path(db)  # read here: the connection is this thread's
         self.protocols = protocols
         self.clock = clock
         self.news2_table = news2_table
@@ -56,6 +57,7 @@ class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases, BackupUseCases
         clock: Clock | None = None,
         protocols_dir: Path | None = None,
         resources: Path | None = None,
+        defer_quick_check: bool = False,
     ) -> Services:
         """Load protocols and score tables (a bad file fails here, naming file and key),
         then open the database (a corrupt or locked one is refused with a message)."""
@@ -63,7 +65,7 @@ class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases, BackupUseCases
         protocols = load_protocols(protocols_dir or paths.protocols_dir())
         news2_table = load_news2(resources / "scores" / "news2.toml")
         aldrete_table = load_aldrete(resources / "scores" / "aldrete.toml")
-        db = open_db(db_path)
+        db = open_db(db_path, defer_quick_check=defer_quick_check)
         return cls(db, protocols, clock or SystemClock(), news2_table, aldrete_table,
                    resources, Path(db_path).resolve().parent)
 
@@ -220,6 +222,14 @@ class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases, BackupUseCases
         pins.validate_pin(pin)
         if pin != pin_again:
             raise ValidationError("pin_again", "the two PINs differ")
+
+    def check_integrity(self) -> None:
+        """SQLite's quick check of the database file; raises StorageError when damaged.
+        Safe to call from a worker thread (it uses its own read-only connection)."""
+        from monitor_app.storage.db import check_integrity
+
+        if self.db_path is not None:
+            check_integrity(self.db_path)
 
     def verify(self) -> list[str]:
         from monitor_app.storage.audit import verify

@@ -42,6 +42,7 @@ def open_db(
     *,
     busy_timeout: float = BUSY_TIMEOUT_S,
     migrate: bool = True,
+    defer_quick_check: bool = False,
 ) -> sqlite_utils.Database:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
@@ -56,11 +57,16 @@ def open_db(
     except sqlite3.Error as exc:
         raise translate_error(exc, path) from exc
     try:
-        _check_integrity(conn, path)
+        if defer_quick_check:
+            _check_readable(conn, path)
+        else:
+            _check_integrity(conn, path)
         _set_pragmas(conn, path, busy_timeout)
         db = sqlite_utils.Database(conn, execute_plugins=False)
         if migrate:
             with storage_errors(path):
+                if defer_quick_check and migrations.pending_migrations(db):
+                    _check_integrity(conn, path)  # never upgrade a file not yet checked
                 migrations.apply_migrations(db)
     except BaseException:
         conn.close()
@@ -213,6 +219,33 @@ def _check_existing(path: Path) -> None:
             f"cannot use {path}: its folder {path.parent} is read-only, and the database "
             "needs to write its journal there. Fix the folder's permissions."
         )
+
+
+def check_integrity(path: Path | str) -> None:
+    """``PRAGMA quick_check`` on its own read-only connection (safe in a thread)."""
+    path = Path(path)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_S)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, path) from exc
+    try:
+        _check_integrity(conn, path)
+    finally:
+        conn.close()
+
+
+def _check_readable(conn: sqlite3.Connection, path: Path) -> None:
+    """The cheap part of the check: the schema reads, so this is a SQLite database."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        raise translate_error(exc, path) from exc
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(
+            f"{path} is damaged or is not a SQLite database ({exc}). It has not been "
+            "changed. Restore the latest backup; keep the damaged file for inspection."
+        ) from exc
 
 
 def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:

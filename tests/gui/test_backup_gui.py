@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from monitor_app.gui import app as app_module
@@ -55,3 +57,27 @@ def test_a_damaged_database_offers_the_latest_backup(tmp_path, monkeypatch, qapp
     assert app_module.run_gui(db) == app_module.EXIT_ERROR
     assert str(backup) in shown[0][1]
     assert db.read_bytes() == garbage
+
+
+def test_a_damaged_page_found_by_the_background_check_stops_the_app(tmp_path, monkeypatch,
+                                                                    qapp, services, staff):
+    for n in range(300):
+        services.add_patient(staff["admin"], f"MRN-{n}", f"Patient {n} " + "x" * 100,
+                             "1970-01-01")
+    services.close()
+    db = tmp_path / "clinic.db"
+    with sqlite3.connect(db) as conn:
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'patients'"
+                            ).fetchone()[0]
+        page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(db.read_bytes())
+    start = (root - 1) * page + 8  # keep the page header, garble the cells
+    data[start:root * page] = b"\xa5" * (root * page - start)
+    db.write_bytes(bytes(data))
+    shown = []
+    monkeypatch.setattr(app_module, "show_startup_error", lambda t, m: shown.append((t, m)))
+    monkeypatch.setattr(app_module, "apply_style", lambda app: False)
+    monkeypatch.setattr(app_module, "start_session", lambda services: None)
+    assert app_module.run_gui(db) == app_module.EXIT_ERROR
+    assert db.read_bytes() == bytes(data)
