@@ -151,8 +151,12 @@ def load_and_search(db: Path) -> float:
 def verify_rate(db: Path) -> tuple[float, int]:
     services = Services.open(db, clock=bench_clock())
     events = services.db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    seconds = statistics.median(timed(services.verify) for _ in range(RUNS))
-    problems = services.verify()
+    times, problems = [], []
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        problems = services.verify()
+        times.append(time.perf_counter() - began)
+    seconds = statistics.median(times)
     services.close()
     if problems:
         raise SystemExit(f"verify found problems in the bench history: {problems[:3]}")

@@ -91,8 +91,38 @@ def shoot_new_episode(ctx: Context) -> None:
     dialog.close()
 
 
+def _episode_on_chair(ctx: Context, chair: str) -> int:
+    return next(r.episode_id for r in ctx.services.board() if r.chair == chair)
+
+
+def shoot_episode(ctx: Context) -> None:
+    from monitor_app.gui.episode_view import EpisodeWindow
+
+    window = EpisodeWindow(ctx.session, _episode_on_chair(ctx, "7"))
+    window.resize(1480, 940)
+    window.show()
+    settle(ctx.app, 10)
+    save(window, ctx.out / "episode.png")
+    window.close()
+
+
+def shoot_discharge(ctx: Context) -> None:
+    from monitor_app.gui.discharge_dialog import DischargeDialog
+
+    episode_id = _episode_on_chair(ctx, "8")
+    ctx.services.answer_aldrete(ctx.session.staff_id, episode_id, 2, 2)
+    dialog = DischargeDialog(ctx.session, episode_id, ctx.window)
+    dialog.resize(1150, 1000)
+    dialog.show()
+    settle(ctx.app, 10)
+    save(dialog, ctx.out / "discharge-dialog.png")
+    dialog.close()
+
+
 SHOTS: dict[str, Callable[[Context], None]] = {
     "board": shoot_board,
+    "episode": shoot_episode,
+    "discharge": shoot_discharge,
     "lock": shoot_lock,
     "new_episode": shoot_new_episode,
 }
