@@ -246,8 +246,13 @@ class EpisodeUseCases:
         return obs
 
     def _fresh_row(self: Services, episode_id: int, observation_id: int) -> ObservationRow:
-        view = self.episode_view(episode_id)
-        return next(r for r in view.rows if r.observation.id == observation_id)
+        """The saved observation with its alerts and NEWS2; only that one row is scored."""
+        episode = self.episode(episode_id)
+        observations = repo.list_observations(self.db, episode_id)
+        base = schedule.baseline_of(observations, episode.dosing_start)
+        obs = next(o for o in observations if o.id == observation_id)
+        acks = repo.alert_acks(self.db, episode_id).get(observation_id, frozenset())
+        return self._row(obs, self.protocol_of(episode), base, acks)
 
     def _earliest_taken_at(self: Services, episode: Episode, protocol: Protocol) -> datetime:
         # A baseline may be taken a little before the episode was opened in the app.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
@@ -238,28 +239,29 @@ def get_patients(db: Database, patient_ids: Iterable[int]) -> dict[int, Patient]
 
 
 def find_patients(db: Database, query: str, *, limit: int = 50) -> list[Patient]:
-    """Patients whose MRN starts with ``query`` or whose name contains it.
+    """Patients whose MRN starts with ``query`` or the words of whose name start with
+    the words of ``query`` ("smi jo" finds "John Smith"; "jose" finds "José").
 
-    Case- and accent-insensitive. MRN matches come first, then by name. Both
-    searches read only an index (the name search scans the small ``name_key``
-    index, not the table), which keeps this a few ms on 60,000 patients.
+    MRN matches come first, then by name. Both are index look-ups (the MRN index and
+    the ``_patient_search`` full-text index), so the cost follows the number of
+    matches, not the number of patients the clinic has seen.
     """
     query = query.strip()
     if not query:
         return []
-    key = search_key(query)
-    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     high = query + "\U0010ffff"
+    words = re.findall(r"\w+", search_key(query))
+    match = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+    by_name = "UNION SELECT rowid FROM _patient_search WHERE _patient_search MATCH ?"
     rows = fetch_rows(
         db,
-        r"""SELECT * FROM patients WHERE id IN (
+        f"""SELECT * FROM patients WHERE id IN (
                 SELECT id FROM patients WHERE mrn >= ? AND mrn < ?
-                UNION
-                SELECT id FROM patients WHERE name_key LIKE ? ESCAPE '\'
+                {by_name if match else ""}
             )
             ORDER BY (mrn >= ? AND mrn < ?) DESC, name_key, id
             LIMIT ?""",
-        [query, high, pattern, query, high, limit],
+        [query, high, *([match] if match else []), query, high, limit],
     )
     return [_patient(row) for row in rows]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from monitor_app.domain import pins
 from monitor_app.domain.discharge import ManualAnswer, Override
 from monitor_app.storage import audit
 from monitor_app.storage import repository as repo
+from monitor_app.storage.db import open_db
 from tests.core.storage_fixtures import (
     T0,
     Clinic,
@@ -222,14 +222,20 @@ def test_the_triggers_refuse_the_same_changes_before_they_are_dropped(clinic):
     assert audit.verify(clinic.db) == []
 
 
-def test_verify_streams_a_large_log_quickly(tmp_path):
+def test_verify_finds_one_change_in_a_large_log(tmp_path):
+    # Its speed is a `make bench` figure; here: one edit among 5000 rows is named.
     c = make_clinic(tmp_path)
     with repo.transaction(c.db):
         for i in range(5000):
             repo.add_observation(c.db, c.episode.id, minutes(i), minutes(i),
                                  vitals(hr=60 + i % 40), c.nurse.id)
-    started = time.perf_counter()
     assert audit.verify(c.db) == []
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0  # about 0.15 s here; 100k events take about 3 s
     c.db.close()
+    conn = raw(c.path)
+    conn.execute("DROP TRIGGER observations_void_only")
+    conn.execute("UPDATE observations SET hr = 199 WHERE id = 4321")
+    conn.close()
+    db = open_db(c.path)
+    assert audit.verify(db) == ["observations row 4321: hr is 199 in the table but 60 in the "
+                                "audit log"]
+    db.close()

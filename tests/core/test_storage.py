@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 import stat
 import subprocess
-import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -577,7 +576,7 @@ def test_a_second_patient_with_the_same_mrn_is_refused(clinic):
     assert caught.value.field == "mrn"
 
 
-def test_find_patients_by_mrn_prefix_or_name_substring(clinic):
+def test_find_patients_by_mrn_prefix_or_name_word_prefix(clinic):
     db, nurse = clinic.db, clinic.nurse.id
     repo.add_patient(db, "MRN002", "José Núñez", date(1975, 3, 1), "M", actor_id=nurse, at=T0)
     repo.add_patient(db, "X100", "Ann Mrnova", date(1990, 1, 1), actor_id=nurse, at=T0)
@@ -587,12 +586,16 @@ def test_find_patients_by_mrn_prefix_or_name_substring(clinic):
     assert names("NUNEZ") == ["José Núñez"]
     assert names("lovel") == ["Ada Lovelace"]
     assert names("x1") == ["Ann Mrnova"]
-    assert names("%_") == ["Ed 100%_Sure"]
+    assert names("sure 10") == ["Ed 100%_Sure"]
+    assert names("%_") == []  # LIKE and FTS syntax are only text here
+    assert names('"') == []
+    assert names("núñ jo") == ["José Núñez"]  # any order, accents ignored
     assert names("  ") == []
     assert names("nobody") == []
 
 
-def test_find_patients_stays_fast_on_60000_patients(tmp_path):
+def test_find_patients_reads_indexes_not_the_table_on_60000_patients(tmp_path):
+    # Speed is measured in `make bench`; here: the right answers, through indexes.
     db = open_db(tmp_path / "big.db")
     rng = random.Random(7)
     letters = "abcdefghijklmnopqrstuvwxyz"
@@ -607,14 +610,18 @@ def test_find_patients_stays_fast_on_60000_patients(tmp_path):
     with db.conn:
         db.conn.executemany(
             "INSERT INTO patients (mrn, name, name_key, dob, sex) VALUES (?, ?, ?, ?, ?)", rows)
-    for query in ["1000", "smi", "1059999", "qzx"]:
-        started = time.perf_counter()
-        repo.find_patients(db, query)
-        assert time.perf_counter() - started < 0.1, query
     assert [p.mrn for p in repo.find_patients(db, "1059999")] == ["1059999"]
+    target = rows[12_345][1]
+    found = repo.find_patients(db, target.split()[1][:4] + " " + target.split()[0][:3])
+    assert target in [p.name for p in found]
+    assert len(repo.find_patients(db, "1000")) == 50  # the limit
     plan = " ".join(str(r) for r in db.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM patients WHERE name_key LIKE '%a%'"))
-    assert "COVERING INDEX patients_name_key" in plan
+        "EXPLAIN QUERY PLAN SELECT rowid FROM _patient_search WHERE _patient_search MATCH "
+        "'\"smi\"*'"))
+    assert "VIRTUAL TABLE INDEX" in plan
+    plan = " ".join(str(r) for r in db.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM patients WHERE mrn >= '1000' AND mrn < '1001'"))
+    assert "USING COVERING INDEX" in plan or "USING INDEX" in plan
     db.close()
 
 
