@@ -248,9 +248,9 @@ class EpisodeUseCases:
     def _fresh_row(self: Services, episode_id: int, observation_id: int) -> ObservationRow:
         """The saved observation with its alerts and NEWS2; only that one row is scored."""
         episode = self.episode(episode_id)
-        observations = repo.list_observations(self.db, episode_id)
-        base = schedule.baseline_of(observations, episode.dosing_start)
-        obs = next(o for o in observations if o.id == observation_id)
+        base = repo.baseline_observation(self.db, episode_id, episode.dosing_start)
+        obs = repo.get_observation(self.db, observation_id)
+        assert obs is not None
         acks = repo.alert_acks(self.db, episode_id).get(observation_id, frozenset())
         return self._row(obs, self.protocol_of(episode), base, acks)
 

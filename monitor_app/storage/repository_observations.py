@@ -179,6 +179,22 @@ def list_observations(db: Database, episode_id: int) -> list[Observation]:
     return [_observation(row) for row in rows]
 
 
+def baseline_observation(
+    db: Database, episode_id: int, dosing_start: datetime | None
+) -> Observation | None:
+    """The episode's baseline, as ``domain.schedule.baseline_of`` defines it, in one
+    indexed query: the latest valid observation with a BP taken at or before dosing
+    start (before dosing has started: the latest so far)."""
+    sql = ("SELECT * FROM observations WHERE episode_id = ? AND voided_at IS NULL "
+           "AND sbp IS NOT NULL AND dbp IS NOT NULL")
+    params: list[object] = [episode_id]
+    if dosing_start is not None:
+        sql += " AND taken_at <= ?"
+        params.append(utc_text(dosing_start))
+    rows = fetch_rows(db, sql + " ORDER BY taken_at DESC, id DESC LIMIT 1", params)
+    return _observation(rows[0]) if rows else None
+
+
 def observations_for_episodes(
     db: Database, episode_ids: Iterable[int]
 ) -> dict[int, list[Observation]]:
