@@ -35,6 +35,16 @@ SMALL_EPISODES = 600  # 12 k observations
 BENCH = ROOT / ".bench"
 
 
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
 def median_of(fn: Callable[[], float], runs: int = RUNS) -> float:
     return statistics.median(fn() for _ in range(runs))
 
@@ -199,7 +209,7 @@ def main() -> None:
                      f"{seconds:.1f} s = **{seconds / events * 1e5:.2f} s per 100 k events**",
                      "report"))
     print()
-    print(f"Measured on {platform.node()}: {platform.machine()}, {os.cpu_count()} cores, "
+    print(f"Measured on {cpu_model()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
           f"history of {episodes:,} episodes; medians of >= {RUNS} runs.")
     print()
@@ -207,11 +217,11 @@ def main() -> None:
     print("| --- | --- | --- |")
     for name, value, goal in rows:
         print(f"| {name} | {value} | {goal} |")
-    crash_rounds = os.environ.get("BENCH_CRASH_ROUNDS")
-    if crash_rounds:
-        env = {**os.environ, "CRASH_ROUNDS": crash_rounds}
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/core/test_crash.py"],
-                       cwd=ROOT, env=env, check=False)
+    crash_rounds = os.environ.get("BENCH_CRASH_ROUNDS", "100")
+    print(f"\nCrash test, {crash_rounds} SIGKILL rounds (make test runs 20):", flush=True)
+    env = {**os.environ, "CRASH_ROUNDS": crash_rounds}
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                    "tests/core/test_crash.py"], cwd=ROOT, env=env, check=False)
 
 
 if __name__ == "__main__":
