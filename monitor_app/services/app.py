@@ -19,6 +19,7 @@ from monitor_app.domain.models import Role, Staff, ValidationError
 from monitor_app.domain.protocol import Protocol, load_protocols
 from monitor_app.domain.scores import AldreteTable, News2Table, load_aldrete, load_news2
 from monitor_app.services.backups import BackupUseCases
+from monitor_app.services.board import BoardUseCases
 from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import AuthError, NotAllowed
@@ -30,7 +31,8 @@ from monitor_app.storage.db import database_path, open_db
 SETTING_PREFIX = "clinic."
 
 
-class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases, BackupUseCases):
+class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
+               BackupUseCases):
     def __init__(
         self,
         db: sqlite_utils.Database,
@@ -107,6 +109,7 @@ class Services(EpisodeUseCases, DischargeUseCases, SheetUseCases, BackupUseCases
         if changed:
             repo.set_settings(self.db, {SETTING_PREFIX + k: v for k, v in changed.items()},
                               actor_id=actor_id, at=self.clock.now())
+            self.__dict__.pop("_late_cache", None)  # the late-entry limit may have changed
         return self.settings()
 
     def archive_dir(self) -> Path:

@@ -19,7 +19,7 @@ from monitor_app.domain.models import (
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.scores import news2
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.views import BoardRow, EpisodeView, ObservationRow
+from monitor_app.services.views import EpisodeView, ObservationRow
 from monitor_app.storage import repository as repo
 
 if TYPE_CHECKING:
@@ -326,88 +326,3 @@ class EpisodeUseCases:
         if target != episode.phase:
             repo.update_episode_phase(self.db, episode_id, target, actor_id=actor_id,
                                       at=self.clock.now())
-
-    # ------------------------------------------------------------------ board
-    def board(self: Services) -> list[BoardRow]:
-        """Every active episode, most urgent first. One query per table, not per chair."""
-        episodes = repo.list_active_episodes(self.db)
-        ids = [e.id for e in episodes]
-        observations = repo.observations_for_episodes(self.db, ids)
-        patients = repo.get_patients(self.db, [e.patient_id for e in episodes])
-        now = self.clock.now()
-        rows = []
-        for e in episodes:
-            protocol = self.protocols.get(e.protocol_id)
-            if protocol is None:
-                continue
-            obs = [o for o in observations.get(e.id, []) if not o.voided]
-            rows.append(self._board_row(e, protocol, patients[e.patient_id], obs, now))
-        return sort_board(rows)
-
-    def _board_row(self: Services, e: Episode, protocol: Protocol, patient: Patient,
-                   obs: list[Observation], now: datetime) -> BoardRow:
-        base = schedule.baseline_of(obs, e.dosing_start)
-        last = obs[-1] if obs else None
-        flags: tuple[str, ...] = ()
-        score = None
-        if last is not None:
-            base_vitals = base.vitals if base is not None and base.id != last.id else None
-            flags = tuple(a.message for a in vitals.alerts_for(last.vitals, protocol,
-                                                               base_vitals))
-            result = news2(last.vitals, self.news2_table)
-            score = result.total if result else None
-        times = tuple(o.taken_at for o in obs)
-        return BoardRow(
-            episode_id=e.id, number=e.number, chair=e.chair, patient_name=patient.name,
-            mrn=patient.mrn, protocol_id=protocol.id, protocol_name=protocol.name,
-            phase=e.phase, dosing_start=e.dosing_start, dosing_end=e.dosing_end,
-            last_vitals=vitals_summary(last), last_taken_at=last.taken_at if last else None,
-            news2=score, flags=flags,
-            status=schedule.schedule_status(protocol.schedule, phase=e.phase,
-                                            dosing_start=e.dosing_start,
-                                            dosing_end=e.dosing_end, taken_at=times, now=now,
-                                            dosing_label=protocol.dosing_label),
-            taken_at=times)
-
-    def board_tick(self: Services, rows: Sequence[BoardRow]) -> list[BoardRow]:
-        """Recompute every countdown from cached rows: no database access."""
-        now = self.clock.now()
-        out = []
-        for row in rows:
-            protocol = self.protocols[row.protocol_id]
-            status = schedule.schedule_status(
-                protocol.schedule, phase=row.phase, dosing_start=row.dosing_start,
-                dosing_end=row.dosing_end, taken_at=row.taken_at, now=now,
-                dosing_label=protocol.dosing_label)
-            out.append(_with_status(row, status))
-        return sort_board(out)
-
-
-def _with_status(row: BoardRow, status: schedule.ScheduleStatus) -> BoardRow:
-    from dataclasses import replace
-
-    return replace(row, status=status)
-
-
-def sort_board(rows: list[BoardRow]) -> list[BoardRow]:
-    far = datetime.max.replace(tzinfo=None)
-    return sorted(rows, key=lambda r: (r.urgency, (r.status.next_due.replace(tzinfo=None)
-                                                    if r.status.next_due else far), r.chair))
-
-
-def vitals_summary(obs: Observation | None) -> str:
-    if obs is None:
-        return ""
-    v = obs.vitals
-    parts = []
-    if v.hr is not None:
-        parts.append(f"HR {v.hr}")
-    if v.bp_text:
-        parts.append(f"BP {v.bp_text}")
-    if v.spo2 is not None:
-        parts.append(f"SpO2 {v.spo2}{' O2' if v.on_oxygen else ''}")
-    if v.rr is not None:
-        parts.append(f"RR {v.rr}")
-    if v.moaas is not None:
-        parts.append(f"MOAA/S {v.moaas}")
-    return "  ".join(parts)
