@@ -1,107 +1,38 @@
 """The discharge decision: live criteria, Aldrete, nurse checks, REMS, overrides, signing.
 
 Everything shown comes from ``services.discharge_view``; every answer goes to a
-service call and the view is read again. No clinical rule lives here.
+service call and the view is read again. No clinical rule lives here. The sections
+are built in ``discharge_sections``; the override dialog is in ``override_dialog``.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QIntValidator
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from monitor_app.domain.discharge import MET, NOT_APPLICABLE, NOT_MET, ManualAnswer
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui import printing
 from monitor_app.gui.addendum_dialog import AddendumDialog
+from monitor_app.gui.discharge_sections import (
+    COL_STATUS,
+    COL_VALUE,
+    AldreteSection,
+    CriteriaSection,
+    ManualSection,
+    OverrideDialog,
+    RemsSection,
+)
+from monitor_app.gui.discharge_signoff import SignOffPanel, fingerprint_text, signature_text
 from monitor_app.gui.session import Session
 from monitor_app.gui.sign_dialog import SignDialog
+from monitor_app.gui.widgets import set_handle as _handle
 from monitor_app.services.discharge import DISCHARGE_MEANING
 from monitor_app.services.errors import AuthError, DischargeRefused
-from monitor_app.services.views import DischargeView, SignatureView, SignResult
+from monitor_app.services.views import DischargeView, SignResult
 
-COL_STATUS, COL_LABEL, COL_VALUE, COL_LIMIT, COL_OVERRIDE = range(5)
-HEADERS = ("Status", "Criterion", "Value", "Limit", "Override")
-STATUS_TEXT = {MET: "✓ Met", NOT_MET: "✗ Not met", "unknown": "? Not yet known"}
-STATUS_BRUSH = {MET: "#e3f4e3", NOT_MET: "#fbe1e1", "unknown": "#fff2cc", "override": "#e6ecfa"}
-DETAIL_LABELS = {"escort_name": "Escort's name", "escort_phone": "Escort's phone",
-                 "next_appointment": "Date and time"}
-ALDRETE_ITEMS = (("activity", "Activity"), ("respiration", "Respiration"),
-                 ("circulation", "Circulation (percent-based)"),
-                 ("consciousness", "Consciousness"), ("spo2", "Oxygen saturation"))
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
-WARNING_STYLE = "color: #7a4a00; font-weight: bold;"
-
-
-def _handle(widget: QWidget, key: str, label: str) -> QWidget:
-    widget.setObjectName(key)
-    widget.setAccessibleName(label)
-    return widget
-
-
-def fingerprint_text(content_hash: str) -> str:
-    """The SHA-256 fingerprint in blocks of 8, easier to read aloud and compare."""
-    return " ".join(content_hash[i:i + 8] for i in range(0, len(content_hash), 8))
-
-
-def signature_text(s: SignatureView) -> str:
-    when = s.signed_at.astimezone().strftime("%d %b %Y %H:%M %Z")
-    return (f"{s.meaning} {s.signer_name}, {s.signer_credentials} on {when}\n"
-            f"Fingerprint (SHA-256): {fingerprint_text(s.content_hash)}")
-
-
-class OverrideDialog(QDialog):
-    """A written reason and the authorising prescriber; ``ask()`` -> (reason, id) | None."""
-
-    def __init__(self, criterion_label: str, prescribers: list, parent: QWidget | None = None
-                 ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Override: {criterion_label}")
-        self.reason = _handle(QPlainTextEdit(self), "override_reason", "Reason for override")
-        self.reason.setTabChangesFocus(True)
-        self.prescriber = _handle(QComboBox(self), "prescriber", "Authorising prescriber")
-        self.prescriber.addItem("choose…", 0)
-        for p in prescribers:
-            self.prescriber.addItem(f"{p.name}, {p.credentials}", p.id)
-        note = QLabel(f"“{criterion_label}” is not met. An override is part of the record "
-                      "and is printed on the sheet.", self)
-        note.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("Written reason:", self.reason)
-        form.addRow("Authorised by:", self.prescriber)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-
-    def ask(self) -> tuple[str, int] | None:
-        if self.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return self.reason.toPlainText(), int(self.prescriber.currentData() or 0)
+# names that moved to the section modules and are still imported from here
+__all__ = ["COL_STATUS", "COL_VALUE", "DischargeDialog", "OverrideDialog", "fingerprint_text",
+           "open_discharge_dialog", "signature_text"]
 
 
 class DischargeDialog(QDialog):
@@ -130,155 +61,46 @@ class DischargeDialog(QDialog):
         font.setBold(True)
         self.status.setFont(font)
 
-        # --- criteria --------------------------------------------------------------
-        self.criteria = _handle(QTableWidget(0, len(HEADERS), self), "criteria",
-                                "Discharge criteria")
-        self.criteria.setHorizontalHeaderLabels(HEADERS)
-        self.criteria.verticalHeader().hide()
-        self.criteria.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.criteria.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.criteria.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.criteria.setWordWrap(False)  # one line a criterion; the full text in a tooltip
-        self.criteria.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        header = self.criteria.horizontalHeader()
-        for col in (COL_STATUS, COL_LABEL, COL_VALUE, COL_LIMIT):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_OVERRIDE, QHeaderView.ResizeMode.Stretch)
+        # --- the sections: criteria, Modified Aldrete, nurse checks, REMS -----------
+        self.criteria_section = CriteriaSection(self)
+        self.criteria = self.criteria_section.table
+        self.override = self.criteria_section.override
+        self.remove_override = self.criteria_section.remove_override
         self.criteria.itemSelectionChanged.connect(self._on_criteria_selection_changed)
-        self.override = _handle(QPushButton("Override…", self), "override",
-                                "Override the selected criterion")
         self.override.clicked.connect(self._on_override_clicked)
-        self.remove_override = _handle(QPushButton("Remove override", self),
-                                       "remove_override", "Remove the selected override")
         self.remove_override.clicked.connect(self._on_remove_override_clicked)
-        criteria_box = QGroupBox("Discharge criteria (evaluated live from the record)", self)
-        box = QVBoxLayout(criteria_box)
-        box.addWidget(self.criteria)
-        row = QHBoxLayout()
-        row.addWidget(self.override)
-        row.addWidget(self.remove_override)
-        row.addStretch(1)
-        box.addLayout(row)
 
-        # --- Modified Aldrete --------------------------------------------------------
-        table = self.services.aldrete_table
-        self.activity = self._score_combo("aldrete_activity", "Aldrete activity",
-                                          table.activity)
-        self.respiration = self._score_combo("aldrete_respiration", "Aldrete respiration",
-                                             table.respiration)
-        aldrete_box = QGroupBox("Modified Aldrete score", self)
-        grid = QGridLayout(aldrete_box)
-        self.aldrete_scores: dict[str, QLabel] = {}
-        self.aldrete_basis: dict[str, QLabel] = {}
-        for r, (key, label) in enumerate(ALDRETE_ITEMS):
-            grid.addWidget(QLabel(label + ":", aldrete_box), r, 0)
-            score = _handle(QLabel(aldrete_box), f"aldrete_{key}_score", f"{label} score")
-            basis = QLabel(aldrete_box)
-            basis.setWordWrap(True)
-            self.aldrete_scores[key], self.aldrete_basis[key] = score, basis
-            if key == "activity":
-                grid.addWidget(self.activity, r, 1)
-            elif key == "respiration":
-                grid.addWidget(self.respiration, r, 1)
-            else:
-                grid.addWidget(basis, r, 1)
-            grid.addWidget(score, r, 2)
-        self.aldrete_total = _handle(QLabel(aldrete_box), "aldrete_total", "Aldrete total")
-        grid.addWidget(self.aldrete_total, len(ALDRETE_ITEMS), 0, 1, 3)
-        hint = QLabel("Each item 0, 1 or 2. Circulation is percent-based: the latest blood "
-                      "pressure against the patient's baseline.", aldrete_box)
-        hint.setWordWrap(True)
-        hint.setProperty("role", "hint")
-        grid.addWidget(hint, len(ALDRETE_ITEMS) + 1, 0, 1, 3)
-        grid.setColumnStretch(1, 1)
+        self.aldrete_section = AldreteSection(self.services.aldrete_table, self)
+        self.activity = self.aldrete_section.activity
+        self.respiration = self.aldrete_section.respiration
+        self.activity.currentIndexChanged.connect(self._on_aldrete_changed)
+        self.respiration.currentIndexChanged.connect(self._on_aldrete_changed)
+        self.aldrete_scores = self.aldrete_section.scores
+        self.aldrete_basis = self.aldrete_section.basis
+        self.aldrete_total = self.aldrete_section.total
 
-        # --- nurse checks ------------------------------------------------------------
-        manual_box = QGroupBox("Nurse checks", self)
-        manual_form = QGridLayout(manual_box)
-        self.manual_boxes: dict[str, QCheckBox] = {}
-        self.manual_na: dict[str, QCheckBox] = {}
-        self.manual_details: dict[str, dict[str, QLineEdit]] = {}
-        r = 0
-        for item in self.protocol.manual:
-            check = _handle(QCheckBox(item.label, manual_box), item.key, item.label)
-            check.toggled.connect(lambda _on, k=item.key: self._on_manual_changed(k))
-            self.manual_boxes[item.key] = check
-            manual_form.addWidget(check, r, 0)
-            if item.allow_na:
-                na = _handle(QCheckBox("N/A", manual_box), f"{item.key}_na",
-                             f"{item.label} not applicable")
-                na.toggled.connect(lambda _on, k=item.key: self._on_manual_changed(k))
-                self.manual_na[item.key] = na
-                manual_form.addWidget(na, r, 1)
-            r += 1
-            self.manual_details[item.key] = {}
-            for name in item.details:
-                label = DETAIL_LABELS.get(name, name.replace("_", " ").capitalize())
-                edit = _handle(QLineEdit(manual_box), name, label)
-                edit.setPlaceholderText(label)
-                edit.setMaxLength(200)
-                edit.editingFinished.connect(lambda k=item.key: self._on_manual_changed(k))
-                self.manual_details[item.key][name] = edit
-                line = QHBoxLayout()
-                line.setContentsMargins(28, 0, 0, 0)
-                caption = QLabel(label + ":", manual_box)
-                caption.setMinimumWidth(130)
-                line.addWidget(caption)
-                line.addWidget(edit, 1)
-                manual_form.addLayout(line, r, 0, 1, 2)
-                r += 1
-        manual_form.setColumnStretch(0, 1)
+        self.manual_section = ManualSection(self.protocol.manual, self)
+        self.manual_section.changed.connect(self._on_manual_changed)
+        self.manual_boxes = self.manual_section.boxes
+        self.manual_na = self.manual_section.na
+        self.manual_details = self.manual_section.details
 
-        # --- REMS ----------------------------------------------------------------------
         self.rems_widgets: dict[str, QWidget] = {}
-        self.rems_box: QGroupBox | None = None
+        self.rems_box: RemsSection | None = None
         if state.rems:
-            self.rems_box = QGroupBox("SPRAVATO REMS Patient Monitoring Form", self)
-            rems_form = QFormLayout(self.rems_box)
-            rems_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-            for item in state.rems:
-                f = item.field
-                label = f.label + (" *" if f.required and not item.from_record else "")
-                widget = self._rems_widget(item)
-                self.rems_widgets[f.key] = widget
-                rems_form.addRow(label, widget)
-            self.rems_missing = _handle(QLabel(self.rems_box), "rems_missing",
-                                        "Required REMS fields missing")
-            self.rems_missing.setWordWrap(True)
-            self.rems_missing.setStyleSheet(ERROR_STYLE)
-            rems_form.addRow(self.rems_missing)
+            self.rems_box = RemsSection(state.rems, self)
+            self.rems_box.changed.connect(self._on_rems_changed)
+            self.rems_widgets = self.rems_box.widgets
+            self.rems_missing = self.rems_box.missing
 
         # --- signing, messages, printing ---------------------------------------------
-        self.blocking = _handle(QLabel(self), "blocking", "Why it cannot be signed yet")
-        self.blocking.setWordWrap(True)
-        self.blocking.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message = _handle(QLabel(self), "message", "Message")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE)
-        self.message.hide()
-        self.signature = _handle(QLabel(self), "signature", "Signature")
-        self.signature.setWordWrap(True)
-        self.signature.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.signature.hide()
-        self.archive_problem = _handle(QLabel(self), "archive_problem", "Archive problem")
-        self.archive_problem.setWordWrap(True)
-        self.archive_problem.setStyleSheet(WARNING_STYLE)
-        self.archive_problem.hide()
-
-        self.preview = _handle(QPushButton("Preview sheet", self), "preview_sheet",
-                               "Preview the discharge sheet")
-        self.print_button = _handle(QPushButton("Print…", self), "print_sheet",
-                                    "Print the discharge sheet")
-        self.save = _handle(QPushButton("Save PDF…", self), "save_sheet",
-                            "Save the discharge sheet as PDF")
-        self.add_addendum = _handle(QPushButton("Add addendum…", self), "add_addendum",
-                                    "Add a signed addendum")
-        self.sign = _handle(QPushButton("Sign discharge…", self), "sign",
-                            "Sign the discharge")
-        self.sign.setDefault(False)
-        self.sign.setAutoDefault(False)
-        self.close_button = QPushButton("Close", self)
-        self.close_button.setAutoDefault(False)
+        self.signoff = SignOffPanel(self)
+        self.blocking, self.message = self.signoff.blocking, self.signoff.message
+        self.signature = self.signoff.signature
+        self.archive_problem = self.signoff.archive_problem
+        self.preview, self.print_button = self.signoff.preview, self.signoff.print_button
+        self.save, self.add_addendum = self.signoff.save, self.signoff.add_addendum
+        self.sign, self.close_button = self.signoff.sign, self.signoff.close_button
         self.preview.clicked.connect(self._on_preview_clicked)
         self.print_button.clicked.connect(self._on_print_clicked)
         self.save.clicked.connect(self._on_save_clicked)
@@ -288,10 +110,10 @@ class DischargeDialog(QDialog):
 
         content = QWidget(self)
         body = QVBoxLayout(content)
-        body.addWidget(criteria_box)
+        body.addWidget(self.criteria_section)
         columns = QHBoxLayout()
-        columns.addWidget(aldrete_box, 1)
-        columns.addWidget(manual_box, 1)
+        columns.addWidget(self.aldrete_section, 1)
+        columns.addWidget(self.manual_section, 1)
         body.addLayout(columns)
         if self.rems_box is not None:
             body.addWidget(self.rems_box)
@@ -302,65 +124,14 @@ class DischargeDialog(QDialog):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        actions = QHBoxLayout()
-        for button in (self.preview, self.print_button, self.save, self.add_addendum):
-            actions.addWidget(button)
-        actions.addStretch(1)
-        actions.addWidget(self.sign)
-        actions.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.status)
         layout.addWidget(scroll, 1)
-        layout.addWidget(self.blocking)
-        layout.addWidget(self.message)
-        layout.addWidget(self.signature)
-        layout.addWidget(self.archive_problem)
-        layout.addLayout(actions)
+        layout.addWidget(self.signoff)
         self.resize(1100, 900)
-        self._fill_escort_defaults(state)
+        self.manual_section.fill_escort_defaults(state)
         self.refresh(state)
-
-    # ------------------------------------------------------------------ building
-    def _score_combo(self, key: str, label: str, texts: tuple[str, str, str]) -> QComboBox:
-        combo = _handle(QComboBox(self), key, label)
-        combo.addItem("choose…", None)
-        for score, text in zip((2, 1, 0), texts, strict=True):
-            combo.addItem(f"{score}: {text}", score)
-        combo.currentIndexChanged.connect(self._on_aldrete_changed)
-        return combo
-
-    def _rems_widget(self, item) -> QWidget:
-        f = item.field
-        key = f"rems_{f.key}"
-        if item.from_record:
-            label = _handle(QLabel(item.value or "–", self), key, f.label)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            label.setWordWrap(True)
-            return label
-        if f.type == "yes_no":
-            combo = _handle(QComboBox(self), key, f.label)
-            for text, value in (("choose…", ""), ("Yes", "yes"), ("No", "no")):
-                combo.addItem(text, value)
-            combo.currentIndexChanged.connect(lambda _i, k=f.key: self._on_rems_changed(k))
-            return combo
-        edit = _handle(QLineEdit(self), key, f.label)
-        if f.type == "integer":
-            edit.setValidator(QIntValidator(0, 10000, edit))
-            edit.setPlaceholderText("minutes")
-        edit.setMaxLength(500)
-        edit.editingFinished.connect(lambda k=f.key: self._on_rems_changed(k))
-        return edit
-
-    def _fill_escort_defaults(self, state: DischargeView) -> None:
-        escort = state.episode.episode.escort
-        defaults = {"escort_name": escort.name, "escort_phone": escort.phone}
-        for key, edits in self.manual_details.items():
-            if key in state.manual:
-                continue
-            for name, edit in edits.items():
-                if defaults.get(name):
-                    edit.setText(defaults[name])
 
     # ------------------------------------------------------------------ refreshing
     @property
@@ -391,123 +162,23 @@ class DischargeDialog(QDialog):
         self.setWindowTitle(f"Discharge: {p.name} ({e.number})")
 
     def _show_criteria(self) -> None:
-        selected = self.selected_criterion()
-        results = self.state.evaluation.criteria
-        self.criteria.setRowCount(len(results))
-        for row, c in enumerate(results):
-            if c.overridden:
-                status, brush = f"✓ Overridden ({STATUS_TEXT.get(c.status, c.status)})", \
-                    STATUS_BRUSH["override"]
-                by = self.state.override_by.get(c.key, "")
-                override = f"{c.override.reason} — authorised by {by}"
-            else:
-                status = STATUS_TEXT.get(c.status, c.status)
-                brush = STATUS_BRUSH.get(c.status, "#ffffff")
-                override = ""
-            for col, text in ((COL_STATUS, status), (COL_LABEL, c.label),
-                              (COL_VALUE, c.value), (COL_LIMIT, c.detail),
-                              (COL_OVERRIDE, override)):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, c.key)
-                item.setToolTip(text)
-                if col == COL_STATUS:
-                    item.setBackground(QBrush(QColor(brush)))
-                self.criteria.setItem(row, col, item)
-            if c.key == selected:
-                self.criteria.selectRow(row)
-        self.criteria.resizeRowsToContents()
-        height = self.criteria.horizontalHeader().height() + 4
-        height += sum(self.criteria.rowHeight(r) for r in range(self.criteria.rowCount()))
-        self.criteria.setMinimumHeight(height)
+        self.criteria_section.show_view(self.state)
         self._on_criteria_selection_changed()
 
     def _show_aldrete(self) -> None:
-        s = self.state
-        for combo, value in ((self.activity, s.activity), (self.respiration, s.respiration)):
-            combo.setCurrentIndex(max(combo.findData(value), 0) if value is not None else 0)
-            combo.setEnabled(not self.signed)
-        items = s.aldrete.items if s.aldrete else {}
-        for key, _label in ALDRETE_ITEMS:
-            score, basis = items.get(key, (None, ""))
-            self.aldrete_scores[key].setText(f"{score} / 2" if score is not None else "– / 2")
-            if key not in ("activity", "respiration"):
-                self.aldrete_basis[key].setText(basis or "not scored yet")
-        if s.aldrete:
-            self.aldrete_total.setText(f"Total {s.aldrete.total} / 10")
-        else:
-            self.aldrete_total.setText("Total: not scored yet (answer activity and "
-                                       "respiration; needs BP, SpO2, MOAA/S and a baseline)")
+        self.aldrete_section.show_view(self.state, self.signed)
 
     def _show_manual(self) -> None:
-        results = {m.key: m for m in self.state.evaluation.manual}
-        for key, check in self.manual_boxes.items():
-            answer = self.state.manual.get(key)
-            result = results.get(key)
-            check.setChecked(bool(answer and answer.confirmed))
-            check.setEnabled(not self.signed)
-            na = self.manual_na.get(key)
-            if na is not None:
-                na.setChecked(bool(answer and answer.not_applicable))
-                na.setEnabled(not self.signed)
-            for name, edit in self.manual_details[key].items():
-                if answer is not None:
-                    edit.setText(str(answer.details.get(name, "")))
-                edit.setReadOnly(self.signed)
-                edit.setEnabled(not (na is not None and na.isChecked()))
-            tip = "" if result is None or result.status in (MET, NOT_APPLICABLE) \
-                else result.detail
-            check.setToolTip(tip)
+        self.manual_section.show_view(self.state, self.signed)
 
     def _show_rems(self) -> None:
-        if self.rems_box is None:
-            return
-        for item in self.state.rems:
-            widget = self.rems_widgets.get(item.field.key)
-            if isinstance(widget, QLabel):
-                widget.setText(item.value or "–")
-            elif isinstance(widget, QComboBox):
-                widget.setCurrentIndex(max(widget.findData(item.value), 0))
-                widget.setEnabled(not self.signed)
-            elif isinstance(widget, QLineEdit):
-                if not widget.hasFocus():
-                    widget.setText(item.value)
-                widget.setReadOnly(self.signed)
-        missing = self.state.missing_rems
-        self.rems_missing.setText("Required and not yet answered: " + "; ".join(missing)
-                                  if missing else "")
-        self.rems_missing.setVisible(bool(missing))
+        if self.rems_box is not None:
+            self.rems_box.show_view(self.state, self.signed)
 
     def _show_signing(self) -> None:
-        s = self.state
-        signed = s.episode.signed
-        self.sign.setEnabled(s.can_sign)
-        self.sign.setVisible(not signed)
-        self.add_addendum.setVisible(signed)
-        self.override.setVisible(not signed)
-        self.remove_override.setVisible(not signed)
-        draft = "" if signed else " (draft)"
-        self.preview.setText(f"Preview sheet{draft}")
-        self.print_button.setText(f"Print{draft}…")
-        self.save.setText(f"Save PDF{draft}…")
-        if signed:
-            self.blocking.setText("This episode is signed and locked. Later facts go in a "
-                                  "signed addendum.")
-            self.blocking.setStyleSheet("")
-        elif s.can_sign:
-            self.blocking.setText("✓ Every criterion is met or overridden: ready to sign.")
-            self.blocking.setStyleSheet("")
-        else:
-            reasons = list(s.evaluation.blocking)
-            reasons += [f"REMS form: {label} is required" for label in s.missing_rems]
-            self.blocking.setText("Cannot sign yet:\n" + "\n".join(f"✗ {r}" for r in reasons))
-            self.blocking.setStyleSheet(ERROR_STYLE)
-        signatures = s.episode.signatures
-        if signatures:
-            lines = [signature_text(x) for x in signatures]
-            for a in s.episode.addenda:
-                lines.append(f"Addendum: {a.text}")
-            self.signature.setText("\n\n".join(lines))
-            self.signature.show()
+        self.override.setVisible(not self.signed)
+        self.remove_override.setVisible(not self.signed)
+        self.signoff.show_view(self.state)
 
     # ------------------------------------------------------------------ answers
     def _call(self, fn, *args) -> bool:
@@ -525,13 +196,10 @@ class DischargeDialog(QDialog):
         return True
 
     def _show_note(self, text: str, warning: bool) -> None:
-        self.archive_problem.setText(text)
-        self.archive_problem.setStyleSheet(WARNING_STYLE if warning else "")
-        self.archive_problem.setVisible(bool(text))
+        self.signoff.show_note(text, warning)
 
     def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        self.signoff.show_message(text)
 
     def _on_aldrete_changed(self, _index: int) -> None:
         if self._loading:
@@ -544,10 +212,7 @@ class DischargeDialog(QDialog):
     def _on_manual_changed(self, key: str) -> None:
         if self._loading:
             return
-        na = self.manual_na.get(key)
-        details = {name: edit.text() for name, edit in self.manual_details[key].items()}
-        answer = ManualAnswer(self.manual_boxes[key].isChecked(),
-                              bool(na is not None and na.isChecked()), details)
+        answer = self.manual_section.answer(key)
         if answer == self.state.manual.get(key) or (
                 key not in self.state.manual and not answer.confirmed
                 and not answer.not_applicable):
@@ -557,8 +222,7 @@ class DischargeDialog(QDialog):
     def _on_rems_changed(self, key: str) -> None:
         if self._loading:
             return
-        widget = self.rems_widgets[key]
-        value = widget.currentData() if isinstance(widget, QComboBox) else widget.text()
+        value = self.rems_box.value(key)
         current = next((i.value for i in self.state.rems if i.field.key == key), "")
         if (value or "").strip() == current:
             return
@@ -566,8 +230,7 @@ class DischargeDialog(QDialog):
 
     # ------------------------------------------------------------------ overrides
     def selected_criterion(self) -> str | None:
-        items = self.criteria.selectedItems()
-        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        return self.criteria_section.selected_key()
 
     def _selected_result(self):
         key = self.selected_criterion()
