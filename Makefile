@@ -29,7 +29,7 @@ demo: $(STAMP) system-deps
 	$(BIN)/monitor-app --db demo-data/demo.db
 
 lint: $(STAMP)
-	$(BIN)/ruff check monitor_app tests benchmarks main.py
+	$(BIN)/ruff check monitor_app tests benchmarks scripts main.py
 	$(BIN)/lint-imports --no-cache
 
 test: $(STAMP) system-deps lint

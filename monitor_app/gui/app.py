@@ -116,6 +116,21 @@ def start_session(services: Services) -> Staff | None:
     return SignInDialog(services).ask()
 
 
+def _unexpected_error_hook(previous):  # type: ignore[no-untyped-def]
+    """The last safety net: an error nobody foresaw is shown, not silently printed.
+    The traceback still goes to stderr for the IT person."""
+
+    def hook(kind, value, tb):  # type: ignore[no-untyped-def]
+        previous(kind, value, tb)
+        QMessageBox.critical(
+            None, "Something went wrong",
+            f"{value}\n\nThe last action may not have been saved; everything saved "
+            "before it is safe. If this happens again, note the time and tell your IT "
+            "contact.")
+
+    return hook
+
+
 def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -144,6 +159,11 @@ def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
         window.backup_on_close = True
         window.run_backup(daily=True)
         window.showMaximized()
-        return app.exec()
+        previous_hook = sys.excepthook
+        sys.excepthook = _unexpected_error_hook(previous_hook)
+        try:
+            return app.exec()
+        finally:
+            sys.excepthook = previous_hook
     finally:
         services.close()

@@ -27,7 +27,7 @@ from monitor_app.gui.session import Session
 from monitor_app.gui.sign_dialog import SignDialog
 from monitor_app.gui.widgets import set_handle as _handle
 from monitor_app.services.discharge import DISCHARGE_MEANING
-from monitor_app.services.errors import AuthError, DischargeRefused
+from monitor_app.services.errors import AuthError, DischargeRefused, StorageError
 from monitor_app.services.views import DischargeView, SignResult
 
 # names that moved to the section modules and are still imported from here
@@ -190,6 +190,10 @@ class DischargeDialog(QDialog):
                               f"{exc.field.replace('_', ' ')}: {exc.message}")
             self.refresh()
             return False
+        except StorageError as exc:
+            self.show_message(f"Not saved: {exc}")
+            self.refresh()
+            return False
         self.show_message("")
         self.refresh()
         self.session.notify(self.episode_id)
@@ -288,6 +292,10 @@ class DischargeDialog(QDialog):
                 return None
             except ValidationError as exc:
                 self.show_message(f"Signing refused: {exc.message}")
+                self.refresh()
+                return None
+            except StorageError as exc:
+                self.show_message(f"Not signed: {exc}")
                 self.refresh()
                 return None
             break

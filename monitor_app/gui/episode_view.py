@@ -34,6 +34,7 @@ from monitor_app.gui.observation_form import ObservationForm
 from monitor_app.gui.session import Session
 from monitor_app.gui.table_models import COL_NOTE, COL_SIDE, ObservationModel, local_time
 from monitor_app.gui.trend_plot import TrendPlot
+from monitor_app.services.errors import StorageError
 from monitor_app.services.views import EpisodeView, ObservationRow
 
 BANNER_STYLE = ("QFrame#alert_banner { background: #fde7e4; border: 2px solid #b3261e;"
@@ -259,6 +260,9 @@ class EpisodeWindow(QWidget):
             return False
         except PermissionError as exc:
             self.show_message(f"{exc}: sign in first")
+            return False
+        except StorageError as exc:
+            self.show_message(f"Not saved: {exc}")
             return False
         return True
 

@@ -27,6 +27,7 @@ from monitor_app.domain.models import Episode, Escort, Patient, ValidationError
 from monitor_app.gui.session import Session
 from monitor_app.gui.widgets import FieldError, Form, clear_field_errors, line_edit, set_handle
 from monitor_app.gui.widgets import show_field_error as _show
+from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ClinicSettings
 
 KG_PER_LB = 0.45359237
@@ -255,6 +256,9 @@ class NewEpisodeDialog(QDialog):
                 self.precheck_answers(), lot_number=self._text("lot_number"))
         except ValidationError as exc:
             self.show_error(exc)
+            return
+        except StorageError as exc:
+            self.show_error(ValidationError("", f"Not saved: {exc}"))
             return
         self.episode = episode
         self.session.notify(episode.id)

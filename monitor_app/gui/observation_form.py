@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from monitor_app.domain.models import SIDE_EFFECTS, ValidationError, Vitals
 from monitor_app.gui.session import Session
 from monitor_app.gui.table_models import format_temp
+from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ObservationRow
 
 MOAAS_HELP = ("MOAA/S, type 0-5: 5 responds readily to name; 4 lethargic response; "
@@ -332,6 +333,10 @@ class ObservationForm(QWidget):
             return None
         except PermissionError as exc:
             self.fields.show_error("form", f"{exc}: sign in to record")
+            return None
+        except StorageError as exc:  # busy, disk full, read-only: nothing was saved
+            self.fields.show_error("form", f"Not saved: {exc} Your values are kept: press "
+                                   "Enter to try again.")
             return None
         self.fields.clear_values()
         self.reset_time()

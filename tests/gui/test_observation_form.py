@@ -176,3 +176,27 @@ def test_fahrenheit_clinic_types_and_sees_fahrenheit(qtbot, session, services, s
     qtbot.keyClicks(field(window, "hr"), "80")
     window.form.save()
     assert "you typed 120 °F" in error(window, "temp")
+
+
+def test_a_busy_database_says_not_saved_and_keeps_every_value(window, qtbot, services,
+                                                              monkeypatch):
+    from monitor_app.storage.db import DatabaseBusy
+
+    def busy(*args, **kwargs):
+        raise DatabaseBusy("clinic.db is in use by another program (database is locked). "
+                           "Wait a moment and try again.")
+
+    typed = {"hr": "88", "bp": "130/80", "spo2": "97", "rr": "16", "moaas": "5",
+             "dissociation": "0"}
+    for name, text in typed.items():
+        qtbot.keyClicks(field(window, name), text)
+    real = services.record_observation
+    monkeypatch.setattr(services, "record_observation", busy)
+    qtbot.keyClick(field(window, "dissociation"), Qt.Key.Key_Return)
+    message = window.form.fields.general_error.text()
+    assert "Not saved" in message and "try again" in message
+    assert {name: field(window, name).text() for name in typed} == typed
+    monkeypatch.setattr(services, "record_observation", real)
+    qtbot.keyClick(field(window, "dissociation"), Qt.Key.Key_Return)  # the retry saves
+    assert window.model.rowCount() == 2
+    assert field(window, "hr").text() == ""
