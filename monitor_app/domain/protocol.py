@@ -108,6 +108,20 @@ class Protocol:
     def limit(self, name: str) -> FieldLimits:
         return self.limits[name]
 
+    def dose_caution(self, weight_kg: float, dose_mg: float) -> str:
+        """Why a dose is unusual for this protocol ("" when it is not): accepted and
+        flagged on the episode, never refused; the prescriber's order stands."""
+        if self.fixed_doses_mg and dose_mg not in self.fixed_doses_mg:
+            doses = ", ".join(str(d) for d in self.fixed_doses_mg)
+            return f"dose {dose_mg:g} mg is not one of the protocol's doses ({doses} mg)"
+        if self.dose_mg_per_kg is not None and weight_kg > 0:
+            low, high = self.dose_mg_per_kg
+            per_kg = dose_mg / weight_kg
+            if not low <= round(per_kg, 2) <= high:
+                return (f"dose {per_kg:.2f} mg/kg is outside the protocol's usual "
+                        f"{low:g} to {high:g} mg/kg")
+        return ""
+
 
 class _Reader:
     """Typed access to a TOML table that names the key in every error."""

@@ -57,7 +57,7 @@ def age_on(dob: date, today: date) -> int:
 
 class EpisodeHeader(QWidget):
     """Labels by objectName: patient, episode_details, phase, schedule_status,
-    predose_caution."""
+    predose_caution, dose_caution."""
 
     def __init__(self, weight_unit: str = "kg", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,19 +67,20 @@ class EpisodeHeader(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         for key, row, col, span in (("patient", 0, 0, 3), ("episode_details", 1, 0, 3),
                                     ("phase", 2, 0, 1), ("schedule_status", 2, 1, 1),
-                                    ("predose_caution", 3, 0, 3)):
+                                    ("predose_caution", 3, 0, 3), ("dose_caution", 4, 0, 3)):
             label = QLabel()
             label.setObjectName(key)
             label.setAccessibleName(key.replace("_", " ").capitalize())
-            label.setWordWrap(key in ("episode_details", "predose_caution"))
+            label.setWordWrap(key in ("episode_details", "predose_caution", "dose_caution"))
             grid.addWidget(label, row, col, 1, span)
             self.labels[key] = label
         grid.setColumnStretch(2, 1)
         self.labels["patient"].setStyleSheet("font-size: 18pt; font-weight: bold;")
         self.labels["phase"].setStyleSheet(BADGE + "background: #e8eaf0; color: #1d2a4d;")
         self.labels["episode_details"].setStyleSheet("font-size: 11pt;")
-        self.labels["predose_caution"].setStyleSheet(
-            "background: #fff4d6; color: #5c3d00; border: 1px solid #c98a00; padding: 4px;")
+        for key in ("predose_caution", "dose_caution"):
+            self.labels[key].setStyleSheet(
+                "background: #fff4d6; color: #5c3d00; border: 1px solid #c98a00; padding: 4px;")
 
     def text(self, key: str) -> str:
         return self.labels[key].text()
@@ -114,6 +115,8 @@ class EpisodeHeader(QWidget):
             self.labels["predose_caution"].show()
         else:
             self.labels["predose_caution"].hide()
+        self.labels["dose_caution"].setText(f"⚠ Check the dose: {view.dose_caution}")
+        self.labels["dose_caution"].setVisible(bool(view.dose_caution))
 
     def set_status(self, status: ScheduleStatus, now: datetime) -> None:
         label = self.labels["schedule_status"]

@@ -159,6 +159,7 @@ class EpisodeUseCases:
             signed=repo.is_signed(self.db, episode_id),
             signatures=tuple(self._signature_views(episode_id)),
             addenda=tuple(self._addendum_views(episode_id)),
+            dose_caution=protocol.dose_caution(episode.weight_kg, episode.dose_mg),
         )
 
     def _row(self: Services, obs: Observation, protocol: Protocol, base: Observation | None,

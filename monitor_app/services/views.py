@@ -55,6 +55,7 @@ class EpisodeView:
     signed: bool
     signatures: tuple[SignatureView, ...] = ()
     addenda: tuple[AddendumView, ...] = ()
+    dose_caution: str = ""  # the dose is unusual for the protocol: flagged, not refused
 
     @property
     def current_rows(self) -> tuple[ObservationRow, ...]:

@@ -101,3 +101,17 @@ def test_duplicate_ids_are_refused(tmp_path):
 def test_an_empty_folder_is_refused(tmp_path):
     with pytest.raises(ProtocolError, match="no protocol files"):
         load_protocols(tmp_path)
+
+
+@pytest.mark.parametrize(("protocol_id", "weight", "dose", "words"), [
+    ("ketamine-iv", 70, 35, ""),
+    ("ketamine-iv", 70, 70, ""),
+    ("ketamine-iv", 80, 36, "0.45 mg/kg is outside the protocol's usual 0.5 to 1 mg/kg"),
+    ("ketamine-iv", 50, 75, "1.50 mg/kg"),
+    ("esketamine-rems", 70, 56, ""),
+    ("esketamine-rems", 70, 84, ""),
+    ("esketamine-rems", 70, 60, "60 mg is not one of the protocol's doses (56, 84 mg)"),
+])
+def test_an_unusual_dose_is_flagged_from_the_protocol(protocol_id, weight, dose, words):
+    caution = load_protocols(PROTOCOLS)[protocol_id].dose_caution(weight, dose)
+    assert (words in caution) if words else caution == ""

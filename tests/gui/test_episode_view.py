@@ -223,3 +223,22 @@ def test_header_and_stable_handles(window):
     for key in keys:
         widget = window.findChild(QWidget, key)
         assert widget is not None and widget.accessibleName(), key
+
+
+def test_an_unusual_dose_is_flagged_in_the_header(qtbot, session, services, staff):
+    from monitor_app.domain.models import Escort
+
+    patient = services.add_patient(staff["nurse"], "MRN-9", "Al Dose", "1970-01-01")
+    protocol = services.protocols["ketamine-iv"]
+    episode = services.open_episode(staff["nurse"], patient.id, protocol.id, "2", 80, 36,
+                                    Escort("Sam", "partner", "555"),
+                                    {i.key: True for i in protocol.precheck})
+    window = EpisodeWindow(session, episode.id)
+    qtbot.addWidget(window)
+    caution = window.findChild(QLabel, "dose_caution")
+    assert not caution.isHidden()
+    assert "0.45 mg/kg is outside the protocol's usual 0.5 to 1 mg/kg" in caution.text()
+
+
+def test_a_usual_dose_raises_no_flag(window):
+    assert window.findChild(QLabel, "dose_caution").isHidden()
