@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.history import bench_clock, build_history  # noqa: E402
+from monitor_app.clock import FixedClock  # noqa: E402
 from monitor_app.domain import pins  # noqa: E402
 from monitor_app.domain.models import Escort, Role  # noqa: E402
 from monitor_app.services import Services  # noqa: E402
@@ -67,21 +68,29 @@ def cold_start(db: Path) -> tuple[float, float]:
     return board, bare
 
 
-def save_vs_raw(tmp: Path) -> tuple[float, float]:
-    clock = bench_clock()
-    services = Services.open(tmp / "save.db", clock=clock)
+FULL_OBSERVATION = {"hr": "80", "bp": "128/84", "spo2": "98", "rr": "14", "moaas": "5",
+                    "dissociation": "0"}
+
+
+def bench_episode(path: Path, clock: FixedClock) -> tuple[Services, int, int]:
+    """A new clinic with one nurse and one IV episode in pre-check: (services, nurse, episode)."""
+    services = Services.open(path, clock=clock)
     admin = services.setup_clinic("Bench", "Ada", "RN", "1111", "1111")
     nurse = services.add_staff(admin.id, "Nurse", "RN", Role.NURSE, "2222", "2222")
     patient = services.add_patient(nurse.id, "B-1", "Bench Patient", "1980-01-01")
     protocol = services.protocols["ketamine-iv"]
     episode = services.open_episode(nurse.id, patient.id, protocol.id, "1", 70, 35,
                                     Escort("E", "f", "5"), {i.key: True for i in protocol.precheck})
-    raw = {"hr": "80", "bp": "128/84", "spo2": "98", "rr": "14", "moaas": "5",
-           "dissociation": "0"}
+    return services, nurse.id, episode.id
+
+
+def save_vs_raw(tmp: Path) -> tuple[float, float]:
+    clock = bench_clock()
+    services, nurse, episode = bench_episode(tmp / "save.db", clock)
 
     def one_save() -> float:
         clock.advance(seconds=1)
-        return timed(lambda: services.record_observation(nurse.id, episode.id, raw))
+        return timed(lambda: services.record_observation(nurse, episode, FULL_OBSERVATION))
 
     app = statistics.median(one_save() for _ in range(50))
     services.close()
@@ -125,22 +134,15 @@ def board_tick(db: Path) -> float:
 
 def sheet_30(tmp: Path) -> float:
     clock = bench_clock()
-    services = Services.open(tmp / "sheet.db", clock=clock)
-    admin = services.setup_clinic("Bench", "Ada", "RN", "1111", "1111")
-    patient = services.add_patient(admin.id, "S-1", "Sheet Patient", "1980-01-01")
-    protocol = services.protocols["ketamine-iv"]
-    episode = services.open_episode(admin.id, patient.id, protocol.id, "1", 70, 35,
-                                    Escort("E", "f", "5"), {i.key: True for i in protocol.precheck})
-    raw = {"hr": "80", "bp": "128/84", "spo2": "98", "rr": "14", "moaas": "5",
-           "dissociation": "0"}
-    services.record_observation(admin.id, episode.id, raw)
-    services.start_dosing(admin.id, episode.id)
+    services, nurse, episode = bench_episode(tmp / "sheet.db", clock)
+    services.record_observation(nurse, episode, FULL_OBSERVATION)
+    services.start_dosing(nurse, episode)
     for n in range(29):
         clock.advance(minutes=10)
-        services.record_observation(admin.id, episode.id, raw)
+        services.record_observation(nurse, episode, FULL_OBSERVATION)
         if n == 4:
-            services.end_dosing(admin.id, episode.id)
-    result = median_of(lambda: timed(lambda: services.sheet_pdf(episode.id)))
+            services.end_dosing(nurse, episode)
+    result = median_of(lambda: timed(lambda: services.sheet_pdf(episode)))
     services.close()
     return result
 
