@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime
 from pathlib import Path
 
+from monitor_app.clock import SystemClock
 from monitor_app.domain.models import ValidationError
 from monitor_app.domain.protocol import ProtocolError
 from monitor_app.storage.db import StorageError
@@ -134,7 +134,7 @@ def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
     try:
         dest: Path = args.dest
         if dest.is_dir():
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            stamp = SystemClock().now().astimezone().strftime("%Y%m%d-%H%M%S")
             dest = dest / f"{db_path.stem}-{stamp}.db"
         if dest.exists():
             raise UserError(f"{dest} already exists; choose a new file name")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,8 +20,9 @@ _ALERT_FIELD = {"bp": "bp", "hr": "hr", "spo2": "spo2", "rr": "rr", "moaas": "mo
 _ANSWERED = {"met": "Yes", "not_applicable": "N/A", "not_met": ""}
 
 
-def local_zone() -> tzinfo:
-    return datetime.now().astimezone().tzinfo  # type: ignore[return-value]
+def local_zone(services: Services) -> tzinfo:
+    """The station's time zone, read at the injected clock's time (DST-correct)."""
+    return services.clock.now().astimezone().tzinfo  # type: ignore[return-value]
 
 
 def rems_source_value(services: Services, view: EpisodeView, source: str) -> str:
@@ -43,7 +44,7 @@ def rems_source_value(services: Services, view: EpisodeView, source: str) -> str
         signature = next((s for s in view.signatures if s.kind == "discharge"), None)
         return f"{signature.signer_name}, {signature.signer_credentials}" if signature else ""
     if source == "episode.date":
-        return (e.dosing_start or e.created_at).astimezone(local_zone()).date().isoformat()
+        return (e.dosing_start or e.created_at).astimezone(local_zone(services)).date().isoformat()
     if source == "episode.dose":
         return f"{e.dose_mg:g} mg"
     if source == "episode.lot_number":
@@ -128,10 +129,10 @@ def build_sheet(services: Services, state: DischargeView) -> sd.SheetData:
                               settings.phone),
         patient=sd.SheetPatient(p.name, p.mrn, p.dob.isoformat(), p.sex),
         episode=sd.SheetEpisode(e.number, (e.dosing_start or e.created_at)
-                                .astimezone(local_zone()).date().isoformat(), e.chair),
+                                .astimezone(local_zone(services)).date().isoformat(), e.chair),
         protocol=sd.SheetProtocol(protocol.name, protocol.version, protocol.drug,
                                   protocol.route, protocol.dosing_label),
-        tz=local_zone(), printed_at=services.clock.now(), paper=settings.paper,  # type: ignore[arg-type]
+        tz=local_zone(services), printed_at=services.clock.now(), paper=settings.paper,  # type: ignore[arg-type]
         dose_mg=f"{e.dose_mg:g}",
         dose_mg_per_kg=f"{e.dose_mg_per_kg:.2f}" if e.dose_mg_per_kg else "",
         lot_number=e.lot_number, dosing_start=e.dosing_start, dosing_end=e.dosing_end,
@@ -172,7 +173,7 @@ class SheetUseCases:
         """Write the sheet to the archive folder; a problem is reported, never raised:
         the signed record stands whatever happens to the file."""
         view = self.episode_view(episode_id)
-        day = (view.episode.closed_at or self.clock.now()).astimezone(local_zone()).date()
+        day = (view.episode.closed_at or self.clock.now()).astimezone(local_zone(self)).date()
         safe_mrn = re.sub(r"[^A-Za-z0-9_-]+", "_", view.patient.mrn)
         folder = self.archive_dir()
         name = f"{day.isoformat()}_{safe_mrn}_{view.episode.number}.pdf"

@@ -297,7 +297,7 @@ def test_sheet_pdf_carries_the_record(w: World) -> None:
     view = w.s.discharge_view(e.id)
     assert view.episode.patient.name in text
     for row in view.episode.rows:
-        assert local(row.observation.taken_at, local_zone()).strftime("%H:%M") in text
+        assert local(row.observation.taken_at, local_zone(w.s)).strftime("%H:%M") in text
     for criterion in view.evaluation.criteria:
         assert criterion.label in " ".join(text.split()), criterion.label
     for item in view.evaluation.manual:
