@@ -24,6 +24,7 @@ from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import AuthError, NotAllowed
 from monitor_app.services.sheet import SheetUseCases
+from monitor_app.services.text import checked_text
 from monitor_app.services.views import ClinicSettings
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import database_path, open_db
@@ -109,7 +110,6 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         if changed:
             repo.set_settings(self.db, {SETTING_PREFIX + k: v for k, v in changed.items()},
                               actor_id=actor_id, at=self.clock.now())
-            self.__dict__.pop("_late_cache", None)  # the late-entry limit may have changed
         return self.settings()
 
     def archive_dir(self) -> Path:
@@ -211,14 +211,9 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
 
     @staticmethod
     def _check_person(name: str, credentials: str) -> tuple[str, str]:
-        name, credentials = name.strip(), credentials.strip()
-        if not name:
-            raise ValidationError("name", "enter the person's name")
-        if len(name) > 120 or any(ord(c) < 32 for c in name):
-            raise ValidationError("name", "the name is too long or holds control characters")
-        if len(credentials) > 40 or any(ord(c) < 32 for c in credentials):
-            raise ValidationError("credentials", "credentials are too long (40 characters)")
-        return name, credentials
+        return (checked_text(name, "name", "person's name", size=120),
+                checked_text(credentials, "credentials", "credentials", required=False,
+                             size=40))
 
     @staticmethod
     def _check_new_pin(pin: str, pin_again: str) -> None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from monitor_app.domain import discharge as rules
+from monitor_app.domain import schedule
 from monitor_app.domain.discharge import ManualAnswer, Override
-from monitor_app.domain.models import Phase, Role, ValidationError
-from monitor_app.domain.scores import aldrete
+from monitor_app.domain.models import Episode, Observation, Phase, Role, ValidationError
+from monitor_app.domain.protocol import Protocol
+from monitor_app.domain.scores import AldreteResult, aldrete
 from monitor_app.services.errors import DischargeRefused, NotAllowed
+from monitor_app.services.sheet import rems_source_value
+from monitor_app.services.text import checked_text
 from monitor_app.services.views import (
     AddendumView,
     DischargeView,
@@ -29,34 +35,51 @@ DISCHARGE_MEANING = "Discharged by"
 ADDENDUM_MEANING = "Addendum by"
 
 
+@dataclass(frozen=True)
+class _Assessment:
+    evaluation: rules.DischargeEvaluation
+    aldrete: AldreteResult | None
+    activity: int | None
+    respiration: int | None
+    manual: dict[str, ManualAnswer]
+    overrides: dict[str, Override]
+
+
 class DischargeUseCases:
     def discharge_view(self: Services, episode_id: int) -> DischargeView:
         view = self.episode_view(episode_id)
-        checklist = repo.current_checklist(self.db, episode_id)
+        a = self._assess(view.episode, view.protocol, view.observations, view.baseline,
+                         self._evaluated_at(view))
+        override_by = {key: self.staff_member(o.prescriber_id).display
+                       for key, o in a.overrides.items()}
+        rems = self._rems_items(view)
+        missing = tuple(i.field.label for i in rems if i.field.required and not i.value.strip())
+        return DischargeView(view, a.evaluation, a.aldrete, a.activity, a.respiration,
+                             a.manual, a.overrides, override_by, rems, missing)
+
+    def _assess(self: Services, episode: Episode, protocol: Protocol,
+                observations: Sequence[Observation], baseline: Observation | None,
+                at: datetime) -> _Assessment:
+        """The discharge criteria from the record and the answers given so far."""
+        checklist = repo.current_checklist(self.db, episode.id)
         activity = _score(checklist.get(ALDRETE_ACTIVITY))
         respiration = _score(checklist.get(ALDRETE_RESPIRATION))
-        latest = next((r.observation for r in reversed(view.current_rows)), None)
+        latest = next((o for o in reversed(observations) if not o.voided), None)
+        base = baseline.vitals if baseline else None
         aldrete_result = None
         if latest is not None and activity is not None and respiration is not None:
-            aldrete_result = aldrete(latest.vitals,
-                                     view.baseline.vitals if view.baseline else None,
-                                     activity, respiration, self.aldrete_table)
+            aldrete_result = aldrete(latest.vitals, base, activity, respiration,
+                                     self.aldrete_table)
         manual = {k: ManualAnswer(v.confirmed, v.not_applicable, v.details)
                   for k, v in checklist.items()
                   if k not in (ALDRETE_ACTIVITY, ALDRETE_RESPIRATION)}
-        overrides, override_by = {}, {}
-        for o in repo.current_overrides(self.db, episode_id):
-            overrides[o.criterion] = Override(o.criterion, o.reason, o.prescriber_id)
-            override_by[o.criterion] = self.staff_member(o.prescriber_id).display
+        overrides = {o.criterion: Override(o.criterion, o.reason, o.prescriber_id)
+                     for o in repo.current_overrides(self.db, episode.id)}
         evaluation = rules.evaluate_discharge(
-            view.protocol, view.episode, view.observations,
-            view.baseline.vitals if view.baseline else None,
-            aldrete_result.total if aldrete_result else None, manual, overrides,
-            self._evaluated_at(view))
-        rems = self._rems_items(view)
-        missing = tuple(i.field.label for i in rems if i.field.required and not i.value.strip())
-        return DischargeView(view, evaluation, aldrete_result, activity, respiration, manual,
-                             overrides, override_by, rems, missing)
+            protocol, episode, observations, base,
+            aldrete_result.total if aldrete_result else None, manual, overrides, at)
+        return _Assessment(evaluation, aldrete_result, activity, respiration, manual,
+                           overrides)
 
     def _evaluated_at(self: Services, view: EpisodeView) -> datetime:
         """A signed record is shown as it was signed: criteria evaluated at that moment."""
@@ -64,8 +87,15 @@ class DischargeUseCases:
         return signed.signed_at if signed is not None else self.clock.now()
 
     def automatic_criteria_met(self: Services, episode_id: int) -> bool:
-        """Every automatic criterion met, the nurse-answered Aldrete items aside."""
-        evaluation = self.discharge_view(episode_id).evaluation
+        """Every automatic criterion met, the nurse-answered Aldrete items aside.
+
+        Runs after every save in recovery, so it reads only what the criteria need,
+        not the whole episode view."""
+        episode = self.episode(episode_id)
+        observations = repo.list_observations(self.db, episode_id)
+        baseline = schedule.baseline_of(observations, episode.dosing_start)
+        evaluation = self._assess(episode, self.protocol_of(episode), observations, baseline,
+                                  self.clock.now()).evaluation
         return all(c.ok for c in evaluation.criteria
                    if not (c.key == "aldrete" and c.status == rules.UNKNOWN))
 
@@ -89,13 +119,9 @@ class DischargeUseCases:
             raise ValidationError(key, f"'{key}' is not a checklist item of {protocol.name}")
         if answer.not_applicable and not item.allow_na:
             raise ValidationError(key, f"{item.label} cannot be marked N/A")
-        details = {}
-        for name in item.details:
-            text = str(answer.details.get(name, "")).strip()
-            if len(text) > 200 or any(ord(c) < 32 for c in text):
-                raise ValidationError(name, "too long (200 characters) or holds control "
-                                      "characters")
-            details[name] = text
+        details = {name: checked_text(str(answer.details.get(name, "")), name,
+                                      name.replace("_", " "), required=False)
+                   for name in item.details}
         repo.save_checklist_answer(self.db, episode_id, key,
                                    ManualAnswer(answer.confirmed, answer.not_applicable,
                                                 details),
@@ -127,14 +153,13 @@ class DischargeUseCases:
         field = next((f for f in protocol.rems_form if f.key == key), None)
         if field is None:
             raise ValidationError(key, "not a REMS form field of this protocol")
-        value = (value or "").strip()
+        value = checked_text(value, key, field.label, required=False, size=500,
+                             multiline=True)
         if field.type == "yes_no" and value not in ("", "yes", "no"):
             raise ValidationError(key, f"{field.label}: answer yes or no")
         if field.type == "integer" and value and not (value.isascii() and value.isdigit()
                                                       and int(value) <= 10000):
             raise ValidationError(key, f"{field.label}: a whole number of minutes")
-        if len(value) > 500 or any(ord(c) < 32 and c not in "\n\t" for c in value):
-            raise ValidationError(key, f"{field.label}: too long or holds control characters")
         if key == "lot_number":
             repo.set_episode_fields(self.db, episode_id, lot_number=value,
                                     actor_id=actor_id, at=self.clock.now())
@@ -148,7 +173,7 @@ class DischargeUseCases:
         answers = repo.current_rems_answers(self.db, view.episode.id)
         items = []
         for field in view.protocol.rems_form:
-            known = _rems_source(self, view, field.source) if field.source else ""
+            known = rems_source_value(self, view, field.source) if field.source else ""
             if known:
                 items.append(RemsItem(field, known, True))
             else:
@@ -182,9 +207,7 @@ class DischargeUseCases:
         if not repo.is_signed(self.db, episode_id):
             raise NotAllowed("addendum", "an addendum is for a signed episode; "
                              "edit the record instead")
-        text = (text or "").strip()
-        if not text or len(text) > 4000:
-            raise ValidationError("addendum", "write the addendum (up to 4000 characters)")
+        text = checked_text(text, "addendum", "addendum", size=4000, multiline=True)
         now = self.clock.now()
         content = {"episode": episode.number, "addendum": text, "signer": signer.name,
                    "credentials": signer.credentials, "meaning": ADDENDUM_MEANING,
@@ -253,9 +276,3 @@ def _obs_content(o: Any) -> dict[str, Any]:
             "on_oxygen": v.on_oxygen, "moaas": v.moaas, "dissociation": v.dissociation,
             "side_effects": list(v.side_effects), "note": v.note,
             "voided": o.voided, "void_reason": o.void_reason, "supersedes": o.supersedes}
-
-
-def _rems_source(services: Services, view: EpisodeView, source: str) -> str:
-    from monitor_app.services.sheet import rems_source_value
-
-    return rems_source_value(services, view, source)

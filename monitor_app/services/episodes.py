@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -19,25 +20,12 @@ from monitor_app.domain.models import (
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.scores import news2
 from monitor_app.services.errors import NotAllowed
+from monitor_app.services.text import checked_text
 from monitor_app.services.views import EpisodeView, ObservationRow
 from monitor_app.storage import repository as repo
 
 if TYPE_CHECKING:
     from monitor_app.services.app import Services
-
-MAX_TEXT = 200
-
-
-def _text(value: str, key: str, label: str, required: bool = True, size: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationError(key, f"enter the {label}")
-    if len(value) > size:
-        raise ValidationError(key, f"the {label} is too long ({size} characters at most)")
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        raise ValidationError(key, f"the {label} holds control characters")
-    return value
-
 
 def _number(text: str | float, key: str, label: str, low: float, high: float) -> float:
     try:
@@ -47,6 +35,12 @@ def _number(text: str | float, key: str, label: str, low: float, high: float) ->
     if value != value or not low <= value <= high:  # NaN fails the first test
         raise ValidationError(key, f"{label} must be between {low:g} and {high:g}")
     return value
+
+
+@dataclass(frozen=True)
+class _RowContext:
+    late_after: timedelta  # typed this long after it was taken: a late entry
+    initials: Mapping[int, str]  # staff id -> initials
 
 
 class EpisodeUseCases:
@@ -59,8 +53,8 @@ class EpisodeUseCases:
 
     def add_patient(self: Services, actor_id: int, mrn: str, name: str, dob: date | str,
                     sex: str = "") -> Patient:
-        mrn = _text(mrn, "mrn", "MRN", size=32)
-        name = _text(name, "patient_name", "patient's name", size=120)
+        mrn = checked_text(mrn, "mrn", "MRN", size=32)
+        name = checked_text(name, "patient_name", "patient's name", size=120)
         if isinstance(dob, str):
             try:
                 dob = date.fromisoformat(dob.strip())
@@ -96,23 +90,24 @@ class EpisodeUseCases:
         if protocol is None:
             raise ValidationError("protocol", "choose a protocol")
         self.patient(patient_id)
-        chair = _text(chair, "chair", "chair or bay", size=20)
+        chair = checked_text(chair, "chair", "chair or bay", size=20)
         weight = _number(weight_kg, "weight", "weight (kg)", 20, 350)
         dose = _number(dose_mg, "dose", "dose (mg)", 1, 1000)
-        escort = Escort(_text(escort.name, "escort_name", "escort's name", size=120),
-                        _text(escort.relationship, "escort_relationship", "relationship",
+        escort = Escort(checked_text(escort.name, "escort_name", "escort's name", size=120),
+                        checked_text(escort.relationship, "escort_relationship", "relationship",
                               required=False, size=60),
-                        _text(escort.phone, "escort_phone", "escort's phone", size=40))
-        lot = _text(lot_number, "lot_number", "lot number", required=False, size=40)
+                        checked_text(escort.phone, "escort_phone", "escort's phone", size=40))
+        lot = checked_text(lot_number, "lot_number", "lot number", required=False, size=40)
         answers = {item.key: bool(precheck.get(item.key)) for item in protocol.precheck}
         unanswered = [item.label for item in protocol.precheck if not answers[item.key]]
         if unanswered:
             raise ValidationError("precheck", "confirm every pre-check item: "
                                   + "; ".join(unanswered))
-        busy = [e for e in repo.list_active_episodes(self.db) if e.chair == chair]
+        active = repo.list_active_episodes(self.db)
+        busy = [e for e in active if e.chair == chair]
         if busy:
             raise ValidationError("chair", f"chair {chair} is taken by episode {busy[0].number}")
-        if any(e.patient_id == patient_id for e in repo.list_active_episodes(self.db)):
+        if any(e.patient_id == patient_id for e in active):
             raise ValidationError("patient", "this patient already has an open episode")
         return repo.create_episode(
             self.db, patient_id, protocol.id, protocol.version, chair, weight, dose,
@@ -149,42 +144,35 @@ class EpisodeUseCases:
         observations = repo.list_observations(self.db, episode_id)
         acks = repo.alert_acks(self.db, episode_id)
         base = schedule.baseline_of(observations, episode.dosing_start)
-        rows = tuple(self._row(o, protocol, base, acks.get(o.id, frozenset()))
+        context = self._row_context()
+        rows = tuple(self._row(o, protocol, base, acks.get(o.id, frozenset()), context)
                      for o in observations)
         status = schedule.episode_schedule(protocol, episode, observations, self.clock.now())
         caution = vitals.predose_caution(base.vitals, protocol) if base else None
+        signatures = tuple(self._signature_views(episode_id))
         return EpisodeView(
             episode=episode, patient=self.patient(episode.patient_id), protocol=protocol,
             rows=rows, baseline=base, status=status, predose_caution=caution,
-            signed=repo.is_signed(self.db, episode_id),
-            signatures=tuple(self._signature_views(episode_id)),
+            signed=any(s.kind == "discharge" for s in signatures),
+            signatures=signatures,
             addenda=tuple(self._addendum_views(episode_id)),
             dose_caution=protocol.dose_caution(episode.weight_kg, episode.dose_mg),
         )
 
+    def _row_context(self: Services) -> _RowContext:
+        """What scoring rows needs besides the rows: read once per view, never cached."""
+        initials = {s.id: s.initials for s in repo.list_staff(self.db, include_inactive=True)}
+        return _RowContext(timedelta(minutes=self.settings().late_entry_min), initials)
+
     def _row(self: Services, obs: Observation, protocol: Protocol, base: Observation | None,
-             acked: frozenset[str]) -> ObservationRow:
+             acked: frozenset[str], context: _RowContext) -> ObservationRow:
         baseline_vitals = base.vitals if base is not None and base.id != obs.id else None
-        late = obs.entered_at - obs.taken_at > timedelta(minutes=self._late_min())
         return ObservationRow(
             observation=obs,
             alerts=tuple(vitals.alerts_for(obs.vitals, protocol, baseline_vitals)),
-            news2=news2(obs.vitals, self.news2_table), acknowledged=acked, late=late,
-            recorded_by=self._initials(obs.recorded_by))
-
-    def _late_min(self: Services) -> int:
-        cached = getattr(self, "_late_cache", None)
-        if cached is None:
-            cached = self.settings().late_entry_min
-            self._late_cache = cached
-        return cached
-
-    def _initials(self: Services, staff_id: int) -> str:
-        cache: dict[int, str] = self.__dict__.setdefault("_initials_cache", {})
-        if staff_id not in cache:
-            member = repo.get_staff(self.db, staff_id)
-            cache[staff_id] = member.initials if member else "?"
-        return cache[staff_id]
+            news2=news2(obs.vitals, self.news2_table), acknowledged=acked,
+            late=obs.entered_at - obs.taken_at > context.late_after,
+            recorded_by=context.initials.get(obs.recorded_by, "?"))
 
     # ------------------------------------------------------------------ observations
     def record_observation(self: Services, actor_id: int, episode_id: int,
@@ -209,7 +197,7 @@ class EpisodeUseCases:
         old = self._observation(observation_id)
         episode = self._writable(old.episode_id)
         protocol = self.protocol_of(episode)
-        reason = _text(reason, "void_reason", "reason for the correction", size=500)
+        reason = checked_text(reason, "void_reason", "reason for the correction", size=500)
         now = self.clock.now()
         taken_at = taken_at or old.taken_at
         vitals.validate_taken_at(taken_at, self._earliest_taken_at(episode, protocol), now)
@@ -223,7 +211,7 @@ class EpisodeUseCases:
     def void_observation(self: Services, actor_id: int, observation_id: int, reason: str) -> None:
         old = self._observation(observation_id)
         self._writable(old.episode_id)
-        reason = _text(reason, "void_reason", "reason for voiding", size=500)
+        reason = checked_text(reason, "void_reason", "reason for voiding", size=500)
         repo.void_observation(self.db, observation_id, reason=reason, actor_id=actor_id,
                               at=self.clock.now())
         self._update_ready(actor_id, old.episode_id)
@@ -253,7 +241,7 @@ class EpisodeUseCases:
         obs = repo.get_observation(self.db, observation_id)
         assert obs is not None
         acks = repo.alert_acks(self.db, episode_id).get(observation_id, frozenset())
-        return self._row(obs, self.protocol_of(episode), base, acks)
+        return self._row(obs, self.protocol_of(episode), base, acks, self._row_context())
 
     def _earliest_taken_at(self: Services, episode: Episode, protocol: Protocol) -> datetime:
         # A baseline may be taken a little before the episode was opened in the app.
@@ -312,7 +300,7 @@ class EpisodeUseCases:
     def cancel_episode(self: Services, actor_id: int, episode_id: int, reason: str) -> Episode:
         episode = self._writable(episode_id)
         phases.check_transition(episode.phase, Phase.CANCELLED)
-        reason = _text(reason, "cancel_reason", "reason for cancelling", size=500)
+        reason = checked_text(reason, "cancel_reason", "reason for cancelling", size=500)
         now = self.clock.now()
         return repo.update_episode_phase(self.db, episode_id, Phase.CANCELLED, closed_at=now,
                                          reason=reason, actor_id=actor_id, at=now)
