@@ -52,6 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="consistent copy of the database (safe while running)")
     _db_arg(backup)
     backup.add_argument("dest", type=Path, help="file or folder to write the copy to")
+
+    fhir = sub.add_parser("export-fhir", help="a signed episode as a FHIR R4 transaction "
+                          "bundle (JSON) for the EHR")
+    _db_arg(fhir)
+    fhir.add_argument("episode", help="episode number (E-2026-00042) or row id")
+    fhir.add_argument("-o", "--output", type=Path, default=None,
+                      help="JSON file to write (default: EPISODE.fhir.json here; - = stdout)")
+    fhir.add_argument("--force", action="store_true", help="replace an existing file")
+
+    table = sub.add_parser("export-csv", help="signed episodes as CSV (one row per "
+                           "observation, or per episode)")
+    _db_arg(table)
+    table.add_argument("--from", dest="start", metavar="DATE", default=None,
+                       help="first day (YYYY-MM-DD, local), by the day the episode was opened")
+    table.add_argument("--to", dest="end", metavar="DATE", default=None,
+                       help="last day (YYYY-MM-DD, local), inclusive")
+    table.add_argument("-o", "--output", type=Path, required=True, help="CSV file to write")
+    table.add_argument("--per-episode", action="store_true", help="one row per episode")
+    table.add_argument("--force", action="store_true", help="replace an existing file")
     return parser
 
 

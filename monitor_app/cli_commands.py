@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
+from datetime import date
 from pathlib import Path
 
 from monitor_app.clock import SystemClock
@@ -147,10 +149,52 @@ def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
+def cmd_export_fhir(args: argparse.Namespace, db_path: Path) -> int:
+    services = _services(db_path)
+    try:
+        episode = services.episode_by_number(args.episode)
+        if args.output is not None and str(args.output) == "-":
+            sys.stdout.write(services.fhir_bundle_bytes(episode.id).decode("utf-8"))
+            return EXIT_OK
+        output = args.output or Path(f"{episode.number}.fhir.json")
+        written = services.export_fhir(episode.id, output, force=args.force)
+    finally:
+        services.close()
+    print(f"Wrote the FHIR bundle of {episode.number} to {written}")
+    return EXIT_OK
+
+
+def _day(text: str | None, key: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"--{key} {text!r}: give a date as YYYY-MM-DD") from None
+
+
+def cmd_export_csv(args: argparse.Namespace, db_path: Path) -> int:
+    start, end = _day(args.start, "from"), _day(args.end, "to")
+    services = _services(db_path)
+    try:
+        result = services.export_csv(args.output, start, end, per_episode=args.per_episode,
+                                     force=args.force)
+    finally:
+        services.close()
+    what = "episode" if args.per_episode else "observation"
+    print(f"Wrote {result.rows} {what} row(s) of {result.episodes} signed episode(s) "
+          f"to {result.path}")
+    if result.unsigned_left_out:
+        print(f"Left out {result.unsigned_left_out} episode(s) not signed (open or cancelled)")
+    return EXIT_OK
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "episodes": cmd_episodes,
     "verify": cmd_verify,
     "pdf": cmd_pdf,
     "backup": cmd_backup,
+    "export-fhir": cmd_export_fhir,
+    "export-csv": cmd_export_csv,
 }

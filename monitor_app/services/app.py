@@ -7,7 +7,7 @@ injected clock; protocol numbers come from the protocol files.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 
 import sqlite_utils
@@ -23,6 +23,7 @@ from monitor_app.services.board import BoardUseCases
 from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import AuthError, NotAllowed
+from monitor_app.services.exports import ExportUseCases, check_system_uri
 from monitor_app.services.sheet import SheetUseCases
 from monitor_app.services.text import checked_text
 from monitor_app.services.views import ClinicSettings
@@ -33,7 +34,7 @@ SETTING_PREFIX = "clinic."
 
 
 class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
-               BackupUseCases):
+               BackupUseCases, ExportUseCases):
     def __init__(
         self,
         db: sqlite_utils.Database,
@@ -100,10 +101,11 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
             raise ValidationError("idle_lock_min", "idle lock must be 1 to 60 minutes")
         if not 1 <= new.backups_kept <= 365:
             raise ValidationError("backups_kept", "keep 1 to 365 backups")
-        for key in ("archive_dir", "backup_dir"):
+        for key in ("archive_dir", "backup_dir", "fhir_export_dir"):
             folder = getattr(new, key).strip()
             if folder and not Path(folder).is_absolute():
                 raise ValidationError(key, "give a full folder path (starting with /)")
+        new = replace(new, fhir_system_uri=check_system_uri(new.fhir_system_uri))
         old = self.settings()
         changed = {f.name: getattr(new, f.name) for f in fields(ClinicSettings)
                    if getattr(new, f.name) != getattr(old, f.name)}

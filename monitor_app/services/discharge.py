@@ -198,7 +198,7 @@ class DischargeUseCases:
                                      at=now)
         signature = next(s for s in self._signature_views(episode_id) if s.id == stored.id)
         archived, problem = self.archive_sheet(episode_id)
-        return SignResult(signature, archived, problem)
+        return SignResult(signature, archived, problem, self.auto_export_fhir(episode_id)[1])
 
     def add_addendum(self: Services, signer_id: int, pin: str, episode_id: int,
                      text: str) -> SignResult:
@@ -216,7 +216,7 @@ class DischargeUseCases:
                                                ADDENDUM_MEANING, content, at=now)
         signature = next(s for s in self._signature_views(episode_id) if s.id == stored.id)
         archived, problem = self.archive_sheet(episode_id)
-        return SignResult(signature, archived, problem)
+        return SignResult(signature, archived, problem, self.auto_export_fhir(episode_id)[1])
 
     def signed_content(self: Services, episode_id: int, signer_id: int, meaning: str,
                        at: datetime) -> dict[str, Any]:

@@ -91,6 +91,14 @@ def _sheet_obs(row: ObservationRow) -> sd.SheetObservation:
                        if t))
 
 
+def record_file_name(services: Services, view: EpisodeView, suffix: str) -> str:
+    """DATE_MRN_EPISODE<suffix>: the archived sheet's name, and its FHIR bundle's."""
+    day = (view.episode.closed_at or services.clock.now()).astimezone(
+        local_zone(services)).date()
+    safe_mrn = re.sub(r"[^A-Za-z0-9_-]+", "_", view.patient.mrn)
+    return f"{day.isoformat()}_{safe_mrn}_{view.episode.number}{suffix}"
+
+
 def _s(value: object) -> str:
     return "" if value is None else str(value)
 
@@ -173,13 +181,11 @@ class SheetUseCases:
         """Write the sheet to the archive folder; a problem is reported, never raised:
         the signed record stands whatever happens to the file."""
         view = self.episode_view(episode_id)
-        day = (view.episode.closed_at or self.clock.now()).astimezone(local_zone(self)).date()
-        safe_mrn = re.sub(r"[^A-Za-z0-9_-]+", "_", view.patient.mrn)
         folder = self.archive_dir()
-        name = f"{day.isoformat()}_{safe_mrn}_{view.episode.number}.pdf"
         try:
             make_private_dirs(folder)
-            return self.write_sheet(episode_id, folder / name), ""
+            path = folder / record_file_name(self, view, ".pdf")
+            return self.write_sheet(episode_id, path), ""
         except OSError as exc:
             return None, (f"The record is signed and saved, but the sheet could not be "
                           f"written to the archive folder {folder}: "

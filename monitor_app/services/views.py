@@ -27,6 +27,8 @@ class ClinicSettings:
     archive_dir: str = ""  # signed sheets; "" = <data folder>/archive
     backup_dir: str = ""  # daily backups; "" = <data folder>/backups
     backups_kept: int = 14
+    fhir_system_uri: str = ""  # the MRN's identifier system; "" = a placeholder (exports.py)
+    fhir_export_dir: str = ""  # every signed episode's FHIR bundle goes here; "" = off
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ class SignResult:
     signature: SignatureView
     archived_to: Path | None
     archive_problem: str  # "" when the PDF was archived
+    export_problem: str = ""  # "" when the FHIR bundle was written (or export is off)
 
 
 @dataclass(frozen=True)

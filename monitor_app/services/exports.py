@@ -1,0 +1,235 @@
+"""Exports of signed episodes: the FHIR R4 bundle for the EHR and CSV for spreadsheets.
+
+Only signed episodes leave the app: an open record may still change, and an EHR that
+imported it would keep values the nurse later corrected. The documents themselves are
+made by ``reports`` from plain data gathered here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from monitor_app.domain.models import Episode, ValidationError
+from monitor_app.reports.csv_export import CsvEpisode, CsvObservation, episodes_csv
+from monitor_app.reports.fhir_bundle import EpisodeExport, SignatureFacts, episode_bundle
+from monitor_app.reports.fhir_codes import FhirCodes, FhirCodesError, load_fhir_codes
+from monitor_app.services.errors import NotAllowed
+from monitor_app.services.sheet import local_zone, record_file_name
+from monitor_app.services.views import EpisodeView, ObservationRow
+from monitor_app.storage import audit
+from monitor_app.storage import repository as repo
+from monitor_app.storage.db import make_private_dirs
+
+if TYPE_CHECKING:
+    from monitor_app.services.app import Services
+
+_OID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
+_URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[!-~]+")
+_PAGE = 500
+
+
+def placeholder_system_uri(clinic_name: str) -> str:
+    """Used until Settings gives the EHR's MRN system: stable, and visibly not real."""
+    slug = re.sub(r"[^a-z0-9]+", "-", clinic_name.lower()).strip("-") or "clinic"
+    return f"https://{slug[:60]}.invalid/mrn"
+
+
+def check_system_uri(text: str) -> str:
+    """An absolute URI for the MRN's identifier system ('' = use the placeholder)."""
+    uri = text.strip()
+    if not uri:
+        return ""
+    problem = "give an absolute URI, e.g. urn:oid:1.2.3.4 or https://clinic.example/mrn"
+    if len(uri) > 200 or any(c.isspace() or c == "|" for c in uri) or not uri.isascii():
+        raise ValidationError("fhir_system_uri", problem)
+    if uri.lower().startswith("urn:oid:"):
+        if not _OID.fullmatch(uri):
+            raise ValidationError("fhir_system_uri", "an OID is digits and dots "
+                                  "(urn:oid:2.16.840.1.113883.x.y)")
+        return uri
+    if uri.lower().startswith("urn:uuid:"):
+        try:
+            uuid.UUID(uri[9:])
+        except ValueError:
+            raise ValidationError("fhir_system_uri", "not a valid UUID after urn:uuid:"
+                                  ) from None
+        return uri
+    if _URN.fullmatch(uri):
+        return uri
+    parts = urlsplit(uri)
+    if parts.scheme in ("http", "https") and parts.netloc and "." in parts.netloc:
+        return uri
+    raise ValidationError("fhir_system_uri", problem)
+
+
+def write_new_file(path: Path, data: bytes, force: bool = False) -> Path:
+    """Write ``data`` (mode 0600); an existing file is replaced only with ``force``."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValidationError("output", f"{path} is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise ValidationError("output", f"folder {path.parent} does not exist")
+    if path.exists() and not force:
+        raise ValidationError("output", f"{path} already exists; "
+                              "choose another name (or --force to replace it)")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if force:
+            os.replace(temp, path)
+        else:
+            os.link(temp, path)  # fails if the file appeared meanwhile: never overwritten
+    finally:
+        temp.unlink(missing_ok=True)
+    return path
+
+
+@dataclass(frozen=True)
+class CsvResult:
+    path: Path
+    episodes: int
+    rows: int
+    unsigned_left_out: int
+
+
+class ExportUseCases:
+    def fhir_codes(self: Services) -> FhirCodes:
+        return load_fhir_codes(self.resources / "fhir" / "codes.toml")
+
+    def mrn_system(self: Services) -> str:
+        settings = self.settings()
+        return settings.fhir_system_uri or placeholder_system_uri(settings.clinic_name)
+
+    def signed_view(self: Services, episode_id: int) -> EpisodeView:
+        view = self.episode_view(episode_id)
+        if not view.signed:
+            raise NotAllowed("export", f"episode {view.episode.number} is not signed; only "
+                             "a signed record is exported (it could still change)")
+        return view
+
+    def signed_sheet_pdf(self: Services, view: EpisodeView) -> bytes:
+        """The archived sheet as it was written at signing; rendered again if missing."""
+        archived = self.archive_dir() / record_file_name(self, view, ".pdf")
+        try:
+            return archived.read_bytes()
+        except OSError:
+            return self.sheet_pdf(view.episode.id)
+
+    def fhir_bundle(self: Services, episode_id: int) -> dict[str, Any]:
+        view = self.signed_view(episode_id)
+        e = view.episode
+        signatures = sorted(repo.list_signatures(self.db, episode_id),
+                            key=lambda s: (s.kind != "discharge", s.id))
+        data = EpisodeExport(
+            mrn_system=self.mrn_system(), patient=view.patient, episode=e,
+            protocol_name=view.protocol.name, drug=view.protocol.drug,
+            route=view.protocol.route, observations=view.observations,
+            staff={s.id: s for s in repo.list_staff(self.db, include_inactive=True)},
+            dosing_by=self._dosing_by(e),
+            signatures=tuple(SignatureFacts(s.id, s.kind, s.signer_id, s.meaning,
+                                            s.signed_at, s.content_hash) for s in signatures),
+            sheet_pdf=self.signed_sheet_pdf(view),
+            sheet_title=f"Discharge sheet {e.number}", generated_at=self.clock.now())
+        return episode_bundle(data, self.fhir_codes())
+
+    def fhir_bundle_bytes(self: Services, episode_id: int) -> bytes:
+        bundle = self.fhir_bundle(episode_id)
+        return json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+
+    def export_fhir(self: Services, episode_id: int, path: Path, force: bool = False) -> Path:
+        return write_new_file(path, self.fhir_bundle_bytes(episode_id), force)
+
+    def _dosing_by(self: Services, episode: Episode) -> int:
+        for event in audit.events(self.db, table_name="episodes", row_id=episode.id):
+            if (event.action == "update_episode_phase" and event.after
+                    and event.after.get("phase") == "dosing" and event.actor_id is not None):
+                return event.actor_id
+        return episode.created_by
+
+    def auto_export_fhir(self: Services, episode_id: int) -> tuple[Path | None, str]:
+        """At signing: the bundle to the EHR folder set in Settings (off when empty).
+        A problem is reported, never raised: the signature stands."""
+        folder_text = self.settings().fhir_export_dir.strip()
+        if not folder_text:
+            return None, ""
+        folder = Path(folder_text)
+        try:
+            view = self.signed_view(episode_id)
+            addenda = sum(1 for s in view.signatures if s.kind == "addendum")
+            suffix = f".addendum-{addenda}.fhir.json" if addenda else ".fhir.json"
+            make_private_dirs(folder)
+            path = folder / record_file_name(self, view, suffix)
+            return write_new_file(path, self.fhir_bundle_bytes(episode_id)), ""
+        except (OSError, ValidationError, FhirCodesError) as exc:
+            reason = getattr(exc, "message", None) or getattr(exc, "strerror", None) or exc
+            return None, (f"The record is signed and saved, but its FHIR bundle could not "
+                          f"be written to the EHR export folder {folder}: {reason}. Check "
+                          "the folder in Settings, then use Export for EHR… on the episode.")
+
+    # ------------------------------------------------------------------ CSV
+    def export_csv(self: Services, path: Path, start: date | None = None,
+                   end: date | None = None, per_episode: bool = False,
+                   force: bool = False) -> CsvResult:
+        """Signed episodes opened from ``start`` to ``end`` (local dates, inclusive)."""
+        if start and end and end < start:
+            raise ValidationError("to", "the end date is before the start date")
+        tz = local_zone(self)
+        staff = {s.id: s.display for s in repo.list_staff(self.db, include_inactive=True)}
+        chosen: list[CsvEpisode] = []
+        unsigned = 0
+        offset = 0
+        while True:
+            page = repo.list_episodes(self.db, limit=_PAGE, offset=offset)
+            offset += len(page)
+            for e in page:
+                day = e.created_at.astimezone(tz).date()
+                if (start and day < start) or (end and day > end):
+                    continue
+                if not repo.is_signed(self.db, e.id):
+                    unsigned += 1
+                    continue
+                chosen.append(self._csv_episode(self.episode_view(e.id), staff))
+            if len(page) < _PAGE or (start and page
+                                     and page[-1].created_at.astimezone(tz).date() < start):
+                break
+        chosen.reverse()  # oldest first
+        data = episodes_csv(chosen, tz, per_episode)
+        rows = len(chosen) if per_episode else sum(len(c.observations) for c in chosen)
+        return CsvResult(write_new_file(path, data, force), len(chosen), rows, unsigned)
+
+    def _csv_episode(self: Services, view: EpisodeView, staff: dict[int, str]) -> CsvEpisode:
+        e = view.episode
+        signature = next(s for s in view.signatures if s.kind == "discharge")
+        return CsvEpisode(
+            number=e.number, mrn=view.patient.mrn,
+            protocol=f"{e.protocol_id} {e.protocol_version}", chair=e.chair,
+            opened_at=e.created_at, dosing_start=e.dosing_start, dosing_end=e.dosing_end,
+            closed_at=e.closed_at, weight_kg=e.weight_kg, dose_mg=e.dose_mg,
+            lot_number=e.lot_number,
+            signed_by=", ".join(x for x in (signature.signer_name,
+                                            signature.signer_credentials) if x),
+            signed_at=signature.signed_at, record_sha256=signature.content_hash,
+            observations=tuple(_csv_observation(r, staff) for r in view.rows))
+
+
+def _csv_observation(row: ObservationRow, staff: dict[int, str]) -> CsvObservation:
+    o, v = row.observation, row.observation.vitals
+    return CsvObservation(
+        observation_id=o.id, taken_at=o.taken_at, entered_at=o.entered_at,
+        by=staff.get(o.recorded_by, row.recorded_by), hr=v.hr, sbp=v.sbp, dbp=v.dbp,
+        spo2=v.spo2, rr=v.rr, temp_c=v.temp_c, on_oxygen=v.on_oxygen, moaas=v.moaas,
+        dissociation=v.dissociation, side_effects=v.side_effects,
+        flags=tuple(a.message for a in row.alerts),
+        news2=row.news2.total if row.news2 else None, late=row.late, voided=o.voided,
+        void_reason=o.void_reason, corrects=o.supersedes, note=v.note,
+        missing_reason=v.missing_reason)
