@@ -52,6 +52,7 @@ class CriterionResult:
     value: str  # what the record shows: "BP 138/86"
     detail: str  # the limit behind it: "within 20% of baseline 126/80"
     override: Override | None = None
+    not_overridable: str = ""  # why no override is allowed ("" when one is)
 
     @property
     def overridden(self) -> bool:
@@ -85,14 +86,24 @@ class DischargeEvaluation:
 
 def validate_override(override: Override, protocol: Protocol | None = None) -> None:
     """An override needs a written reason, a prescriber and (given a protocol) a
-    criterion that protocol has."""
+    criterion that protocol has and allows to be overridden."""
+    if protocol is not None:
+        check_overridable(override.criterion, protocol)
     if not override.reason.strip():
         raise ValidationError("reason", "an override needs a written reason")
     if not override.prescriber_id or override.prescriber_id <= 0:
-        raise ValidationError("prescriber", "an override needs the authorising prescriber")
-    if protocol is not None and override.criterion not in protocol.criteria:
-        raise ValidationError("criterion", f"\"{override.criterion}\" is not an automatic "
+        raise ValidationError("prescriber", "choose the authorising prescriber")
+
+
+def check_overridable(criterion: str, protocol: Protocol) -> None:
+    """Refuse a criterion the protocol lacks or does not allow to be overridden."""
+    if criterion not in protocol.criteria:
+        raise ValidationError("criterion", f"\"{criterion}\" is not an automatic "
                               f"criterion of {protocol.name}")
+    because = protocol.not_overridable.get(criterion)
+    if because is not None:
+        label = LABELS.get(criterion, criterion.replace("_", " "))
+        raise ValidationError("criterion", f"{label} cannot be overridden: {because}")
 
 
 def evaluate_discharge(
@@ -125,10 +136,11 @@ def evaluate_discharge(
         else:
             status, value, detail = check(context, params)
         override = overrides.get(key)
-        if override is not None and not _valid(override, key):
-            override = None  # an override without reason or prescriber counts for nothing
+        if override is not None and not _valid(override, key, protocol):
+            override = None  # without reason or prescriber, or not allowed: counts for nothing
         criteria.append(CriterionResult(key, LABELS.get(key, key.replace("_", " ")),
-                                        status, value, detail, override))
+                                        status, value, detail, override,
+                                        protocol.not_overridable.get(key, "")))
     manual_results = [_manual(item.key, item.label, item.details, item.allow_na,
                               manual.get(item.key)) for item in protocol.manual]
     blocking = [_blocking(c) for c in criteria if not c.ok]
@@ -137,9 +149,9 @@ def evaluate_discharge(
                                tuple(blocking))
 
 
-def _valid(override: Override, key: str) -> bool:
+def _valid(override: Override, key: str, protocol: Protocol) -> bool:
     try:
-        validate_override(override)
+        validate_override(override, protocol)
     except ValidationError:
         return False
     return override.criterion == key
@@ -218,26 +230,32 @@ def _minimum_observation(c: _Context, p: Mapping[str, Any]) -> Result:
 
 
 def _blood_pressure(c: _Context, p: Mapping[str, Any]) -> Result:
-    pct, low_s, low_d = p["within_pct_of_baseline"], p["or_below_sbp"], p["or_below_dbp"]
-    below = f"below {low_s}/{low_d}"
+    """Within pct of baseline; a RISE beyond it passes only below the ceiling; a fall
+    beyond it, or a systolic under the floor, never passes."""
+    pct, low_s, low_d, floor = (p["within_pct_of_baseline"], p["or_below_sbp"],
+                                p["or_below_dbp"], p["min_sbp"])
+    base = c.baseline
+    base_text = f" {base.bp_text}" if base is not None and base.bp_text else ""
+    detail = (f"within {_num(pct)}% of baseline{base_text}, or a rise below "
+              f"{low_s}/{low_d}; SBP at least {floor}")
     latest = c.latest(lambda v: v.sbp is not None and v.dbp is not None)
     if latest is None:
-        return UNKNOWN, c.none_yet, f"within {_num(pct)}% of baseline or {below}"
+        return UNKNOWN, c.none_yet, detail
     value = f"BP {latest.bp_text}"
-    is_below = latest.sbp < low_s and latest.dbp < low_d
-    base = c.baseline
+    if latest.sbp < floor:
+        return NOT_MET, f"{value}: SBP below {floor}", detail
     if base is None or base.sbp is None or base.dbp is None:
-        if is_below:
-            return MET, value, below
-        return UNKNOWN, f"{value}, no baseline BP", f"within {_num(pct)}% of baseline or {below}"
+        return UNKNOWN, f"{value}, no baseline BP", detail
+    fell = [f"{name} {_num(round(100 * (b - v) / b))}% below baseline"
+            for name, v, b in (("SBP", latest.sbp, base.sbp), ("DBP", latest.dbp, base.dbp))
+            if (b - v) * 100 > pct * b]
+    if fell:
+        return NOT_MET, f"{value}: " + ", ".join(fell), detail
     within = (abs(latest.sbp - base.sbp) * 100 <= pct * base.sbp
               and abs(latest.dbp - base.dbp) * 100 <= pct * base.dbp)
-    near = f"within {_num(pct)}% of baseline {base.bp_text}"
-    if within:
-        return MET, value, near
-    if is_below:
-        return MET, value, below
-    return NOT_MET, value, f"{near} or {below}"
+    if within or (latest.sbp < low_s and latest.dbp < low_d):
+        return MET, value, detail
+    return NOT_MET, f"{value}: rose beyond {_num(pct)}% and not below {low_s}/{low_d}", detail
 
 
 def _range(field: str, name: str) -> Callable[[_Context, Mapping[str, Any]], Result]:

@@ -22,7 +22,7 @@ FLAG_KEYS = (
 AUTOMATIC_CRITERIA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "minimum_observation": {"minutes": int, "from": str},
     "blood_pressure": {"within_pct_of_baseline": (int, float), "or_below_sbp": int,
-                       "or_below_dbp": int},
+                       "or_below_dbp": int, "min_sbp": int},
     "heart_rate": {"min": int, "max": int},
     "oxygen_saturation": {"min": int, "on_air": bool},
     "respiratory_rate": {"min": int, "max": int},
@@ -31,6 +31,9 @@ AUTOMATIC_CRITERIA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "no_nausea": {"symptoms": list},
     "aldrete": {"min": int},
 }
+# Optional in every [discharge.<criterion>] table: whether a prescriber may override it.
+OVERRIDE_KEYS: dict[str, type] = {"overridable": bool, "not_overridable_because": str}
+NOT_OVERRIDABLE_DEFAULT = "the protocol does not allow it"
 ANCHORS = ("dosing_start", "dosing_end")
 
 
@@ -62,6 +65,15 @@ class Schedule:
     timepoints_min: tuple[int, ...]  # minutes after dosing start
     due_soon_min: int
     overdue_grace_min: int
+    # The end-of-dosing check is due the moment dosing ends (a time nobody knew in
+    # advance): it turns overdue only this long after.
+    dosing_end_grace_min: int = 0
+    # A flagged blood pressure asks for a recheck this long after it (0: no recheck).
+    recheck_after_flag_min: int = 0
+
+    def grace_min(self, kind: str) -> int:
+        """Minutes after its due time that a slot of this kind turns overdue."""
+        return self.dosing_end_grace_min if kind == "end" else self.overdue_grace_min
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,8 @@ class Protocol:
     default_dose_mg_per_kg: float | None = None
     fixed_doses_mg: tuple[int, ...] = ()
     rems_form: tuple[RemsField, ...] = ()
+    # criterion -> why it cannot be overridden; absent: it can be
+    not_overridable: dict[str, str] = field(default_factory=dict)
     source: str = field(default="", compare=False)
 
     def limit(self, name: str) -> FieldLimits:
@@ -223,6 +237,11 @@ def _schedule(reader: _Reader) -> Schedule:
         ints[name] = reader.get(name, int)
         if ints[name] < 0:
             raise reader.error(name, "must not be negative")
+    for name, default in (("dosing_end_grace_min", ints["overdue_grace_min"]),
+                          ("recheck_after_flag_min", 0)):
+        ints[name] = reader.get(name, int, default)
+        if ints[name] < 0:
+            raise reader.error(name, "must not be negative")
     if ints["after_interval_min"] == 0:
         raise reader.error("after_interval_min", "must be greater than 0")
     after_from = reader.get("after_from", str)
@@ -256,8 +275,16 @@ def _checklist(readers: list[_Reader]) -> tuple[ChecklistItem, ...]:
     return tuple(items)
 
 
-def _criteria(reader: _Reader) -> tuple[dict[str, dict[str, Any]], tuple[ChecklistItem, ...]]:
+@dataclass(frozen=True)
+class _Discharge:
+    criteria: dict[str, dict[str, Any]]
+    manual: tuple[ChecklistItem, ...]
+    not_overridable: dict[str, str]
+
+
+def _criteria(reader: _Reader) -> _Discharge:
     criteria: dict[str, dict[str, Any]] = {}
+    locked: dict[str, str] = {}
     for name in reader.data:
         if name == "manual":
             continue
@@ -266,8 +293,14 @@ def _criteria(reader: _Reader) -> tuple[dict[str, dict[str, Any]], tuple[Checkli
                                f"{', '.join(AUTOMATIC_CRITERIA)}, manual)")
         table = reader.table(name)
         spec = AUTOMATIC_CRITERIA[name]
-        table.unknown(set(spec))
+        table.unknown(set(spec) | set(OVERRIDE_KEYS))
         criteria[name] = {k: table.get(k, kind) for k, kind in spec.items()}
+        because = table.get("not_overridable_because", str, "").strip()
+        if not table.get("overridable", bool, True):
+            locked[name] = because or NOT_OVERRIDABLE_DEFAULT
+        elif because:
+            raise table.error("not_overridable_because", "only for a criterion with "
+                              "overridable = false")
     if "minimum_observation" in criteria:
         anchor = criteria["minimum_observation"]["from"]
         if anchor not in ANCHORS:
@@ -276,8 +309,18 @@ def _criteria(reader: _Reader) -> tuple[dict[str, dict[str, Any]], tuple[Checkli
     for name, key in (("heart_rate", "min"), ("respiratory_rate", "min")):
         if name in criteria and criteria[name][key] > criteria[name]["max"]:
             raise reader.error(f"{name}.min", "lower limit is above upper limit")
+    if "blood_pressure" in criteria:
+        _check_blood_pressure(reader.table("blood_pressure"), criteria["blood_pressure"])
     manual = _checklist(reader.array_of_tables("manual"))
-    return criteria, manual
+    return _Discharge(criteria, manual, locked)
+
+
+def _check_blood_pressure(reader: _Reader, p: dict[str, Any]) -> None:
+    if not 0 < p["within_pct_of_baseline"] < 100:
+        raise reader.error("within_pct_of_baseline", "must be above 0 and below 100")
+    if not 0 < p["min_sbp"] < p["or_below_sbp"]:
+        raise reader.error("min_sbp", "must be above 0 and below or_below_sbp "
+                           f"({p['or_below_sbp']})")
 
 
 def _rems_form(readers: list[_Reader]) -> tuple[RemsField, ...]:
@@ -307,7 +350,7 @@ def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Pro
     limits_table.unknown(set(FIELDS))
     predose = root.table("predose")
     predose.unknown({"sbp_above", "dbp_above"})
-    criteria, manual = _criteria(root.table("discharge"))
+    discharge = _criteria(root.table("discharge"))
     instructions = root.table("instructions")
     instructions.unknown({"title", "lines"})
     lines = instructions.get("lines", list)
@@ -333,14 +376,15 @@ def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Pro
         predose_sbp_above=predose.get("sbp_above", int),
         predose_dbp_above=predose.get("dbp_above", int),
         precheck=_checklist(root.array_of_tables("precheck")),
-        criteria=criteria,
-        manual=manual,
+        criteria=discharge.criteria,
+        manual=discharge.manual,
         instructions_title=instructions.get("title", str),
         instructions=tuple(lines),
         dose_mg_per_kg=dose_range,
         default_dose_mg_per_kg=head.get("default_dose_mg_per_kg", (int, float), None),
         fixed_doses_mg=tuple(fixed),
         rems_form=_rems_form(root.array_of_tables("rems_form")),
+        not_overridable=discharge.not_overridable,
         source=str(path),
     )
 

@@ -24,6 +24,15 @@ itself. A late observation recorded before the midpoint fills the late slot and 
 one stays on the grid; one recorded after the midpoint counts for the next slot (the
 late one is missed) and the one after it is due on the grid as usual.
 
+The end-of-dosing slot is due the moment dosing ends and turns overdue only after the
+protocol's ``dosing_end_grace_min``: pressing "End infusion" never makes a chair
+overdue at once.
+
+A flagged blood pressure (any BP alert on the latest observation that has a BP) asks
+for a recheck ``recheck_after_flag_min`` after it was taken, unless a newer observation
+with a BP exists. The recheck is not a grid slot: it is due beside the grid, and when it
+comes before the next grid slot it is what is shown as next due.
+
 Observations at or before dosing start are baseline, never slot fillers. Observations
 later than ``now`` (a clock that stepped back) still count; the state is then "ok" with
 a countdown longer than one interval, never a crash or a negative window.
@@ -39,11 +48,14 @@ from datetime import datetime, timedelta
 
 from monitor_app.domain.models import Episode, Observation, Phase
 from monitor_app.domain.protocol import Protocol, Schedule
+from monitor_app.domain.vitals import alerts_for
 
 MAX_SLOTS = 5000  # a guard against a wildly wrong clock: 5000 x 15 min is 52 days
 _MINUTE = timedelta(minutes=1)
 # When two slots fall at the same moment, keep the more meaningful label.
 _PRIORITY = {"end": 0, "timepoint": 1, "after": 2, "during": 3}
+RECHECK_LABEL = "BP recheck due"
+_ACTIVE = (Phase.DOSING, Phase.RECOVERY, Phase.READY)
 
 STATES = ("ok", "due_soon", "due", "overdue", "baseline", "none")
 
@@ -52,7 +64,7 @@ STATES = ("ok", "due_soon", "due", "overdue", "baseline", "none")
 class Slot:
     due: datetime
     label: str  # "during infusion +20 min", "end of infusion", "recovery +15 min"...
-    kind: str  # "during" | "end" | "timepoint" | "after"
+    kind: str  # "during" | "end" | "timepoint" | "after" | "recheck"
     window_start: datetime  # the earliest taken_at that counts for this slot
     status: str = "open"  # "done" | "missed" | "open"
     taken_at: datetime | None = None  # the observation that filled it
@@ -88,15 +100,33 @@ def episode_schedule(
     protocol: Protocol, episode: Episode, observations: Iterable[Observation], now: datetime
 ) -> ScheduleStatus:
     """``schedule_status`` for an episode and its observations (voided ones ignored)."""
+    valid = [o for o in observations if not o.voided]
     return schedule_status(
         protocol.schedule,
         phase=episode.phase,
         dosing_start=episode.dosing_start,
         dosing_end=episode.dosing_end,
-        taken_at=[o.taken_at for o in observations if not o.voided],
+        taken_at=[o.taken_at for o in valid],
         now=now,
         dosing_label=protocol.dosing_label,
+        bp_flagged_at=flagged_bp_at(protocol, valid, episode.dosing_start),
     )
+
+
+def flagged_bp_at(
+    protocol: Protocol, observations: Sequence[Observation], dosing_start: datetime | None
+) -> datetime | None:
+    """When the latest non-voided observation with a BP was taken, if its BP was
+    flagged (against the baseline, for a rise); None when it was not, or none has a BP."""
+    with_bp = [o for o in observations
+               if not o.voided and o.vitals.sbp is not None and o.vitals.dbp is not None]
+    if not with_bp:
+        return None
+    latest = max(with_bp, key=lambda o: (o.taken_at, o.id))
+    base = baseline_of(observations, dosing_start)
+    base_vitals = base.vitals if base is not None and base.id != latest.id else None
+    flagged = any(a.field == "bp" for a in alerts_for(latest.vitals, protocol, base_vitals))
+    return latest.taken_at if flagged else None
 
 
 def schedule_status(
@@ -108,8 +138,10 @@ def schedule_status(
     taken_at: Iterable[datetime],
     now: datetime,
     dosing_label: str = "dosing",
+    bp_flagged_at: datetime | None = None,
 ) -> ScheduleStatus:
-    """The episode's slots and what is due now. ``taken_at``: non-voided observations."""
+    """The episode's slots and what is due now. ``taken_at``: non-voided observations;
+    ``bp_flagged_at``: see ``flagged_bp_at``."""
     times = sorted(taken_at)
     phase = Phase(phase)
     if phase == Phase.PRECHECK:
@@ -127,14 +159,17 @@ def schedule_status(
     slots = _assign(_make_slots(schedule, dosing_start, dosing_end, horizon, dosing_label),
                     fillers)
     missed = tuple(s for s in slots if s.status == "missed")
-    if phase not in (Phase.DOSING, Phase.RECOVERY, Phase.READY):  # discharged, cancelled
+    if phase not in _ACTIVE:  # discharged, cancelled
         kept = tuple(s for s in slots if s.status != "open")
         return ScheduleStatus("none", None, "", None, missed, kept)
     upcoming = next((s for s in slots if s.status == "open"), None)
+    recheck = _recheck(schedule, bp_flagged_at)
+    if recheck is not None and (upcoming is None or recheck.due < upcoming.due):
+        upcoming = recheck
     if upcoming is None:
         return ScheduleStatus("none", None, "", None, missed, tuple(slots))
     return ScheduleStatus(
-        state=_state(schedule, upcoming.due, now),
+        state=_state(schedule, upcoming.due, now, upcoming.kind),
         next_due=upcoming.due,
         next_label=upcoming.label,
         seconds_to_due=math.floor((upcoming.due - now).total_seconds()),
@@ -143,14 +178,21 @@ def schedule_status(
     )
 
 
-def _state(schedule: Schedule, due: datetime, now: datetime) -> str:
+def _state(schedule: Schedule, due: datetime, now: datetime, kind: str) -> str:
     if now < due - schedule.due_soon_min * _MINUTE:
         return "ok"
     if now < due:
         return "due_soon"
-    if now < due + schedule.overdue_grace_min * _MINUTE:
+    if now < due + schedule.grace_min(kind) * _MINUTE:
         return "due"
     return "overdue"
+
+
+def _recheck(schedule: Schedule, bp_flagged_at: datetime | None) -> Slot | None:
+    if bp_flagged_at is None or schedule.recheck_after_flag_min <= 0:
+        return None
+    due = bp_flagged_at + schedule.recheck_after_flag_min * _MINUTE
+    return Slot(due, RECHECK_LABEL, "recheck", window_start=bp_flagged_at)
 
 
 def _precheck_status(schedule: Schedule, times: list[datetime], now: datetime) -> ScheduleStatus:

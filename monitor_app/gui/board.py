@@ -76,7 +76,7 @@ def countdown_text(row: BoardRow) -> str:
         return "now" if row.status.state == "baseline" else "—"
     if seconds > 0:
         return clock_text(seconds)
-    if seconds == 0:
+    if seconds == 0 or row.status.state == "due":  # late but within the protocol's grace
         return "due now"
     return f"overdue {clock_text(-seconds)}"
 

@@ -19,10 +19,10 @@ from monitor_app.gui.discharge_sections import (
     AldreteSection,
     CriteriaSection,
     ManualSection,
-    OverrideDialog,
     RemsSection,
 )
 from monitor_app.gui.discharge_signoff import SignOffPanel, fingerprint_text, signature_text
+from monitor_app.gui.override_dialog import OverrideDialog
 from monitor_app.gui.session import Session
 from monitor_app.gui.sign_dialog import SignDialog
 from monitor_app.gui.widgets import set_handle as _handle
@@ -242,21 +242,19 @@ class DischargeDialog(QDialog):
             if self.state else None
 
     def _on_criteria_selection_changed(self) -> None:
-        c = self._selected_result()
-        self.override.setEnabled(bool(c and not c.ok and not self.signed))
-        self.remove_override.setEnabled(bool(c and c.overridden and not self.signed))
+        self.criteria_section.show_override_state(self._selected_result(), self.signed)
 
     def _on_override_clicked(self) -> None:
         c = self._selected_result()
-        if c is None or c.ok:
+        if c is None or c.ok or c.not_overridable:
             return
-        dialog = OverrideDialog(c.label, self.services.prescribers(), self)
-        answer = dialog.ask()
+        dialog = OverrideDialog(self.session, self.episode_id, c.key, c.label, self)
+        recorded = dialog.ask()
         dialog.deleteLater()
-        if answer is None:
-            return
-        reason, prescriber_id = answer
-        self._call(self.services.add_override, c.key, reason, prescriber_id)
+        if recorded:
+            self.show_message("")
+            self.refresh()
+            self.session.notify(self.episode_id)
 
     def _on_remove_override_clicked(self) -> None:
         c = self._selected_result()

@@ -13,8 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -22,7 +20,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -30,7 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor_app.domain.discharge import MET, NOT_APPLICABLE, NOT_MET, ManualAnswer
+from monitor_app.domain.discharge import (
+    MET,
+    NOT_APPLICABLE,
+    NOT_MET,
+    CriterionResult,
+    ManualAnswer,
+)
 from monitor_app.domain.protocol import ChecklistItem
 from monitor_app.domain.scores import AldreteTable
 from monitor_app.gui.widgets import set_handle as _handle
@@ -47,40 +50,6 @@ ALDRETE_ITEMS = (("activity", "Activity"), ("respiration", "Respiration"),
                  ("consciousness", "Consciousness"), ("spo2", "Oxygen saturation"))
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 WARNING_STYLE = "color: #7a4a00; font-weight: bold;"
-
-
-class OverrideDialog(QDialog):
-    """A written reason and the authorising prescriber; ``ask()`` -> (reason, id) | None."""
-
-    def __init__(self, criterion_label: str, prescribers: list, parent: QWidget | None = None
-                 ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Override: {criterion_label}")
-        self.reason = _handle(QPlainTextEdit(self), "override_reason", "Reason for override")
-        self.reason.setTabChangesFocus(True)
-        self.prescriber = _handle(QComboBox(self), "prescriber", "Authorising prescriber")
-        self.prescriber.addItem("choose…", 0)
-        for p in prescribers:
-            self.prescriber.addItem(f"{p.name}, {p.credentials}", p.id)
-        note = QLabel(f"“{criterion_label}” is not met. An override is part of the record "
-                      "and is printed on the sheet.", self)
-        note.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow("Written reason:", self.reason)
-        form.addRow("Authorised by:", self.prescriber)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(note)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-
-    def ask(self) -> tuple[str, int] | None:
-        if self.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return self.reason.toPlainText(), int(self.prescriber.currentData() or 0)
 
 
 class CriteriaSection(QGroupBox):
@@ -105,13 +74,29 @@ class CriteriaSection(QGroupBox):
                                 "Override the selected criterion")
         self.remove_override = _handle(QPushButton("Remove override", self),
                                        "remove_override", "Remove the selected override")
+        # why the selected criterion cannot be overridden (the protocol forbids it)
+        self.override_note = _handle(QLabel(self), "override_note", "Why no override")
+        self.override_note.setWordWrap(True)
+        self.override_note.setStyleSheet(WARNING_STYLE)
+        self.override_note.hide()
         box = QVBoxLayout(self)
         box.addWidget(self.table)
         row = QHBoxLayout()
         row.addWidget(self.override)
         row.addWidget(self.remove_override)
-        row.addStretch(1)
+        row.addWidget(self.override_note, 1)
         box.addLayout(row)
+
+    def show_override_state(self, result: CriterionResult | None, signed: bool) -> None:
+        """Enable the buttons for the selected criterion; say why when none is allowed."""
+        locked = bool(result and result.not_overridable and not result.ok)
+        self.override.setEnabled(bool(result and not result.ok and not signed and not locked))
+        self.remove_override.setEnabled(bool(result and result.overridden and not signed))
+        why = (f"{result.label} cannot be overridden: {result.not_overridable}"
+               if locked and result else "")
+        self.override.setToolTip(why or "Override the selected criterion")
+        self.override_note.setText(why)
+        self.override_note.setVisible(bool(why) and not signed)
 
     def selected_key(self) -> str | None:
         items = self.table.selectedItems()
@@ -131,7 +116,8 @@ class CriteriaSection(QGroupBox):
             else:
                 status = STATUS_TEXT.get(c.status, c.status)
                 brush = STATUS_BRUSH.get(c.status, "#ffffff")
-                override = ""
+                override = f"cannot be overridden: {c.not_overridable}" \
+                    if c.not_overridable else ""
             for col, text in ((COL_STATUS, status), (COL_LABEL, c.label),
                               (COL_VALUE, c.value), (COL_LIMIT, c.detail),
                               (COL_OVERRIDE, override)):

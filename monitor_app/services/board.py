@@ -48,6 +48,7 @@ class BoardUseCases:
             result = news2(last.vitals, self.news2_table)
             score = result.total if result else None
         times = tuple(o.taken_at for o in obs)
+        bp_flagged_at = schedule.flagged_bp_at(protocol, obs, e.dosing_start)
         return BoardRow(
             episode_id=e.id, number=e.number, chair=e.chair, patient_name=patient.name,
             mrn=patient.mrn, protocol_id=protocol.id, protocol_name=protocol.name,
@@ -57,8 +58,9 @@ class BoardUseCases:
             status=schedule.schedule_status(protocol.schedule, phase=e.phase,
                                             dosing_start=e.dosing_start,
                                             dosing_end=e.dosing_end, taken_at=times, now=now,
-                                            dosing_label=protocol.dosing_label),
-            taken_at=times)
+                                            dosing_label=protocol.dosing_label,
+                                            bp_flagged_at=bp_flagged_at),
+            taken_at=times, bp_flagged_at=bp_flagged_at)
 
     def board_tick(self: Services, rows: Sequence[BoardRow]) -> list[BoardRow]:
         """Recompute every countdown from cached rows: no database access."""
@@ -69,7 +71,7 @@ class BoardUseCases:
             status = schedule.schedule_status(
                 protocol.schedule, phase=row.phase, dosing_start=row.dosing_start,
                 dosing_end=row.dosing_end, taken_at=row.taken_at, now=now,
-                dosing_label=protocol.dosing_label)
+                dosing_label=protocol.dosing_label, bp_flagged_at=row.bp_flagged_at)
             out.append(_with_status(row, status))
         return sort_board(out)
 

@@ -128,17 +128,22 @@ class DischargeUseCases:
                                    actor_id=actor_id, at=self.clock.now())
 
     def add_override(self: Services, actor_id: int, episode_id: int, criterion: str,
-                     reason: str, prescriber_id: int) -> None:
+                     reason: str, prescriber_id: int, pin: str) -> None:
+        """A prescriber authorises an unmet criterion with a written reason and their
+        PIN (a wrong PIN counts as a failed attempt on their account)."""
         episode = self._writable(episode_id)
         protocol = self.protocol_of(episode)
-        if criterion not in protocol.criteria:
-            raise ValidationError("override", f"'{criterion}' is not a criterion of "
-                                  f"{protocol.name}")
-        prescriber = self.staff_member(prescriber_id)
-        if prescriber.role != Role.PRESCRIBER or not prescriber.active:
-            raise ValidationError("prescriber", "choose the authorising prescriber")
-        override = Override(criterion, reason.strip(), prescriber_id)
+        rules.check_overridable(criterion, protocol)
+        reason = checked_text(reason, "reason", "written reason for the override", size=1000,
+                              multiline=True)
+        override = Override(criterion, reason, prescriber_id or 0)
         rules.validate_override(override, protocol)
+        prescriber = repo.get_staff(self.db, prescriber_id)
+        if prescriber is None or prescriber.role != Role.PRESCRIBER:
+            raise ValidationError("prescriber", "only a prescriber can authorise an override")
+        if not prescriber.active:
+            raise ValidationError("prescriber", f"{prescriber.name}'s account is not active")
+        self.authenticate(prescriber_id, pin)
         repo.add_override(self.db, episode_id, override, actor_id=actor_id, at=self.clock.now())
 
     def remove_override(self: Services, actor_id: int, episode_id: int, criterion: str) -> None:

@@ -106,6 +106,7 @@ class BoardRow:
     flags: tuple[str, ...]  # unacknowledged alert messages
     status: ScheduleStatus
     taken_at: tuple[datetime, ...] = field(default=(), repr=False)  # for the tick
+    bp_flagged_at: datetime | None = field(default=None, repr=False)  # for the tick's recheck
 
     @property
     def urgency(self) -> int:

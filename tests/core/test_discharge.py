@@ -62,7 +62,8 @@ def test_all_met_is_ready(protocol):
 def test_value_and_limit_texts():
     result = evaluate(observations=latest(sbp=138, dbp=86), now=86)
     bp = criterion(result, "blood_pressure")
-    assert (bp.value, bp.detail) == ("BP 138/86", "within 20% of baseline 126/80")
+    assert (bp.value, bp.detail) == ("BP 138/86", "within 20% of baseline 126/80, or a rise "
+                                     "below 160/100; SBP at least 90")
     minimum = criterion(result, "minimum_observation")
     assert (minimum.value, minimum.detail) == ("46 min since end of infusion", "minimum 30 min")
 
@@ -113,9 +114,10 @@ def test_blood_pressure_edges(bp, baseline, status):
     assert criterion(result, "blood_pressure").status == status
 
 
-def test_blood_pressure_without_baseline():
+def test_blood_pressure_without_baseline_cannot_tell_a_fall():
     below = criterion(evaluate(baseline=None), "blood_pressure")
-    assert (below.status, below.detail) == ("met", "below 160/100")
+    assert below.status == "unknown"
+    assert below.detail == "within 20% of baseline, or a rise below 160/100; SBP at least 90"
     high = criterion(evaluate(baseline=None, observations=latest(sbp=170, dbp=90)),
                      "blood_pressure")
     assert high.status == "unknown"

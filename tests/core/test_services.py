@@ -238,11 +238,12 @@ def test_signing_lists_each_unmet_criterion_and_an_override_unblocks(w: World) -
     assert any("Heart rate" in r or "heart rate" in r for r in exc.value.reasons), \
         exc.value.reasons
     with pytest.raises(ValidationError):  # a reason is required
-        w.s.add_override(w.nurse.id, e.id, "heart_rate", "", w.md.id)
+        w.s.add_override(w.nurse.id, e.id, "heart_rate", "", w.md.id, MD_PIN)
     with pytest.raises(ValidationError):  # and a prescriber
-        w.s.add_override(w.nurse.id, e.id, "heart_rate", "usual resting rate", w.nurse.id)
+        w.s.add_override(w.nurse.id, e.id, "heart_rate", "usual resting rate", w.nurse.id,
+                         NURSE_PIN)
     w.s.add_override(w.nurse.id, e.id, "heart_rate", "usual resting rate for this patient",
-                     w.md.id)
+                     w.md.id, MD_PIN)
     assert w.s.discharge_view(e.id).can_sign
     w.s.sign_discharge(w.nurse.id, NURSE_PIN, e.id)
     assert w.s.verify() == []

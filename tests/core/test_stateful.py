@@ -125,7 +125,7 @@ class ClinicMachine(RuleBasedStateMachine):
         for c in s.discharge_view(episode).evaluation.criteria:
             if not c.ok:
                 s.add_override(w.nurse.id, episode, c.key,
-                               f"reviewed at the bedside: {c.label}", w.md.id)
+                               f"reviewed at the bedside: {c.label}", w.md.id, MD_PIN)
         state = s.discharge_view(episode)
         assert state.can_sign, state.evaluation.blocking
         result = s.sign_discharge(w.nurse.id, NURSE_PIN, episode)

@@ -99,7 +99,8 @@ def test_criteria_live_and_sign_waits_for_answers(qtbot, services, clock, staff,
                                        table.item(r, COL_VALUE).text(),
                                        table.item(r, 3).text())
              for r in range(table.rowCount())}
-    assert texts["Blood pressure"] == ("✓ Met", "BP 124/78", "within 20% of baseline 124/78")
+    assert texts["Blood pressure"] == ("✓ Met", "BP 124/78", "within 20% of baseline 124/78, "
+                                       "or a rise below 160/100; SBP at least 90")
     assert texts["Minimum observation time"][1] == "33 min since end of infusion"
     assert texts["Modified Aldrete score"][0] == "? Not yet known"
     assert not dialog.sign.isEnabled()
@@ -205,21 +206,28 @@ def test_unmet_criterion_blocks_until_overridden(qtbot, monkeypatch, services, c
         services.sign_discharge(staff["nurse"], NURSE_PIN, episode_id)
     assert any("Heart rate" in reason for reason in refused.value.reasons)
 
-    # an override without a reason is refused and said
+    # an override without a reason is refused and said, in the override dialog
     dialog.criteria.selectRow(r)
     assert dialog.override.isEnabled()
-    monkeypatch.setattr(OverrideDialog, "ask", lambda self: ("  ", staff["prescriber"]))
+    prescribers, shown = [], []
+
+    def ask(self, reason, pin):
+        prescribers.extend(self.prescriber.itemText(i) for i in range(self.prescriber.count()))
+        self.reason.setPlainText(reason)
+        self.choose(staff["prescriber"])
+        self.pin.setText(pin)
+        done = self.submit()
+        shown.append(self.errors["reason"].text() if self.errors["reason"].isVisibleTo(self)
+                     else "")
+        return done
+
+    monkeypatch.setattr(OverrideDialog, "ask", lambda self: ask(self, "  ", MD_PIN))
     qtbot.mouseClick(dialog.override, Qt.MouseButton.LeftButton)
-    assert "reason" in dialog.message.text()
+    assert "reason" in shown[-1]
     assert not dialog.sign.isEnabled()
 
-    prescribers = []
-
-    def ask(self):
-        prescribers.extend(self.prescriber.itemText(i) for i in range(self.prescriber.count()))
-        return "Usual resting HR 115, seen by Dr Prescriber", staff["prescriber"]
-
-    monkeypatch.setattr(OverrideDialog, "ask", ask)
+    monkeypatch.setattr(OverrideDialog, "ask", lambda self: ask(
+        self, "Usual resting HR 115, seen by Dr Prescriber", MD_PIN))
     dialog.criteria.selectRow(r)
     qtbot.mouseClick(dialog.override, Qt.MouseButton.LeftButton)
     assert "Max Prescriber, MD" in prescribers
