@@ -21,6 +21,7 @@ from datetime import datetime
 
 from monitor_app.domain.models import SIDE_EFFECTS, Alert, ValidationError, Vitals
 from monitor_app.domain.protocol import FieldLimits, Protocol
+from monitor_app.domain.text import clean_text
 
 TEXT_MAX_CHARS = 2000  # note and missing reason; a storage limit, not a clinical one
 
@@ -43,7 +44,6 @@ _INT = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"([+-]?)([0-9]+)(?:[.,٫]([0-9]*))?")
 _BP = re.compile(r"([0-9]+)\s*/\s*([0-9]+)")
 _ALLOWED_IN_NUMBER = " \t\n\r"
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _MAX_DIGITS = 6  # longer (after leading zeros) is outside any plausible range
 
 
@@ -294,25 +294,8 @@ def _side_effects(value: object) -> tuple[str, ...]:
 
 
 def _free_text(raw: Mapping[str, object], key: str) -> str:
-    value = raw.get(key)
-    if value is None:
-        return ""
-    label = LABELS[key]
-    if not isinstance(value, str):
-        raise ValidationError(key, f"{label} must be text")
-    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cc" and char not in "\n\t":
-            raise ValidationError(key, f"{label} contains a control character (only line "
-                                  "breaks and tabs are allowed)")
-        if category == "Cs" or char in _BIDI_CONTROLS:
-            raise ValidationError(key, f"{label} contains an invalid or text-direction "
-                                  "character")
-    if len(text) > TEXT_MAX_CHARS:
-        raise ValidationError(key, f"{label} is too long: {len(text)} characters, at most "
-                              f"{TEXT_MAX_CHARS}")
-    return text
+    return clean_text(raw.get(key), key, LABELS[key], required=False, size=TEXT_MAX_CHARS,
+                      multiline=True)
 
 
 def _preview(text: str, size: int = 40) -> str:

@@ -363,3 +363,56 @@ def m005_patient_search(db: Database) -> None:
             "INSERT INTO _patient_search(rowid, name_key) VALUES (NEW.id, NEW.name_key); END",
         ],
     )
+
+
+@migrations(name="m006_mrn_keys")
+def m006_mrn_keys(db: Database) -> None:
+    """Each patient's MRN in its canonical form (``domain.text.mrn_key``), so a new
+    patient whose MRN only looks different ("mrn 0042" beside "MRN-0042") is refused
+    in the add-patient transaction with one index look-up.
+
+    Derived, not a record (the name starts with "_"). The index is not unique: a file
+    that already holds two such look-alikes keeps both patients as they are.
+    """
+    from monitor_app.domain.text import mrn_key
+
+    _run(db, [
+        "CREATE TABLE _patient_mrn_keys (patient_id INTEGER PRIMARY KEY "
+        "REFERENCES patients(id), mrn_key TEXT NOT NULL) STRICT",
+        "CREATE INDEX _patient_mrn_keys_key ON _patient_mrn_keys(mrn_key)",
+    ])
+    rows = [(pid, mrn_key(mrn)) for pid, mrn in db.execute("SELECT id, mrn FROM patients")]
+    db.conn.executemany("INSERT INTO _patient_mrn_keys (patient_id, mrn_key) VALUES (?, ?)",
+                        rows)
+
+
+CLOSED_PHASES_SQL = "('discharged', 'cancelled')"
+
+
+def _duplicates(db: Database, column: str) -> list[int]:
+    """Open episodes sharing ``column`` with an older open one (all but the oldest)."""
+    return [row[0] for row in db.execute(
+        f"SELECT id FROM episodes AS e WHERE phase NOT IN {CLOSED_PHASES_SQL} AND EXISTS ("
+        f"SELECT 1 FROM episodes AS o WHERE o.{column} = e.{column} AND o.id < e.id "
+        f"AND o.phase NOT IN {CLOSED_PHASES_SQL})")]
+
+
+@migrations(name="m007_one_active_episode")
+def m007_one_active_episode(db: Database) -> None:
+    """One open episode per chair and one per patient, held by the file itself.
+
+    A file that already holds two open episodes on one chair (or for one patient),
+    opened by racing stations before this rule, is upgraded without touching them:
+    the newer ones are left out of the index by id, so nothing recorded changes and
+    the upgrade cannot fail. They stay on the board until discharged or cancelled;
+    meanwhile the check inside ``create_episode``'s write transaction, which reads
+    every open episode, refuses a new one on their chair or for their patient.
+    """
+    statements = []
+    for column in ("chair", "patient_id"):
+        left_out = _duplicates(db, column)
+        exempt = f" AND id NOT IN ({', '.join(map(str, left_out))})" if left_out else ""
+        statements.append(
+            f"CREATE UNIQUE INDEX episodes_one_active_{column} ON episodes({column}) "
+            f"WHERE phase NOT IN {CLOSED_PHASES_SQL}{exempt}")
+    _run(db, statements)

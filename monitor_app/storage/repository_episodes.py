@@ -6,6 +6,7 @@ to its records (triggers); ``ensure_unlocked`` only says so first, naming the ep
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from monitor_app.domain.models import (
     Episode,
     Escort,
     Phase,
+    ValidationError,
 )
 from monitor_app.storage.db import ChangeRefused, parse_utc, utc_text
 from monitor_app.storage.repository_base import (
@@ -100,6 +102,8 @@ def create_episode(
     escort = escort or Escort()
     with transaction(db):
         get_row(db, "patients", patient_id, "patient")
+        if Phase(phase) in ACTIVE_PHASES:
+            _ensure_free(db, patient_id, chair.strip())
         values = {
             "number": _next_number(db, at.year),
             "patient_id": patient_id,
@@ -117,9 +121,34 @@ def create_episode(
             "created_at": utc_text(at),
             "created_by": actor_id,
         }
-        row = insert_row(db, "episodes", values, action="create_episode",
-                         actor_id=actor_id, at=at)
+        try:
+            row = insert_row(db, "episodes", values, action="create_episode",
+                             actor_id=actor_id, at=at)
+        except sqlite3.IntegrityError as exc:  # the unique indexes: a backstop
+            if "episodes.chair" in str(exc):
+                raise ValidationError("chair", f"chair {chair.strip()} is taken") from None
+            if "episodes.patient_id" in str(exc):
+                raise ValidationError("patient", "this patient already has an open "
+                                      "episode") from None
+            raise
     return _episode(row)
+
+
+def _ensure_free(db: Database, patient_id: int, chair: str) -> None:
+    """Inside the write transaction (``BEGIN IMMEDIATE``), so two stations cannot both
+    pass it: one open episode per chair and per patient. The partial unique indexes of
+    migration ``m007_one_active_episode`` hold the same rule in the file."""
+    marks = ", ".join("?" for _ in ACTIVE_PHASES)
+    active = [p.value for p in ACTIVE_PHASES]
+    busy = db.execute(f"SELECT number FROM episodes WHERE chair = ? AND phase IN ({marks}) "
+                      "ORDER BY id LIMIT 1", [chair, *active]).fetchone()
+    if busy:
+        raise ValidationError("chair", f"chair {chair} is taken by episode {busy[0]}")
+    same = db.execute(f"SELECT number FROM episodes WHERE patient_id = ? AND phase IN "
+                      f"({marks}) ORDER BY id LIMIT 1", [patient_id, *active]).fetchone()
+    if same:
+        raise ValidationError("patient", f"this patient already has an open episode "
+                              f"({same[0]})")
 
 
 def get_episode(db: Database, episode_id: int) -> Episode | None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor_app.domain.models import Patient, Role, Staff, ValidationError
+from monitor_app.domain.text import mrn_key
 from monitor_app.storage.repository_base import (
     UNSET,
     Row,
@@ -212,11 +213,18 @@ def add_patient(
     name = _clean_name(name)
     values = {"mrn": mrn, "name": name, "name_key": search_key(name),
               "dob": dob.isoformat(), "sex": sex.strip()}
+    key = mrn_key(mrn)
     with transaction(db):
-        taken = db.execute("SELECT name FROM patients WHERE mrn = ?", [mrn]).fetchone()
+        taken = db.execute("SELECT mrn, name FROM patients WHERE mrn = ? OR id IN (SELECT "
+                           "patient_id FROM _patient_mrn_keys WHERE mrn_key = ?) LIMIT 1",
+                           [mrn, key]).fetchone()
         if taken:
-            raise ValidationError("mrn", f"MRN {mrn} is already registered (to {taken[0]})")
+            same = "" if taken[0] == mrn else f" as {taken[0]}"
+            raise ValidationError("mrn", f"MRN {mrn} is already registered{same} "
+                                  f"(to {taken[1]})")
         row = insert_row(db, "patients", values, action="add_patient", actor_id=actor_id, at=at)
+        db.execute("INSERT INTO _patient_mrn_keys (patient_id, mrn_key) VALUES (?, ?)",
+                   [row["id"], key])
     return _patient(row)
 
 

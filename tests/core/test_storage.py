@@ -26,6 +26,7 @@ from monitor_app.storage.db import (
     open_db,
     translate_error,
 )
+from monitor_app.storage.repository_base import insert_row, transaction
 from tests.core.storage_fixtures import T0, Clinic, make_clinic, minutes, raw, vitals
 
 YES = ManualAnswer(confirmed=True)
@@ -89,7 +90,10 @@ def test_an_older_database_is_upgraded_in_place_on_open(tmp_path):
     migrations.apply_migrations(old, stop_before="m002_indexes")
     assert [m.name for m in migrations.migrations.applied(old)] == ["m001_tables"]
     nurse = repo.add_staff(old, "Old Timer", "RN", Role.NURSE, actor_id=None, at=T0)
-    repo.add_patient(old, "OLD1", "Grace Hopper", date(1906, 12, 9), actor_id=nurse.id, at=T0)
+    with transaction(old):  # as the repository of that version wrote it
+        insert_row(old, "patients", {"mrn": "OLD1", "name": "Grace Hopper",
+                                     "name_key": "grace hopper", "dob": "1906-12-09"},
+                   action="add_patient", actor_id=nurse.id, at=T0)
     assert triggers(old) == set()
     old.close()
 
@@ -99,6 +103,8 @@ def test_an_older_database_is_upgraded_in_place_on_open(tmp_path):
     assert "episodes_signed_update" in triggers(db)
     assert "episodes_phase" in {i.name for i in db["episodes"].indexes}
     assert repo.get_patient_by_mrn(db, "OLD1").name == "Grace Hopper"
+    with pytest.raises(ValidationError, match="already registered as OLD1"):
+        repo.add_patient(db, "old-1", "Other", date(1990, 1, 1), actor_id=nurse.id, at=T0)
     assert audit.verify(db) == []
     db.close()
 
@@ -536,7 +542,7 @@ def test_sign_discharge_closes_the_episode_and_binds_the_content(signed):
 
 
 def test_an_addendum_signature_must_name_an_addendum_of_its_episode(clinic):
-    other = repo.create_episode(clinic.db, clinic.patient.id, "ketamine-iv", "1", "2", 70, 35,
+    other = repo.create_episode(clinic.db, _patient(clinic, 2), "ketamine-iv", "1", "2", 70, 35,
                                 actor_id=clinic.nurse.id, at=T0)
     addendum = repo.add_addendum(clinic.db, other.id, "x", actor_id=clinic.nurse.id, at=T0)
     with pytest.raises(sqlite3.IntegrityError, match="same episode"):
@@ -642,13 +648,20 @@ def test_settings_are_json_values_and_audited(clinic):
 # --- episodes -----------------------------------------------------------------------
 
 
+def _patient(clinic: Clinic, i: int) -> int:
+    """Another patient (one open episode per patient)."""
+    return repo.add_patient(clinic.db, f"MRN-X{i}", f"Patient {i}", date(1980, 1, i),
+                            actor_id=clinic.nurse.id, at=T0).id
+
+
 def test_episode_numbers_are_readable_and_count_per_year(clinic):
-    db, p, n = clinic.db, clinic.patient.id, clinic.nurse.id
+    db, n = clinic.db, clinic.nurse.id
     assert clinic.episode.number == "E-2026-00001"
-    second = repo.create_episode(db, p, "ketamine-iv", "1", "1", 70, 35, actor_id=n, at=T0)
+    second = repo.create_episode(db, _patient(clinic, 2), "ketamine-iv", "1", "2", 70, 35,
+                                 actor_id=n, at=T0)
     next_year = datetime(2027, 1, 2, 9, tzinfo=UTC)
-    third = repo.create_episode(db, p, "ketamine-iv", "1", "1", 70, 35, actor_id=n,
-                                at=next_year)
+    third = repo.create_episode(db, _patient(clinic, 3), "ketamine-iv", "1", "3", 70, 35,
+                                actor_id=n, at=next_year)
     assert (second.number, third.number) == ("E-2026-00002", "E-2027-00001")
     assert repo.get_episode_by_number(db, "E-2027-00001") == third
 
@@ -684,8 +697,8 @@ def test_phase_changes_set_only_the_times_given(clinic):
 
 def test_active_and_paged_episode_lists(clinic):
     db, p, n = clinic.db, clinic.patient.id, clinic.nurse.id
-    later = [repo.create_episode(db, p, "ketamine-iv", "1", str(i), 70, 35, actor_id=n,
-                                 at=minutes(i)) for i in range(1, 4)]
+    later = [repo.create_episode(db, _patient(clinic, i + 1), "ketamine-iv", "1", str(i + 1),
+                                 70, 35, actor_id=n, at=minutes(i)) for i in range(1, 4)]
     repo.update_episode_phase(db, later[0].id, Phase.CANCELLED, closed_at=minutes(5),
                               actor_id=n, at=minutes(5))
     active = [e.id for e in repo.list_active_episodes(db)]
@@ -693,17 +706,19 @@ def test_active_and_paged_episode_lists(clinic):
     assert [e.id for e in repo.list_episodes(db, limit=2)] == [later[2].id, later[1].id]
     assert [e.id for e in repo.list_episodes(db, limit=2, offset=2)] == [later[0].id,
                                                                          clinic.episode.id]
-    assert len(repo.list_episodes(db, patient_id=p)) == 4
+    assert len(repo.list_episodes(db, patient_id=p)) == 1
     plan = " ".join(str(r) for r in db.execute(
         "EXPLAIN QUERY PLAN SELECT * FROM episodes WHERE phase IN ('dosing', 'recovery')"))
     assert "episodes_phase" in plan
 
 
 def test_latest_observations_for_the_board_skip_voided_ones(clinic):
-    db, p, n = clinic.db, clinic.patient.id, clinic.nurse.id
+    db, n = clinic.db, clinic.nurse.id
     ep1 = clinic.episode
-    ep2 = repo.create_episode(db, p, "ketamine-iv", "1", "4", 70, 35, actor_id=n, at=T0)
-    ep3 = repo.create_episode(db, p, "ketamine-iv", "1", "5", 70, 35, actor_id=n, at=T0)
+    ep2 = repo.create_episode(db, _patient(clinic, 4), "ketamine-iv", "1", "4", 70, 35,
+                              actor_id=n, at=T0)
+    ep3 = repo.create_episode(db, _patient(clinic, 5), "ketamine-iv", "1", "5", 70, 35,
+                              actor_id=n, at=T0)
     repo.add_observation(db, ep1.id, minutes(0), minutes(0), vitals(hr=70), n)
     late_entry = repo.add_observation(db, ep1.id, minutes(10), minutes(30), vitals(hr=71), n)
     repo.add_observation(db, ep1.id, minutes(5), minutes(6), vitals(hr=72), n)

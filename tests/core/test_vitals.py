@@ -208,10 +208,16 @@ def test_free_text(key):
 
 @pytest.mark.parametrize(("text", "problem"), [
     ("x" * 2001, "is too long: 2001 characters, at most 2000"),
-    ("bell\x07", "contains a control character (only line breaks and tabs are allowed)"),
-    ("nul\x00", "contains a control character (only line breaks and tabs are allowed)"),
-    ("abc\u202edcba", "contains an invalid or text-direction character"),
-    ("lone \ud800", "contains an invalid or text-direction character"),
+    ("bell\x07", "holds control characters (only line breaks and tabs are allowed)"),
+    ("nul\x00", "holds control characters (only line breaks and tabs are allowed)"),
+    ("c1\x85", "holds control characters (only line breaks and tabs are allowed)"),
+    ("abc\u202edcba", "holds a text-direction control character"),
+    ("abc\u2067dcba", "holds a text-direction control character"),
+    ("zero\u200bwidth", "holds an invisible (zero-width) character"),
+    ("bom\ufeff", "holds an invisible (zero-width) character"),
+    ("non\ufdd0char", "holds a Unicode noncharacter"),
+    ("non\U0001fffe", "holds a Unicode noncharacter"),
+    ("lone \ud800", "holds an invalid character (a broken surrogate)"),
 ])
 @pytest.mark.parametrize("key", ["note", "missing_reason"])
 def test_free_text_refused(key, text, problem):
