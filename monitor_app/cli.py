@@ -47,7 +47,10 @@ def build_parser() -> argparse.ArgumentParser:
     pdf = sub.add_parser("pdf", help="write the discharge sheet of an episode")
     _db_arg(pdf)
     pdf.add_argument("episode", help="episode number (E-2026-00042) or row id")
-    pdf.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
+    pdf.add_argument("-o", "--output", type=Path, required=True,
+                     help="new PDF file to write (never the database, a link or a device)")
+    pdf.add_argument("--force", action="store_true",
+                     help="replace OUTPUT if it is an existing regular file")
 
     backup = sub.add_parser("backup", help="consistent copy of the database (safe while running)")
     _db_arg(backup)
@@ -78,7 +81,25 @@ def _db_path(args: argparse.Namespace) -> Path:
     return args.db if args.db is not None else paths.default_db_path()
 
 
+def _undecodable(argv: Sequence[str]) -> str | None:
+    """The first argument holding bytes that are not UTF-8 (Python keeps them as lone
+    surrogates), shown with those bytes escaped; None when every argument is text."""
+    for arg in argv:
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in arg):
+            try:
+                raw = arg.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:
+                return ascii(arg)[1:-1]
+            return raw.decode("utf-8", "backslashreplace")
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    bad = _undecodable(sys.argv[1:] if argv is None else argv)
+    if bad is not None:
+        print(f"monitor-app: the argument '{bad}' is not valid UTF-8 text; retype it "
+              "(or rename the file) using UTF-8", file=sys.stderr)
+        return EXIT_USAGE
     args = build_parser().parse_args(argv)
     if args.command is None:
         from monitor_app.gui.app import run_gui

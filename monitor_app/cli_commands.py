@@ -117,12 +117,7 @@ def cmd_pdf(args: argparse.Namespace, db_path: Path) -> int:
     services = _services(db_path)
     try:
         episode = services.episode_by_number(args.episode)
-        output: Path = args.output
-        if output.is_dir():
-            raise UserError(f"{output} is a folder; give a file name ending in .pdf")
-        if not output.parent.exists():
-            raise UserError(f"folder {output.parent} does not exist")
-        services.write_sheet(episode.id, output)
+        output = services.save_sheet_as(episode.id, args.output, force=args.force)
     finally:
         services.close()
     print(f"Wrote the discharge sheet of {episode.number} to {output}")

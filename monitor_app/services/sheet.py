@@ -177,6 +177,16 @@ class SheetUseCases:
         state = self.discharge_view(episode_id)
         return write_pdf(build_sheet(self, state), self.resources / "fonts", path)
 
+    def save_sheet_as(self: Services, episode_id: int, path: Path, *,
+                      force: bool = False) -> Path:
+        """The sheet written to a path the user named: a new file, or with ``force`` an
+        existing regular file; never the database, a link, a device or a pipe
+        (``ValidationError("output", ...)`` says which)."""
+        from monitor_app.services.output_file import database_files, write_new_file
+
+        return write_new_file(path, self.sheet_pdf(episode_id),
+                              protected=database_files(self.db_path), force=force)
+
     def archive_sheet(self: Services, episode_id: int) -> tuple[Path | None, str]:
         """Write the sheet to the archive folder; a problem is reported, never raised:
         the signed record stands whatever happens to the file."""
