@@ -46,8 +46,10 @@ ABNORMAL_MARK = "*"
 
 
 def header(data: SheetData, st: Styles, width: float) -> list[Flowable]:
-    clinic = [Paragraph(markup(data.clinic.name), st.clinic)]
-    clinic += [Paragraph(markup(line), st.clinic_line)
+    # Cut, not refused: the header cell cannot break across pages, and a file may hold
+    # settings saved before they were bounded.
+    clinic = [Paragraph(markup(_cut(data.clinic.name, 120)), st.clinic)]
+    clinic += [Paragraph(markup(_cut(line, 300)), st.clinic_line)
                for line in (data.clinic.address, data.clinic.phone and
                             f"Tel. {data.clinic.phone}") if line]
     title = [Paragraph("Discharge checklist", st.title),
@@ -59,6 +61,10 @@ def header(data: SheetData, st: Styles, width: float) -> list[Flowable]:
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [table, Spacer(1, 4), HRFlowable(width="100%", thickness=1.6, color=INK,
                                             spaceAfter=8)]
+
+
+def _cut(text: str, size: int) -> str:
+    return text if len(text) <= size else text[:size - 1] + "…"
 
 
 def _pairs(rows: list[tuple[str, str]], st: Styles, width: float) -> Table:

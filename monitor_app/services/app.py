@@ -31,6 +31,20 @@ from monitor_app.storage import repository as repo
 from monitor_app.storage.db import database_path, open_db
 
 SETTING_PREFIX = "clinic."
+# Every text setting: its label and its bound. The address and phone are printed in the
+# sheet's header, which must fit on the first page.
+TEXT_SETTINGS = {
+    "clinic_name": ("clinic's name", 120),
+    "address": ("address", 300),
+    "phone": ("phone", 40),
+    "paper": ("paper size", 10),
+    "weight_unit": ("weight unit", 5),
+    "temp_unit": ("temperature unit", 5),
+    "archive_dir": ("archive folder", 1024),
+    "backup_dir": ("backup folder", 1024),
+    "fhir_system_uri": ("MRN system URI", 500),
+    "fhir_export_dir": ("EHR export folder", 1024),
+}
 
 
 class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
@@ -89,8 +103,9 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
 
     def save_settings(self, actor_id: int, new: ClinicSettings) -> ClinicSettings:
         self._require_role(actor_id, Role.ADMIN)
-        if not new.clinic_name.strip():
-            raise ValidationError("clinic_name", "enter the clinic's name")
+        new = replace(new, **{key: checked_text(getattr(new, key), key, label, size=size,
+                                                required=key == "clinic_name")
+                              for key, (label, size) in TEXT_SETTINGS.items()})
         if new.paper not in ("A4", "Letter"):
             raise ValidationError("paper", "paper must be A4 or Letter")
         if new.weight_unit not in ("kg", "lb"):
@@ -102,7 +117,7 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         if not 1 <= new.backups_kept <= 365:
             raise ValidationError("backups_kept", "keep 1 to 365 backups")
         for key in ("archive_dir", "backup_dir", "fhir_export_dir"):
-            folder = getattr(new, key).strip()
+            folder = getattr(new, key)
             if folder and not Path(folder).is_absolute():
                 raise ValidationError(key, "give a full folder path (starting with /)")
         new = replace(new, fhir_system_uri=check_system_uri(new.fhir_system_uri))
@@ -131,13 +146,13 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         """First start: the clinic's name and its first administrator. No default PIN."""
         if not self.needs_setup():
             raise NotAllowed("clinic_name", "this clinic is already set up")
-        if not clinic_name.strip():
-            raise ValidationError("clinic_name", "enter the clinic's name")
+        clinic_name = checked_text(clinic_name, "clinic_name", "clinic's name",
+                                   size=TEXT_SETTINGS["clinic_name"][1])
         name, credentials = self._check_person(admin_name, credentials)
         self._check_new_pin(pin, pin_again)
         admin = repo.add_staff(self.db, name, credentials, Role.ADMIN,
                                pin_hash=pins.hash_pin(pin), actor_id=None, at=self.clock.now())
-        repo.set_settings(self.db, {SETTING_PREFIX + "clinic_name": clinic_name.strip()},
+        repo.set_settings(self.db, {SETTING_PREFIX + "clinic_name": clinic_name},
                           actor_id=admin.id, at=self.clock.now())
         return admin
 
@@ -195,6 +210,7 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
                                  at=self.clock.now())
 
     def reset_pin(self, actor_id: int, staff_id: int, pin: str, pin_again: str) -> None:
+        self._active_actor(actor_id)
         if actor_id != staff_id:
             self._require_role(actor_id, Role.ADMIN)
         self._check_new_pin(pin, pin_again)
@@ -205,9 +221,18 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         self._require_role(actor_id, Role.ADMIN)
         repo.unlock_staff(self.db, staff_id, actor_id=actor_id, at=self.clock.now())
 
+    def _active_actor(self, actor_id: int) -> Staff:
+        """The member of staff doing a write; refused unless the account is active (a
+        screen signed in before an administrator deactivated it can no longer act)."""
+        actor = repo.get_staff(self.db, actor_id)
+        if actor is None or not actor.active:
+            raise NotAllowed("staff", "this account is not active; nothing was saved. "
+                             "Sign in again as an active member of staff")
+        return actor
+
     def _require_role(self, actor_id: int, role: Role) -> Staff:
-        actor = self.staff_member(actor_id)
-        if actor.role != role or not actor.active:
+        actor = self._active_actor(actor_id)
+        if actor.role != role:
             raise NotAllowed("role", f"only an {role.value} can do this")
         return actor
 

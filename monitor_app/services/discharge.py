@@ -27,6 +27,8 @@ from monitor_app.services.views import (
 from monitor_app.storage import repository as repo
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from monitor_app.services.app import Services
 
 ALDRETE_ACTIVITY = "aldrete_activity"
@@ -102,6 +104,7 @@ class DischargeUseCases:
     # ------------------------------------------------------------------ answers
     def answer_aldrete(self: Services, actor_id: int, episode_id: int, activity: int,
                        respiration: int) -> None:
+        self._active_actor(actor_id)
         self._writable(episode_id)
         for key, value in ((ALDRETE_ACTIVITY, activity), (ALDRETE_RESPIRATION, respiration)):
             if value not in (0, 1, 2):
@@ -112,6 +115,7 @@ class DischargeUseCases:
 
     def answer_manual(self: Services, actor_id: int, episode_id: int, key: str,
                       answer: ManualAnswer) -> None:
+        self._active_actor(actor_id)
         episode = self._writable(episode_id)
         protocol = self.protocol_of(episode)
         item = next((i for i in protocol.manual if i.key == key), None)
@@ -131,6 +135,7 @@ class DischargeUseCases:
                      reason: str, prescriber_id: int, pin: str) -> None:
         """A prescriber authorises an unmet criterion with a written reason and their
         PIN (a wrong PIN counts as a failed attempt on their account)."""
+        self._active_actor(actor_id)
         episode = self._writable(episode_id)
         protocol = self.protocol_of(episode)
         rules.check_overridable(criterion, protocol)
@@ -147,12 +152,14 @@ class DischargeUseCases:
         repo.add_override(self.db, episode_id, override, actor_id=actor_id, at=self.clock.now())
 
     def remove_override(self: Services, actor_id: int, episode_id: int, criterion: str) -> None:
+        self._active_actor(actor_id)
         self._writable(episode_id)
         repo.void_override(self.db, episode_id, criterion, actor_id=actor_id,
                            at=self.clock.now())
 
     def answer_rems(self: Services, actor_id: int, episode_id: int, key: str,
                     value: str) -> None:
+        self._active_actor(actor_id)
         episode = self._writable(episode_id)
         protocol = self.protocol_of(episode)
         field = next((f for f in protocol.rems_form if f.key == key), None)
@@ -202,7 +209,7 @@ class DischargeUseCases:
         stored = repo.sign_discharge(self.db, episode_id, signer.id, DISCHARGE_MEANING, content,
                                      at=now)
         signature = next(s for s in self._signature_views(episode_id) if s.id == stored.id)
-        archived, problem = self.archive_sheet(episode_id)
+        archived, problem = self._archive_after_signing(episode_id)
         return SignResult(signature, archived, problem, self.auto_export_fhir(episode_id)[1])
 
     def add_addendum(self: Services, signer_id: int, pin: str, episode_id: int,
@@ -220,8 +227,20 @@ class DischargeUseCases:
         _addendum, stored = repo.sign_addendum(self.db, episode_id, text, signer.id,
                                                ADDENDUM_MEANING, content, at=now)
         signature = next(s for s in self._signature_views(episode_id) if s.id == stored.id)
-        archived, problem = self.archive_sheet(episode_id)
+        archived, problem = self._archive_after_signing(episode_id)
         return SignResult(signature, archived, problem, self.auto_export_fhir(episode_id)[1])
+
+    def _archive_after_signing(self: Services, episode_id: int) -> tuple[Path | None, str]:
+        """The signature is saved: from here nothing may raise. Any failure to render or
+        write the sheet is reported as an archive problem (``recover`` writes it later)."""
+        try:
+            return self.archive_sheet(episode_id)
+        except Exception as exc:
+            detail = " ".join(str(exc).split())[:160]
+            return None, ("The record is signed and saved, but its sheet could not be "
+                          f"made for the archive ({type(exc).__name__}: {detail}). Print or "
+                          "save the sheet from the episode; the app tries again at its "
+                          "next start.")
 
     def signed_content(self: Services, episode_id: int, signer_id: int, meaning: str,
                        at: datetime) -> dict[str, Any]:

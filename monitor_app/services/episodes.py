@@ -19,6 +19,7 @@ from monitor_app.domain.models import (
 )
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.scores import news2
+from monitor_app.domain.text import refused_character
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.text import checked_text
 from monitor_app.services.views import EpisodeView, ObservationRow
@@ -47,12 +48,13 @@ class EpisodeUseCases:
     # ------------------------------------------------------------------ patients
     def find_patients(self: Services, query: str, limit: int = 50) -> list[Patient]:
         query = (query or "").strip()
-        if not query:
-            return []
+        if not query or refused_character(query) is not None:
+            return []  # no patient's name or MRN can hold such a character
         return repo.find_patients(self.db, query[:100], limit=limit)
 
     def add_patient(self: Services, actor_id: int, mrn: str, name: str, dob: date | str,
                     sex: str = "") -> Patient:
+        self._active_actor(actor_id)
         mrn = checked_text(mrn, "mrn", "MRN", size=32)
         name = checked_text(name, "patient_name", "patient's name", size=120)
         if isinstance(dob, str):
@@ -86,6 +88,7 @@ class EpisodeUseCases:
                      chair: str, weight_kg: float | str, dose_mg: float | str,
                      escort: Escort, precheck: Mapping[str, object],
                      lot_number: str = "") -> Episode:
+        self._active_actor(actor_id)
         protocol = self.protocols.get(protocol_id)
         if protocol is None:
             raise ValidationError("protocol", "choose a protocol")
@@ -122,7 +125,7 @@ class EpisodeUseCases:
 
     def episode_by_number(self: Services, number_or_id: str) -> Episode:
         text = (number_or_id or "").strip()
-        if not text or len(text) > 40:
+        if not text or len(text) > 40 or refused_character(text) is not None:
             raise ValidationError("episode", "give an episode number (E-2026-00042) or row id")
         found = repo.get_episode_by_number(self.db, text)
         # ASCII digits only, and few of them: int() accepts "²"-like digits (ValueError)
@@ -179,6 +182,7 @@ class EpisodeUseCases:
                            raw: Mapping[str, object],
                            taken_at: datetime | None = None) -> ObservationRow:
         """Validate and save one observation; returns it with its alerts and NEWS2."""
+        self._active_actor(actor_id)
         episode = self._writable(episode_id)
         protocol = self.protocol_of(episode)
         now = self.clock.now()
@@ -194,6 +198,7 @@ class EpisodeUseCases:
                             raw: Mapping[str, object],
                             taken_at: datetime | None = None) -> ObservationRow:
         """Void the observation with a reason and record the corrected one, linked."""
+        self._active_actor(actor_id)
         old = self._observation(observation_id)
         episode = self._writable(old.episode_id)
         protocol = self.protocol_of(episode)
@@ -209,6 +214,7 @@ class EpisodeUseCases:
         return self._fresh_row(old.episode_id, new.id)
 
     def void_observation(self: Services, actor_id: int, observation_id: int, reason: str) -> None:
+        self._active_actor(actor_id)
         old = self._observation(observation_id)
         self._writable(old.episode_id)
         reason = checked_text(reason, "void_reason", "reason for voiding", size=500)
@@ -218,6 +224,7 @@ class EpisodeUseCases:
 
     def acknowledge_alerts(self: Services, actor_id: int, observation_id: int,
                            codes: Sequence[str]) -> None:
+        self._active_actor(actor_id)
         obs = self._observation(observation_id)
         self._writable(obs.episode_id)
         done = repo.alert_acks(self.db, obs.episode_id).get(observation_id, frozenset())
@@ -269,6 +276,7 @@ class EpisodeUseCases:
 
     def start_dosing(self: Services, actor_id: int, episode_id: int,
                      at: datetime | None = None) -> Episode:
+        self._active_actor(actor_id)
         episode = self._writable(episode_id)
         phases.check_transition(episode.phase, Phase.DOSING)
         view = self.episode_view(episode_id)
@@ -288,6 +296,7 @@ class EpisodeUseCases:
 
     def end_dosing(self: Services, actor_id: int, episode_id: int,
                    at: datetime | None = None) -> Episode:
+        self._active_actor(actor_id)
         episode = self._writable(episode_id)
         phases.check_transition(episode.phase, Phase.RECOVERY)
         now = self.clock.now()
@@ -298,6 +307,7 @@ class EpisodeUseCases:
                                          actor_id=actor_id, at=now)
 
     def cancel_episode(self: Services, actor_id: int, episode_id: int, reason: str) -> Episode:
+        self._active_actor(actor_id)
         episode = self._writable(episode_id)
         phases.check_transition(episode.phase, Phase.CANCELLED)
         reason = checked_text(reason, "cancel_reason", "reason for cancelling", size=500)

@@ -8,7 +8,6 @@ made by ``reports`` from plain data gathered here.
 from __future__ import annotations
 
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -70,28 +69,14 @@ def check_system_uri(text: str) -> str:
     raise ValidationError("fhir_system_uri", problem)
 
 
-def write_new_file(path: Path, data: bytes, force: bool = False) -> Path:
-    """Write ``data`` (mode 0600); an existing file is replaced only with ``force``."""
-    path = Path(path)
-    if path.is_dir():
-        raise ValidationError("output", f"{path} is a folder; give a file name")
-    if not path.parent.is_dir():
-        raise ValidationError("output", f"folder {path.parent} does not exist")
-    if path.exists() and not force:
-        raise ValidationError("output", f"{path} already exists; "
-                              "choose another name (or --force to replace it)")
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        if force:
-            os.replace(temp, path)
-        else:
-            os.link(temp, path)  # fails if the file appeared meanwhile: never overwritten
-    finally:
-        temp.unlink(missing_ok=True)
-    return path
+def write_new_file(path: Path, data: bytes, force: bool = False,
+                   db_path: Path | None = None) -> Path:
+    """Write ``data`` (mode 0600); an existing regular file is replaced only with
+    ``force``; never the database, a link, a device or a pipe (``output_file``)."""
+    from monitor_app.services import output_file
+
+    return output_file.write_new_file(path, data, force=force,
+                                      protected=output_file.database_files(db_path))
 
 
 @dataclass(frozen=True)
@@ -147,7 +132,7 @@ class ExportUseCases:
         return json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
 
     def export_fhir(self: Services, episode_id: int, path: Path, force: bool = False) -> Path:
-        return write_new_file(path, self.fhir_bundle_bytes(episode_id), force)
+        return write_new_file(path, self.fhir_bundle_bytes(episode_id), force, self.db_path)
 
     def _dosing_by(self: Services, episode: Episode) -> int:
         for event in audit.events(self.db, table_name="episodes", row_id=episode.id):
@@ -169,7 +154,8 @@ class ExportUseCases:
             suffix = f".addendum-{addenda}.fhir.json" if addenda else ".fhir.json"
             make_private_dirs(folder)
             path = folder / record_file_name(self, view, suffix)
-            return write_new_file(path, self.fhir_bundle_bytes(episode_id)), ""
+            return write_new_file(path, self.fhir_bundle_bytes(episode_id),
+                                  db_path=self.db_path), ""
         except (OSError, ValidationError, FhirCodesError) as exc:
             reason = getattr(exc, "message", None) or getattr(exc, "strerror", None) or exc
             return None, (f"The record is signed and saved, but its FHIR bundle could not "
@@ -205,7 +191,8 @@ class ExportUseCases:
         chosen.reverse()  # oldest first
         data = episodes_csv(chosen, tz, per_episode)
         rows = len(chosen) if per_episode else sum(len(c.observations) for c in chosen)
-        return CsvResult(write_new_file(path, data, force), len(chosen), rows, unsigned)
+        return CsvResult(write_new_file(path, data, force, self.db_path), len(chosen), rows,
+                         unsigned)
 
     def _csv_episode(self: Services, view: EpisodeView, staff: dict[int, str]) -> CsvEpisode:
         e = view.episode

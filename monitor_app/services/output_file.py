@@ -53,7 +53,7 @@ def check_output_path(path: Path, protected: Iterable[Path], force: bool) -> Pat
     if stat.S_ISLNK(info.st_mode):
         raise _refuse(path, "is a symbolic link; give the name of a new file")
     if stat.S_ISDIR(info.st_mode):
-        raise _refuse(path, "is a folder; give a file name ending in .pdf")
+        raise _refuse(path, "is a folder; give a file name")
     if not stat.S_ISREG(info.st_mode):
         raise _refuse(path, "is not a regular file (a device, pipe or socket); give the "
                       "name of a new file")
