@@ -133,3 +133,17 @@ def test_arguments_that_are_not_utf8_are_one_clear_line(tmp_path: Path, argv) ->
     assert done.returncode == 2
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     assert "not valid UTF-8" in err
+
+
+@pytest.mark.parametrize("target", ["db", "link"])
+def test_the_csv_export_obeys_the_same_rule(clinic: Path, tmp_path: Path, capsys,
+                                            target) -> None:
+    output = clinic
+    if target == "link":
+        output = tmp_path / "out.csv"
+        output.symlink_to(clinic)
+    before = clinic.read_bytes()
+    code = cli.main(["export-csv", "--db", str(clinic), "-o", str(output), "--force"])
+    err = capsys.readouterr().err
+    assert code != 0 and "Traceback" not in err
+    assert clinic.read_bytes() == before

@@ -18,6 +18,7 @@ from monitor_app.storage import repository as repo
 from tests.core.service_fixtures import (
     ADMIN_PIN,
     ESCORT,
+    MD_PIN,
     NURSE_PIN,
     World,
     answer_everything,
@@ -108,7 +109,8 @@ def _calls(w: World, episode_id: int, observation_id: int):
     item = next(i for i in s.protocols["ketamine-iv"].manual if i.details)
     yield "answer_manual", lambda: s.answer_manual(
         n, episode_id, item.key, ManualAnswer(True, False, dict.fromkeys(item.details, LONE)))
-    yield "add_override", lambda: s.add_override(n, episode_id, "hr", LONE, w.md.id)
+    yield "add_override", lambda: s.add_override(n, episode_id, "heart_rate", LONE, w.md.id,
+                                                 MD_PIN)
     yield "add_staff", lambda: s.add_staff(w.admin.id, LONE, "RN", Role.NURSE, "777777",
                                            "777777")
     yield "update_staff", lambda: s.update_staff(w.admin.id, w.nurse.id, LONE, "RN",
