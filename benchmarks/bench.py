@@ -75,7 +75,7 @@ FULL_OBSERVATION = {"hr": "80", "bp": "128/84", "spo2": "98", "rr": "14", "moaas
 def bench_episode(path: Path, clock: FixedClock) -> tuple[Services, int, int]:
     """A new clinic with one nurse and one IV episode in pre-check: (services, nurse, episode)."""
     services = Services.open(path, clock=clock)
-    admin = services.setup_clinic("Bench", "Ada", "RN", "1111", "1111")
+    admin = services.setup_clinic("Bench", "Ada", "RN", "1111", "1111", min_pin_length=4)
     nurse = services.add_staff(admin.id, "Nurse", "RN", Role.NURSE, "2222", "2222")
     patient = services.add_patient(nurse.id, "B-1", "Bench Patient", "1980-01-01")
     protocol = services.protocols["ketamine-iv"]

@@ -41,7 +41,8 @@ def build_history(path: Path, episodes: int, now: datetime, seed: int = 7) -> Pa
     db = open_db(tmp)
     rng = random.Random(seed)
     t0 = now - timedelta(days=365 * 5)
-    nurse = repo.add_staff(db, "Bench Nurse", "RN", Role.NURSE, pin_hash=pins.hash_pin("2222"),
+    nurse = repo.add_staff(db, "Bench Nurse", "RN", Role.NURSE,
+                           pin_hash=pins.hash_pin("2222", pepper=pins.new_pepper()),
                            actor_id=None, at=t0)
     patients = max(episodes // 6, ACTIVE_CHAIRS)
     with repo.transaction(db):

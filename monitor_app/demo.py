@@ -25,6 +25,9 @@ class DemoStaff:
     pin: str
 
 
+# Demo PINs are easy to type (1111...): the demo clinic lowers the minimum PIN length
+# to 4, which a real clinic keeps at 6 or more.
+DEMO_MIN_PIN = 4
 STAFF = (
     DemoStaff("Alex Morgan", "RN", Role.ADMIN, "1111"),
     DemoStaff("Priya Shah", "RN", Role.NURSE, "2222"),
@@ -70,7 +73,7 @@ class DemoBuilder:
     def build(self) -> None:
         s = self.s
         admin = s.setup_clinic("Riverside Ketamine Clinic", STAFF[0].name, STAFF[0].credentials,
-                               STAFF[0].pin, STAFF[0].pin)
+                               STAFF[0].pin, STAFF[0].pin, min_pin_length=DEMO_MIN_PIN)
         self.staff["admin"] = admin.id
         for member in STAFF[1:]:
             added = s.add_staff(admin.id, member.name, member.credentials, member.role,
@@ -78,7 +81,7 @@ class DemoBuilder:
             self.staff[member.pin] = added.id
         s.save_settings(admin.id, ClinicSettings(
             clinic_name="Riverside Ketamine Clinic", address="12 Harbour Road, Springfield",
-            phone="(555) 010-2030", paper="Letter"))
+            phone="(555) 010-2030", paper="Letter", min_pin_length=DEMO_MIN_PIN))
         for mrn, name, dob, sex in PATIENTS:
             self.patients.append(s.add_patient(admin.id, mrn, name, dob, sex).id)
         self._episodes()

@@ -78,7 +78,13 @@ class IntegrityCheck(QObject):
 def open_services(db_path: Path, defer_quick_check: bool = False) -> Services | None:
     """``Services.open`` with every start-up failure turned into a clear message."""
     try:
-        return Services.open(db_path, defer_quick_check=defer_quick_check)
+        services = Services.open(db_path, defer_quick_check=defer_quick_check)
+        if services.keys_problem:
+            show_startup_error("The clinic's key file cannot be used",
+                               f"{services.keys_problem}\n\nDatabase file: {db_path}")
+            services.close()
+            return None
+        return services
     except ProtocolError as exc:
         show_startup_error(
             "A protocol file is malformed",

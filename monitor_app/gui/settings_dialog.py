@@ -70,6 +70,14 @@ class SettingsDialog(QDialog):
                           hint="The screen locks after this many minutes without "
                                "keyboard or mouse use.")
         self.idle.setRange(1, 60)
+        self.pin_attempts = f.add("pin_attempts", "Wrong PINs before lock", QSpinBox(),
+                                  hint="An account locks after this many wrong PINs in a "
+                                       "row (3 to 10); an administrator unlocks it.")
+        self.pin_attempts.setRange(3, 10)
+        self.min_pin_length = f.add("min_pin_length", "Shortest PIN (digits)", QSpinBox(),
+                                    hint="New PINs need at least this many digits; a "
+                                         "shorter one is changed at its next sign-in.")
+        self.min_pin_length.setRange(4, 12)
         self.folders: dict[str, FolderField] = {}
         for key, label, default in (("archive_dir", "Archive folder", "archive"),
                                     ("backup_dir", "Backup folder", "backups")):
@@ -100,6 +108,8 @@ class SettingsDialog(QDialog):
             assert isinstance(box, QComboBox)
             box.setCurrentIndex(max(0, box.findData(getattr(settings, key))))
         self.idle.setValue(settings.idle_lock_min)
+        self.pin_attempts.setValue(settings.pin_attempts)
+        self.min_pin_length.setValue(settings.min_pin_length)
 
     def values(self) -> ClinicSettings:
         """The settings as typed; fields this dialog does not show are kept."""
@@ -111,6 +121,8 @@ class SettingsDialog(QDialog):
             assert isinstance(box, QComboBox)
             typed[key] = box.currentData()
         typed["idle_lock_min"] = self.idle.value()
+        typed["pin_attempts"] = self.pin_attempts.value()
+        typed["min_pin_length"] = self.min_pin_length.value()
         return replace(self.current, **typed)  # type: ignore[arg-type]
 
     def _on_ok_clicked(self) -> None:

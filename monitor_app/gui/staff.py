@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Staff, ValidationError
+from monitor_app.gui.change_pin_dialog import confirm_pin_policy
 from monitor_app.gui.session import Session
 from monitor_app.gui.widgets import Form, line_edit, set_handle
 from monitor_app.services import Services
@@ -81,6 +82,9 @@ class PinPanel(QWidget):
             return
         self.pin.clear()
         self.form.clear_errors()
+        if not confirm_pin_policy(self, self.services, member):
+            self.form.errors["pin"].show_message("choose a new PIN to go on")
+            return
         self.signed_in.emit(member)
 
 
@@ -122,13 +126,13 @@ class SetupDialog(QDialog):
         self.setWindowTitle("Set up the clinic")
         self.setMinimumWidth(560)
         intro = QLabel("Welcome. Name the clinic and create the first administrator. "
-                       "There is no default password: choose a PIN of 4 to 12 digits.")
+                       "There is no default password: choose a PIN of 6 to 12 digits.")
         intro.setWordWrap(True)
         self.form = Form()
         self.form.add("clinic_name", "Clinic name", line_edit("Riverside Ketamine Clinic"))
         self.form.add("name", "Your name", line_edit("First and last name", 120))
         self.form.add("credentials", "Credentials", line_edit("RN, MD, NP...", 40))
-        self.form.add("pin", "PIN", line_edit("4 to 12 digits", 12, password=True))
+        self.form.add("pin", "PIN", line_edit("6 to 12 digits", 12, password=True))
         self.form.add("pin_again", "PIN again", line_edit("the same PIN", 12, password=True))
         self.general = self.form.add_error("general")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok

@@ -93,7 +93,9 @@ class StaffEditDialog(QDialog):
             self.role.addItem(label, role.value)
         self.active = QCheckBox("Active (may sign in)")
         if member is None:
-            self.form.add("pin", "First PIN", line_edit("4 to 12 digits", 12, password=True))
+            shortest = session.services.settings().min_pin_length
+            self.form.add("pin", "First PIN",
+                          line_edit(f"{shortest} to 12 digits", 12, password=True))
             self.form.add("pin_again", "PIN again", line_edit("the same PIN", 12, password=True))
         else:
             self.form.fields["name"].setText(member.name)  # type: ignore[attr-defined]
@@ -134,7 +136,8 @@ class ResetPinDialog(QDialog):
         self.done_ok = False
         self.setWindowTitle(f"New PIN for {member.name}")
         self.form = Form()
-        self.form.add("pin", "New PIN", line_edit("4 to 12 digits", 12, password=True))
+        shortest = session.services.settings().min_pin_length
+        self.form.add("pin", "New PIN", line_edit(f"{shortest} to 12 digits", 12, password=True))
         self.form.add("pin_again", "PIN again", line_edit("the same PIN", 12, password=True))
         self.general = self.form.add_error("general")
         _finish(self, self.form, self._on_ok_clicked)

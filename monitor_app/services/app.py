@@ -20,9 +20,10 @@ from monitor_app.domain.protocol import Protocol, load_protocols
 from monitor_app.domain.scores import AldreteTable, News2Table, load_aldrete, load_news2
 from monitor_app.services.backups import BackupUseCases
 from monitor_app.services.board import BoardUseCases
+from monitor_app.services.credentials import CredentialUseCases, check_security_settings
 from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases
-from monitor_app.services.errors import AuthError, NotAllowed
+from monitor_app.services.errors import NotAllowed
 from monitor_app.services.exports import ExportUseCases, check_system_uri
 from monitor_app.services.sheet import SheetUseCases
 from monitor_app.services.text import checked_text
@@ -44,11 +45,12 @@ TEXT_SETTINGS = {
     "backup_dir": ("backup folder", 1024),
     "fhir_system_uri": ("MRN system URI", 500),
     "fhir_export_dir": ("EHR export folder", 1024),
+    "timestamp_url": ("timestamp server", 300),
 }
 
 
 class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
-               BackupUseCases, ExportUseCases):
+               BackupUseCases, ExportUseCases, CredentialUseCases):
     def __init__(
         self,
         db: sqlite_utils.Database,
@@ -67,6 +69,7 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         self.aldrete_table = aldrete_table
         self.resources = resources
         self.data_dir = data_dir
+        self.open_keys()
 
     @classmethod
     def open(
@@ -116,6 +119,7 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
             raise ValidationError("idle_lock_min", "idle lock must be 1 to 60 minutes")
         if not 1 <= new.backups_kept <= 365:
             raise ValidationError("backups_kept", "keep 1 to 365 backups")
+        check_security_settings(new)
         for key in ("archive_dir", "backup_dir", "fhir_export_dir"):
             folder = getattr(new, key)
             if folder and not Path(folder).is_absolute():
@@ -142,18 +146,22 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         return not repo.list_staff(self.db, include_inactive=True)
 
     def setup_clinic(self, clinic_name: str, admin_name: str, credentials: str, pin: str,
-                     pin_again: str) -> Staff:
-        """First start: the clinic's name and its first administrator. No default PIN."""
+                     pin_again: str, *, min_pin_length: int = pins.MIN_LENGTH_DEFAULT) -> Staff:
+        """First start: the clinic's name and its first administrator. No default PIN.
+        The key file's id is recorded and the clinic's signing certificate made."""
         if not self.needs_setup():
             raise NotAllowed("clinic_name", "this clinic is already set up")
         clinic_name = checked_text(clinic_name, "clinic_name", "clinic's name",
                                    size=TEXT_SETTINGS["clinic_name"][1])
         name, credentials = self._check_person(admin_name, credentials)
-        self._check_new_pin(pin, pin_again)
+        pin_hash = self._new_pin_hash(pin, pin_again, min_pin_length)
         admin = repo.add_staff(self.db, name, credentials, Role.ADMIN,
-                               pin_hash=pins.hash_pin(pin), actor_id=None, at=self.clock.now())
-        repo.set_settings(self.db, {SETTING_PREFIX + "clinic_name": clinic_name},
+                               pin_hash=pin_hash, actor_id=None, at=self.clock.now())
+        values = {"clinic_name": clinic_name, "min_pin_length": min_pin_length}
+        repo.set_settings(self.db, {SETTING_PREFIX + k: v for k, v in values.items()},
                           actor_id=admin.id, at=self.clock.now())
+        self.open_keys()  # records the key file's id now that the clinic exists
+        self.signing_keys()
         return admin
 
     def staff(self, include_inactive: bool = False) -> list[Staff]:
@@ -169,34 +177,12 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         """Who may acknowledge a high baseline or authorise an override."""
         return [s for s in self.staff() if s.role == Role.PRESCRIBER]
 
-    def authenticate(self, staff_id: int, pin: str) -> Staff:
-        """Check a PIN: sign-in, unlock, signing. Five wrong PINs lock the account."""
-        member = repo.get_staff(self.db, staff_id)
-        if member is None or not member.active:
-            raise AuthError("this account is not active; ask an administrator")
-        if member.locked:
-            raise AuthError("this account is locked after too many wrong PINs; "
-                            "ask an administrator to unlock it")
-        stored = repo.get_pin_hash(self.db, staff_id)
-        if stored and pins.check_pin(pin, stored):
-            if member.failed_attempts:
-                repo.record_pin_success(self.db, staff_id, at=self.clock.now())
-            return repo.get_staff(self.db, staff_id)  # type: ignore[return-value]
-        limit = self.settings().pin_attempts
-        member = repo.record_pin_failure(self.db, staff_id, lock_at=limit, at=self.clock.now())
-        if member.locked:
-            raise AuthError("wrong PIN; the account is now locked: "
-                            "ask an administrator to unlock it")
-        left = limit - member.failed_attempts
-        raise AuthError(f"wrong PIN ({left} {'try' if left == 1 else 'tries'} left)")
-
     def add_staff(self, actor_id: int, name: str, credentials: str, role: Role | str,
                   pin: str, pin_again: str) -> Staff:
         self._require_role(actor_id, Role.ADMIN)
         name, credentials = self._check_person(name, credentials)
-        self._check_new_pin(pin, pin_again)
         return repo.add_staff(self.db, name, credentials, _role(role),
-                              pin_hash=pins.hash_pin(pin), actor_id=actor_id,
+                              pin_hash=self._new_pin_hash(pin, pin_again), actor_id=actor_id,
                               at=self.clock.now())
 
     def update_staff(self, actor_id: int, staff_id: int, name: str, credentials: str,
@@ -208,14 +194,6 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         return repo.update_staff(self.db, staff_id, name=name, credentials=credentials,
                                  role=_role(role), active=active, actor_id=actor_id,
                                  at=self.clock.now())
-
-    def reset_pin(self, actor_id: int, staff_id: int, pin: str, pin_again: str) -> None:
-        self._active_actor(actor_id)
-        if actor_id != staff_id:
-            self._require_role(actor_id, Role.ADMIN)
-        self._check_new_pin(pin, pin_again)
-        repo.set_pin_hash(self.db, staff_id, pins.hash_pin(pin), actor_id=actor_id,
-                          at=self.clock.now())
 
     def unlock_staff(self, actor_id: int, staff_id: int) -> None:
         self._require_role(actor_id, Role.ADMIN)
@@ -241,12 +219,6 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
         return (checked_text(name, "name", "person's name", size=120),
                 checked_text(credentials, "credentials", "credentials", required=False,
                              size=40))
-
-    @staticmethod
-    def _check_new_pin(pin: str, pin_again: str) -> None:
-        pins.validate_pin(pin)
-        if pin != pin_again:
-            raise ValidationError("pin_again", "the two PINs differ")
 
     def check_integrity(self) -> None:
         """SQLite's quick check of the database file; raises StorageError when damaged.

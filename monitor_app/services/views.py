@@ -8,6 +8,7 @@ from pathlib import Path
 
 from monitor_app.domain.discharge import DischargeEvaluation, ManualAnswer, Override
 from monitor_app.domain.models import Alert, Episode, Observation, Patient, Phase, Staff
+from monitor_app.domain.pins import MIN_LENGTH_DEFAULT
 from monitor_app.domain.protocol import Protocol, RemsField
 from monitor_app.domain.schedule import ScheduleStatus
 from monitor_app.domain.scores import AldreteResult, News2Result
@@ -29,6 +30,8 @@ class ClinicSettings:
     backups_kept: int = 14
     fhir_system_uri: str = ""  # the MRN's identifier system; "" = a placeholder (exports.py)
     fhir_export_dir: str = ""  # every signed episode's FHIR bundle goes here; "" = off
+    min_pin_length: int = MIN_LENGTH_DEFAULT  # new PINs; a shorter one must be changed at sign-in
+    timestamp_url: str = ""  # RFC 3161 server for the archived sheet's signature; "" = none
 
 
 @dataclass(frozen=True)

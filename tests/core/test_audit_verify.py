@@ -31,7 +31,8 @@ def clinic(tmp_path: Path) -> Clinic:
     alert acknowledgement, discharge signature and a signed addendum."""
     c = make_clinic(tmp_path)
     db, ep, n = c.db, c.episode.id, c.nurse.id
-    repo.set_pin_hash(db, n, pins.hash_pin("2468", cost=pins.TEST_COST), actor_id=n, at=T0)
+    repo.set_pin_hash(db, n, pins.hash_pin("2468", pepper=b"k" * 32, cost=pins.TEST_COST),
+                      actor_id=n, at=T0)
     c.obs = repo.add_observation(db, ep, minutes(0), minutes(1), vitals(hr=88), n)
     wrong = repo.add_observation(db, ep, minutes(10), minutes(11), vitals(hr=150), n)
     repo.correct_observation(db, wrong.id, "typo", vitals(hr=105), minutes(10), actor_id=n,
@@ -193,7 +194,7 @@ def test_signed_content_rehashed_still_differs_from_the_audit_log(clinic, shell)
 
 
 def test_a_pin_hash_swapped_from_the_shell_is_found_without_showing_it(clinic, shell):
-    forged = pins.hash_pin("0000", cost=pins.TEST_COST)
+    forged = pins.hash_pin("0000", pepper=b"k" * 32, cost=pins.TEST_COST)
     shell.execute("UPDATE staff SET pin_hash = ? WHERE id = ?", [forged, clinic.nurse.id])
     assert audit.verify(clinic.db) == [
         f"staff row {clinic.nurse.id}: pin_hash differs from the audit log"

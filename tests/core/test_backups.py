@@ -22,7 +22,7 @@ def services(tmp_path, monkeypatch):
     monkeypatch.setattr(pins, "COST", pins.TEST_COST)
     s = Services.open(tmp_path / "clinic.db", clock=FixedClock(datetime(2026, 11, 27, 9,
                                                                          tzinfo=UTC)))
-    s.setup_clinic("Backup Clinic", "Ada Admin", "RN", "1111", "1111")
+    s.setup_clinic("Backup Clinic", "Ada Admin", "RN", "1111", "1111", min_pin_length=4)
     yield s
     s.close()
 

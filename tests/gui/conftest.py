@@ -37,7 +37,8 @@ def services(tmp_path, clock) -> Services:
 @pytest.fixture
 def staff(services: Services) -> dict[str, int]:
     """An administrator, a nurse and a prescriber; returns their ids by role."""
-    admin = services.setup_clinic("Test Clinic", "Ada Admin", "RN", ADMIN_PIN, ADMIN_PIN)
+    admin = services.setup_clinic("Test Clinic", "Ada Admin", "RN", ADMIN_PIN, ADMIN_PIN,
+                                  min_pin_length=4)
     nurse = services.add_staff(admin.id, "Nora Nurse", "RN", Role.NURSE, NURSE_PIN, NURSE_PIN)
     md = services.add_staff(admin.id, "Max Prescriber", "MD", Role.PRESCRIBER, MD_PIN, MD_PIN)
     return {"admin": admin.id, "nurse": nurse.id, "prescriber": md.id}

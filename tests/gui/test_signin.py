@@ -58,7 +58,7 @@ def test_setup_creates_the_administrator_and_signs_in(qtbot, services):
 def test_setup_with_two_different_pins_says_so_next_to_the_second(qtbot, services):
     dialog = SetupDialog(services)
     qtbot.addWidget(dialog)
-    fill(dialog, clinic_name="Lakeside", name="Rosa Diaz", pin="2468", pin_again="2469")
+    fill(dialog, clinic_name="Lakeside", name="Rosa Diaz", pin="246810", pin_again="246811")
     dialog._on_ok_clicked()
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert "differ" in dialog.form.errors["pin_again"].message
