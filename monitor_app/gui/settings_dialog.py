@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.session import Session
+from monitor_app.gui.signing_settings import SigningRows
 from monitor_app.gui.widgets import Form, line_edit, set_handle
 from monitor_app.services.views import ClinicSettings
 
@@ -70,20 +71,20 @@ class SettingsDialog(QDialog):
                           hint="The screen locks after this many minutes without "
                                "keyboard or mouse use.")
         self.idle.setRange(1, 60)
-        self.pin_attempts = f.add("pin_attempts", "Wrong PINs before lock", QSpinBox(),
-                                  hint="An account locks after this many wrong PINs in a "
-                                       "row (3 to 10); an administrator unlocks it.")
+        self.pin_attempts = f.add("pin_attempts", "Wrong PINs before lock", QSpinBox())
         self.pin_attempts.setRange(3, 10)
-        self.min_pin_length = f.add("min_pin_length", "Shortest PIN (digits)", QSpinBox(),
-                                    hint="New PINs need at least this many digits; a "
-                                         "shorter one is changed at its next sign-in.")
+        self.pin_attempts.setToolTip("3 to 10; an administrator unlocks a locked account.")
+        self.min_pin_length = f.add("min_pin_length", "Shortest PIN (digits)", QSpinBox())
         self.min_pin_length.setRange(4, 12)
+        self.min_pin_length.setToolTip("New PINs need this many digits; a shorter PIN is "
+                                       "changed at its next sign-in.")
         self.folders: dict[str, FolderField] = {}
         for key, label, default in (("archive_dir", "Archive folder", "archive"),
                                     ("backup_dir", "Backup folder", "backups")):
             field = FolderField(key, label, f"default: <data folder>/{default}")
             self.folders[key] = field
             f.add(key, label, field, field=field.edit)
+        self.signing = SigningRows(f, session)
         self.general = f.add_error("general")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -99,7 +100,8 @@ class SettingsDialog(QDialog):
         return self.saved if self.exec() == QDialog.DialogCode.Accepted else None
 
     def _load(self, settings: ClinicSettings) -> None:
-        for key in ("clinic_name", "address", "phone", "archive_dir", "backup_dir"):
+        for key in ("clinic_name", "address", "phone", "archive_dir", "backup_dir",
+                    "timestamp_url"):
             widget = self.form.fields[key]
             assert isinstance(widget, QLineEdit)
             widget.setText(getattr(settings, key))
@@ -115,7 +117,8 @@ class SettingsDialog(QDialog):
         """The settings as typed; fields this dialog does not show are kept."""
         typed: dict[str, object] = {
             key: self.form.text(key)
-            for key in ("clinic_name", "address", "phone", "archive_dir", "backup_dir")}
+            for key in ("clinic_name", "address", "phone", "archive_dir", "backup_dir",
+                        "timestamp_url")}
         for key in CHOICES:
             box = self.form.fields[key]
             assert isinstance(box, QComboBox)

@@ -162,7 +162,11 @@ def write_pdf(data: SheetData, font_dir: Path, path: Path) -> Path:
     The bytes go to a temporary file in the same folder, are flushed to disk, and then
     replace ``path`` in one step, so a reader never sees half a sheet.
     """
-    pdf = render_discharge_pdf(data, font_dir)
+    return write_bytes(render_discharge_pdf(data, font_dir), path)
+
+
+def write_bytes(pdf: bytes, path: Path) -> Path:
+    """Write finished PDF bytes atomically, mode 0600 (see ``write_pdf``)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -125,6 +125,10 @@ class CredentialUseCases:
             return self.keys_problem
         return keyfile.describe_certificate(self.keys.certificate)
 
+    def signing_fingerprint(self: Services) -> str:
+        """The certificate's SHA-256 fingerprint, to compare with a reader's display."""
+        return keyfile.certificate_fingerprint(self.keys.certificate if self.keys else None)
+
     def import_signing_certificate(self: Services, actor_id: int, p12_path: str,
                                    password: str) -> str:
         """Sign sheets from now on with the key and certificate of a PKCS#12 file; the

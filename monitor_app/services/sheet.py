@@ -163,6 +163,30 @@ def _sheet_sig(s) -> sd.SheetSignature:  # type: ignore[no-untyped-def]
                              s.content_hash)
 
 
+def sign_sheet(services: Services, pdf: bytes) -> tuple[bytes, str]:
+    """The sheet signed with the clinic's key (PAdES), and a note when something asked
+    for could not be done: no key file (the sheet is archived unsigned), or a
+    timestamp server that did not answer (signed without a timestamp)."""
+    from monitor_app.reports.pdf_signing import SigningKey, sign_pdf  # pyHanko: lazy
+
+    keys = services.signing_keys()
+    if keys is None or keys.signing_key is None or keys.certificate is None:
+        return pdf, ("The sheet was archived without its digital signature: "
+                     f"{services.keys_problem}")
+    settings = services.settings()
+    try:
+        signed = sign_pdf(pdf, SigningKey(keys.signing_key, keys.certificate, keys.chain),
+                          reason="Discharge record signed in the post-infusion monitor",
+                          location=settings.clinic_name or "Clinic",
+                          timestamp_url=settings.timestamp_url.strip())
+    except Exception as exc:  # a damaged key: the record stands, the file says so
+        return pdf, ("The sheet was archived without its digital signature: the clinic's "
+                     f"signing key could not be used ({exc}). Check the certificate in "
+                     "Settings.")
+    note = f"The sheet is archived and signed, but {signed.note}." if signed.note else ""
+    return signed.pdf, note
+
+
 class SheetUseCases:
     def sheet_pdf(self: Services, episode_id: int) -> bytes:
         """The discharge sheet as it stands: DRAFT across every page until signed."""
@@ -192,10 +216,13 @@ class SheetUseCases:
         the signed record stands whatever happens to the file."""
         view = self.episode_view(episode_id)
         folder = self.archive_dir()
+        from monitor_app.reports.discharge_pdf import write_bytes
+
         try:
             make_private_dirs(folder)
             path = folder / record_file_name(self, view, ".pdf")
-            return self.write_sheet(episode_id, path), ""
+            pdf, note = sign_sheet(self, self.sheet_pdf(episode_id))
+            return write_bytes(pdf, path), note
         except OSError as exc:
             return None, (f"The record is signed and saved, but the sheet could not be "
                           f"written to the archive folder {folder}: "

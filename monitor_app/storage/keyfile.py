@@ -175,11 +175,23 @@ def describe_certificate(cert_pem: bytes | None) -> str:
     if not cert_pem:
         return "none yet (one is made when the clinic is set up)"
     cert = x509.load_pem_x509_certificate(cert_pem)
-    subject = cert.subject.rfc4514_string()
-    issuer = "self-signed" if cert.issuer == cert.subject else cert.issuer.rfc4514_string()
+    subject = _common_name(cert.subject)
+    issuer = ("self-signed" if cert.issuer == cert.subject
+              else f"issued by {_common_name(cert.issuer)}")
     until = cert.not_valid_after_utc.date().isoformat()
-    fingerprint = cert.fingerprint(hashes.SHA256()).hex()[:16]
-    return f"{subject} ({issuer}), valid until {until}, SHA-256 {fingerprint}…"
+    return f"{subject} ({issuer}), valid until {until}"
+
+
+def certificate_fingerprint(cert_pem: bytes | None) -> str:
+    if not cert_pem:
+        return ""
+    digest = x509.load_pem_x509_certificate(cert_pem).fingerprint(hashes.SHA256()).hex()
+    return "SHA-256 " + ":".join(digest[i:i + 2] for i in range(0, len(digest), 2)).upper()
+
+
+def _common_name(name: x509.Name) -> str:
+    found = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(found[0].value) if found else name.rfc4514_string()
 
 
 def _key_pem(key: object) -> bytes:
