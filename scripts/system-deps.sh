@@ -19,6 +19,8 @@ for pair in libxcb-cursor.so.0:libxcb-cursor0 libxkbcommon-x11.so.0:libxkbcommon
     have_lib "${pair%%:*}" || missing="$missing ${pair##*:}"
 done
 command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
+# The 1280x800 layout test starts its own X server.
+command -v Xvfb >/dev/null 2>&1 || missing="$missing xvfb"
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
 [ -z "$missing" ] && exit 0
 echo "Installing system packages:$missing"

@@ -169,6 +169,8 @@ class Alert:
     code: str  # e.g. "hypertension", "hr_high", "spo2_low"
     field: str  # form key the alert is about: "bp", "hr", ...
     message: str  # "SBP 184 at or above 180"
+    label: str = ""  # the value's short name: "SBP"
+    value: float | None = None  # the value that raised it: 184 (a rise: the value, not the rise)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from monitor_app.domain.models import SIDE_EFFECTS, Alert, ValidationError, Vitals
@@ -121,18 +121,14 @@ def alerts_for(vitals: Vitals, protocol: Protocol, baseline: Vitals | None) -> l
             continue
         lim = protocol.limits[name]
         shown = _fmt(value, name)
-        if lim.flag_at_or_above is not None and value >= lim.flag_at_or_above:
-            alerts.append(Alert(high_code, key, f"{label} {shown} at or above "
-                                f"{_fmt(lim.flag_at_or_above, name)}"))
-        if lim.flag_above is not None and value > lim.flag_above:
-            alerts.append(Alert(high_code, key, f"{label} {shown} above "
-                                f"{_fmt(lim.flag_above, name)}"))
-        if lim.flag_at_or_below is not None and value <= lim.flag_at_or_below:
-            alerts.append(Alert(low_code, key, f"{label} {shown} at or below "
-                                f"{_fmt(lim.flag_at_or_below, name)}"))
-        if lim.flag_below is not None and value < lim.flag_below:
-            alerts.append(Alert(low_code, key, f"{label} {shown} below "
-                                f"{_fmt(lim.flag_below, name)}"))
+        for limit, high, word in ((lim.flag_at_or_above, True, "at or above"),
+                                  (lim.flag_above, True, "above"),
+                                  (lim.flag_at_or_below, False, "at or below"),
+                                  (lim.flag_below, False, "below")):
+            if limit is None or not _beyond(value, limit, word):
+                continue
+            alerts.append(Alert(high_code if high else low_code, key,
+                                f"{label} {shown} {word} {_fmt(limit, name)}", label, value))
         rise_alert = _rise(name, value, lim, baseline)
         if rise_alert is not None:
             alerts.append(rise_alert)
@@ -150,7 +146,34 @@ def _rise(name: str, value: float, lim: FieldLimits, baseline: Vitals | None) ->
     if rise < lim.flag_rise_from_baseline:
         return None
     return Alert(high_code, key, f"{label} rose {_fmt(rise, name)} from baseline "
-                 f"{_fmt(base, name)} (limit {_fmt(lim.flag_rise_from_baseline, name)})")
+                 f"{_fmt(base, name)} (limit {_fmt(lim.flag_rise_from_baseline, name)})",
+                 label, value)
+
+
+def _beyond(value: float, limit: float, word: str) -> bool:
+    return {"at or above": value >= limit, "above": value > limit,
+            "at or below": value <= limit, "below": value < limit}[word]
+
+
+# Most dangerous first: what the board names when a patient has several flags. A code
+# not listed ranks after every listed one.
+ALERT_SEVERITY = ("spo2_low", "sedation", "rr_low", "hypotension", "hypertension", "hr_low",
+                  "hr_high", "rr_high", "temp_high", "temp_low", "dissociation", "spo2_high",
+                  "moaas_high", "dissociation_low", "predose_caution")
+
+
+def worst_alert(alerts: Sequence[Alert]) -> Alert | None:
+    """The most severe alert (the first listed of equally severe ones), or None."""
+    rank = {code: i for i, code in enumerate(ALERT_SEVERITY)}
+    return min(alerts, key=lambda a: rank.get(a.code, len(rank)), default=None)
+
+
+def alert_value_text(alert: Alert) -> str:
+    """'SBP 182': the value that raised the alert, or its message when it has none."""
+    if alert.value is None or not alert.label:
+        return alert.message
+    name = next((n for n, f in _ALERT_FIELDS.items() if f[1] == alert.label), "")
+    return f"{alert.label} {_fmt(alert.value, name)}"
 
 
 def predose_caution(baseline: Vitals, protocol: Protocol) -> Alert | None:

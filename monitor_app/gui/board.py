@@ -1,4 +1,10 @@
-"""The board: every active episode, one row each, most urgent first.
+"""The board: every active episode, one row each, in chair order (2 before 10).
+
+Rows never move when a patient turns due: urgency is the row's colour, the words in the
+Status column and a count in the summary line. A patient with unacknowledged alerts shows
+"⚑ FLAGGED: SBP 182" (the worst flag, by the domain's severity order) in Status; when the
+schedule state is more pressing (overdue, due) it keeps the first line and the flag takes
+the second. Every row is two lines high, so twelve chairs fit a 1280x800 screen.
 
 ``BoardModel`` is a table model over ``services.views.BoardRow``. ``set_rows`` takes a
 full reload (``services.board()``); ``tick`` takes the cheap per-second recomputation
@@ -13,38 +19,41 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QPersistentModelIndex,
-    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
 from monitor_app.clock import Clock
 from monitor_app.domain.models import Phase
+from monitor_app.domain.vitals import alert_value_text
 from monitor_app.services.views import BoardRow
 
 (COL_CHAIR, COL_PATIENT, COL_STATUS, COL_NEXT, COL_PHASE, COL_PROTOCOL, COL_VITALS,
- COL_NEWS2, COL_FLAGS) = range(9)
+ COL_NEWS2) = range(8)
 HEADERS = ("Chair", "Patient", "Status", "Next check", "Phase", "Protocol", "Last vitals",
-           "NEWS2", "Flags")
+           "NEWS2")
 TICK_COLUMNS = (COL_STATUS, COL_NEXT, COL_PHASE)  # what a tick can change (phase: minutes)
-MAX_WIDTH = {COL_PATIENT: 280, COL_PROTOCOL: 170, COL_VITALS: 280}  # wider text wraps
-BIG_POINTS = 17  # chair, status and countdown; the rest uses the board's font (14 pt)
+MAX_WIDTH = {COL_PATIENT: 260, COL_PROTOCOL: 170, COL_VITALS: 250}  # wider text is elided
+# When the board is narrow these give way, in this order, down to these widths.
+SHRINK = ((COL_PROTOCOL, 90), (COL_VITALS, 190), (COL_PHASE, 150), (COL_PATIENT, 150),
+          (COL_STATUS, 200))
+BIG_POINTS = 15  # chair and countdown; the rest uses the board's font
+LINES = 2  # every row is this many lines high, whatever it says
 
 AMBER = QColor("#ffd666")
 RED = QColor("#f4a3a3")
 INK = QColor("#111111")
-RED_INK = QColor("#7a0010")
+FLAG = QColor("#e6c8f5")  # flagged and otherwise on schedule (with "⚑ FLAGGED" text)
 STATUS_TEXT = {
     "overdue": "⚠ OVERDUE",
     "due": "⚠ DUE NOW",
@@ -82,7 +91,17 @@ def countdown_text(row: BoardRow) -> str:
 
 
 def status_text(row: BoardRow) -> str:
-    return STATUS_TEXT.get(row.status.state, row.status.state)
+    """The schedule state; a flag is the first line unless overdue or due comes first,
+    then the second: '⚠ OVERDUE' / '⚑ SBP 182 (+3)'."""
+    state = STATUS_TEXT.get(row.status.state, row.status.state)
+    worst = row.worst_alert
+    if worst is None:
+        return state
+    flag = alert_value_text(worst)
+    more = f" · {len(row.alerts)} alerts" if len(row.alerts) > 1 else ""
+    if row.status.state in ("overdue", "due"):
+        return f"{state}\n⚑ {flag}{more}"
+    return f"⚑ FLAGGED: {flag}\n{state}{more}"
 
 
 def dosing_text(row: BoardRow, now: datetime) -> str:
@@ -107,13 +126,14 @@ def _minutes(delta: Any) -> int:
 
 
 def alerting(row: BoardRow) -> str:
-    """'red', 'amber' or '' : the row's colour, from the schedule state only."""
+    """'red', 'amber', 'flag' or '': the row's colour. The schedule state comes first;
+    a flagged patient otherwise on schedule is 'flag'."""
     state = row.status.state
     if state == "overdue":
         return "red"
     if state in ("due", "due_soon", "baseline"):
         return "amber"
-    return ""
+    return "flag" if row.alerts else ""
 
 
 class BoardModel(QAbstractTableModel):
@@ -126,6 +146,8 @@ class BoardModel(QAbstractTableModel):
         self._big.setPointSize(BIG_POINTS)
         self._big_bold = QFont(self._big)
         self._big_bold.setBold(True)
+        self._bold = QFont()
+        self._bold.setBold(True)
 
     # ------------------------------------------------------------------ updates
     def set_rows(self, rows: list[BoardRow]) -> None:
@@ -213,8 +235,6 @@ class BoardModel(QAbstractTableModel):
             return vitals_text(row.last_vitals)
         if column == COL_NEWS2:
             return "—" if row.news2 is None else str(row.news2)
-        if column == COL_FLAGS:
-            return "\n".join(f"⚑ {flag}" for flag in row.flags)
         return ""
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -226,15 +246,13 @@ class BoardModel(QAbstractTableModel):
             return self.text(row, column)
         colour = alerting(row)
         if role == Qt.ItemDataRole.BackgroundRole:
-            return RED if colour == "red" else AMBER if colour == "amber" else None
+            return {"red": RED, "amber": AMBER, "flag": FLAG}.get(colour)
         if role == Qt.ItemDataRole.ForegroundRole:
-            if column == COL_FLAGS and row.flags and not colour:
-                return RED_INK
             return INK if colour else None
         if role == Qt.ItemDataRole.FontRole:
-            if column == COL_CHAIR or (colour and column in (COL_STATUS, COL_NEXT)):
-                return self._big_bold
-            return self._big if column in (COL_STATUS, COL_NEXT) else None
+            if column in (COL_CHAIR, COL_NEXT):
+                return self._big_bold if colour or column == COL_CHAIR else self._big
+            return self._bold if column == COL_STATUS and colour else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_CHAIR, COL_NEXT,
@@ -251,18 +269,12 @@ class BoardModel(QAbstractTableModel):
         if row.status.next_due is not None:
             lines.append(f"Due at {row.status.next_due.astimezone():%H:%M}")
         if row.last_taken_at is not None:
-            lines.append(f"Last vitals at {row.last_taken_at.astimezone():%H:%M}")
+            lines.append(f"Last vitals at {row.last_taken_at.astimezone():%H:%M}: "
+                         f"{row.last_vitals}")
+        if row.flags:
+            lines.append("Alerts to acknowledge:")
+            lines += [f"⚑ {flag}" for flag in row.flags]
         return "\n".join(lines)
-
-
-class BoardDelegate(QStyledItemDelegate):
-    """Room around each cell: easier to read, and scripts whose fallback font has taller
-    lines (CJK names, say) are not cut off."""
-
-    PAD = QSize(8, 10)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
-        return super().sizeHint(option, index) + self.PAD
 
 
 class BoardView(QTableView):
@@ -277,25 +289,37 @@ class BoardView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setWordWrap(True)
-        self.setSortingEnabled(False)  # services sort: overdue first
+        self.setWordWrap(False)  # each cell's lines are set by the model; longer ones elide
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setSortingEnabled(False)  # chair order, from the services
         self.setShowGrid(True)
         self.setTabKeyNavigation(False)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.verticalHeader().hide()
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)  # fit_columns shares out the width
         header.setHighlightSections(False)
-        self.setItemDelegate(BoardDelegate(self))
         font = self.font()
         font.setPointSize(14)  # the style sheet may set it too; large even without it
         self.setFont(font)
         self.activated.connect(self._on_row_activated)
 
+    def row_height(self) -> int:
+        """Two lines of the board's font, a little air: the same for every row."""
+        return LINES * QFontMetrics(self.font()).lineSpacing() + 4
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.verticalHeader().setDefaultSectionSize(self.row_height())
+
     def fit_columns(self) -> None:
         """Size columns to their contents once per reload (not per tick: no jitter);
-        the countdown and status columns keep room for their widest text."""
+        the countdown and status columns keep room for their widest text, and the
+        columns that elide best give way so the whole row fits the board's width."""
+        self.verticalHeader().setDefaultSectionSize(self.row_height())
         self.resizeColumnsToContents()
         for column, widest in MAX_WIDTH.items():
             if self.columnWidth(column) > widest:
@@ -303,11 +327,38 @@ class BoardView(QTableView):
         big = QFont(self.font())
         big.setPointSize(BIG_POINTS)
         big.setBold(True)
-        metrics = QFontMetrics(big)
-        for column, widest in ((COL_NEXT, "overdue 88:88"), (COL_STATUS, "◷ DUE SOON")):
-            room = metrics.horizontalAdvance(widest) + 16
+        bold = QFont(self.font())
+        bold.setBold(True)
+        for column, font, widest in ((COL_NEXT, big, "overdue 88:88"),
+                                     (COL_STATUS, bold, "⚠ OVERDUE")):
+            room = QFontMetrics(font).horizontalAdvance(widest) + 16
             if self.columnWidth(column) < room:
                 self.setColumnWidth(column, room)
+        excess = sum(self.columnWidth(c) for c in range(len(HEADERS))) \
+            - self.viewport().width()
+        if excess < 0:  # room to spare: the patient's name gets it
+            self.setColumnWidth(COL_PATIENT, self.columnWidth(COL_PATIENT) - excess)
+        for column, narrowest in SHRINK:
+            if excess <= 0:
+                break
+            give = min(excess, max(0, self.columnWidth(column) - narrowest))
+            self.setColumnWidth(column, self.columnWidth(column) - give)
+            excess -= give
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.model() is not None:
+            self.fit_columns()
+
+    def select_episode(self, episode_id: int | None) -> None:
+        """Select the row of ``episode_id`` (after a reload), wherever it now is."""
+        model = self.model()
+        if episode_id is None or not isinstance(model, BoardModel):
+            return
+        row = model.row_of(episode_id)
+        if row >= 0 and self.selected_episode() != episode_id:
+            self.setCurrentIndex(model.index(row, COL_CHAIR))
+            self.selectRow(row)
 
     def _on_row_activated(self, index: QModelIndex) -> None:
         episode_id = index.data(Qt.ItemDataRole.UserRole)

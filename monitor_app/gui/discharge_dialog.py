@@ -22,6 +22,7 @@ from monitor_app.gui.discharge_sections import (
     RemsSection,
 )
 from monitor_app.gui.discharge_signoff import SignOffPanel, fingerprint_text, signature_text
+from monitor_app.gui.fitting import fit_to_screen
 from monitor_app.gui.override_dialog import OverrideDialog
 from monitor_app.gui.session import Session
 from monitor_app.gui.sign_dialog import SignDialog
@@ -129,7 +130,7 @@ class DischargeDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.signoff)
-        self.resize(1100, 900)
+        fit_to_screen(self, 1100, 900)
         self.manual_section.fill_escort_defaults(state)
         self.refresh(state)
 

@@ -161,6 +161,7 @@ class AldreteSection(QGroupBox):
                 grid.addWidget(basis, r, 1)
             grid.addWidget(score, r, 2)
         self.total = _handle(QLabel(self), "aldrete_total", "Aldrete total")
+        self.total.setWordWrap(True)
         grid.addWidget(self.total, len(ALDRETE_ITEMS), 0, 1, 3)
         hint = QLabel("Each item 0, 1 or 2. Circulation is percent-based: the latest blood "
                       "pressure against the patient's baseline.", self)
@@ -171,6 +172,9 @@ class AldreteSection(QGroupBox):
 
     def _score_combo(self, key: str, label: str, texts: tuple[str, str, str]) -> QComboBox:
         combo = _handle(QComboBox(self), key, label)
+        combo.setSizeAdjustPolicy(  # long choices are read in the open list, not the box
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(18)
         combo.addItem("choose…", None)
         for score, text in zip((2, 1, 0), texts, strict=True):
             combo.addItem(f"{score}: {text}", score)
@@ -291,7 +295,10 @@ class RemsSection(QGroupBox):
             label = f.label + (" *" if f.required and not item.from_record else "")
             widget = self._widget(item)
             self.widgets[f.key] = widget
-            rems_form.addRow(label, widget)
+            caption = QLabel(label, self)
+            caption.setWordWrap(True)  # long REMS questions wrap instead of widening
+            caption.setBuddy(widget)
+            rems_form.addRow(caption, widget)
         self.missing = _handle(QLabel(self), "rems_missing", "Required REMS fields missing")
         self.missing.setWordWrap(True)
         self.missing.setStyleSheet(ERROR_STYLE)

@@ -7,11 +7,21 @@ No clinical rule lives here: the blocking reasons come from the evaluation.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from monitor_app.gui.discharge_sections import ERROR_STYLE, WARNING_STYLE
 from monitor_app.gui.widgets import set_handle as _handle
 from monitor_app.services.views import DischargeView, SignatureView
+
+BLOCKING_LINES = 6  # the "cannot sign yet" list shows this many lines, then scrolls
 
 
 def fingerprint_text(content_hash: str) -> str:
@@ -69,11 +79,23 @@ class SignOffPanel(QWidget):
         actions.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.blocking)
+        layout.addWidget(self._scrolled(self.blocking))
         layout.addWidget(self.message)
         layout.addWidget(self.signature)
         layout.addWidget(self.archive_problem)
         layout.addLayout(actions)
+
+    def _scrolled(self, label: QLabel) -> QScrollArea:
+        """A long "cannot sign yet" list scrolls in a few lines; the buttons stay put."""
+        area = QScrollArea(self)
+        area.setObjectName(f"{label.objectName()}_scroll")
+        area.setWidget(label)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setMaximumHeight(label.fontMetrics().lineSpacing() * BLOCKING_LINES + 8)
+        area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        return area
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -12,16 +12,13 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,15 +27,15 @@ from monitor_app.domain.models import Phase, ValidationError
 from monitor_app.gui.ack_dialog import PrescriberAckDialog
 from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
 from monitor_app.gui.episode_header import EpisodeHeader
+from monitor_app.gui.episode_parts import AlertBanner, ObservationTableView
+from monitor_app.gui.fitting import fit_to_screen
 from monitor_app.gui.observation_form import ObservationForm
 from monitor_app.gui.session import Session
-from monitor_app.gui.table_models import COL_NOTE, COL_SIDE, ObservationModel, local_time
+from monitor_app.gui.table_models import ObservationModel, local_time
 from monitor_app.gui.trend_plot import TrendPlot
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import EpisodeView, ObservationRow
 
-BANNER_STYLE = ("QFrame#alert_banner { background: #fde7e4; border: 2px solid #b3261e;"
-                " border-radius: 4px; } QLabel { color: #7d1a14; font-weight: bold; }")
 MESSAGE_STYLES = {"error": "background: #fff4d6; color: #5c3d00; border: 1px solid #c98a00;"
                            " padding: 4px; font-weight: bold;",
                   "info": "color: #1f5f36; padding: 4px;"}
@@ -66,7 +63,7 @@ class EpisodeWindow(QWidget):
         self.form = ObservationForm(session, episode_id, self.temp_unit, self)
         self.form.saved.connect(self._on_form_saved)
         self._build()
-        self.resize(1480, 940)
+        fit_to_screen(self, 1480, 940)
         session.data_changed.connect(self._on_session_data_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -97,69 +94,42 @@ class EpisodeWindow(QWidget):
                                         self._on_predose_ack_clicked)
         self.cancel_episode = self._button("cancel_episode", "Cancel episode…",
                                            self._on_cancel_episode_clicked)
+        self.correct = self._button("correct_observation", "Correct selected…",
+                                    self._on_correct_observation_clicked)
+        self.void = self._button("void_observation", "Void selected…",
+                                 self._on_void_observation_clicked)
         actions = QHBoxLayout()
         for button in (self.start_dosing, self.end_dosing, self.discharge, self.predose_ack):
             actions.addWidget(button)
         actions.addStretch(1)
-        actions.addWidget(self.cancel_episode)
+        for button in (self.correct, self.void, self.cancel_episode):
+            actions.addWidget(button)
 
         self.message = QLabel()
         self.message.setObjectName("message")
         self.message.setWordWrap(True)
         self.message.hide()
 
-        self.banner = QGroupBox()
-        self.banner.setObjectName("alert_banner")
-        self.banner.setStyleSheet(BANNER_STYLE.replace("QFrame", "QGroupBox"))
-        banner_row = QHBoxLayout(self.banner)
-        self.alert_list = QLabel()
-        self.alert_list.setObjectName("alert_list")
-        self.alert_list.setWordWrap(True)
         self.acknowledge = self._button("acknowledge_alerts", "Acknowledge alerts",
                                         self._on_acknowledge_alerts_clicked)
-        banner_row.addWidget(self.alert_list, 1)
-        banner_row.addWidget(self.acknowledge, 0, Qt.AlignmentFlag.AlignTop)
-        self.banner.hide()
+        self.banner = AlertBanner(self.acknowledge)
+        self.alert_list = self.banner.alert_list
 
-        self.table = QTableView()
-        self.table.setObjectName("observations")
-        self.table.setAccessibleName("Observations")
+        self.table = ObservationTableView()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.table.setWordWrap(False)
-        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.setMinimumHeight(self.table.rows_height())
         self.table.customContextMenuRequested.connect(self._on_observations_context_menu)
         self.table.selectionModel().selectionChanged.connect(self._on_observations_selected)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_SIDE, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(COL_NOTE, QHeaderView.ResizeMode.Stretch)
-        self.table.setColumnWidth(COL_SIDE, 140)
-        self.correct = self._button("correct_observation", "Correct selected…",
-                                    self._on_correct_observation_clicked)
-        self.void = self._button("void_observation", "Void selected…",
-                                 self._on_void_observation_clicked)
-        table_box = QWidget()
-        table_layout = QVBoxLayout(table_box)
-        table_layout.setContentsMargins(0, 0, 0, 0)
-        table_layout.addWidget(self.table)
-        row_actions = QHBoxLayout()
-        row_actions.addWidget(self.correct)
-        row_actions.addWidget(self.void)
-        row_actions.addStretch(1)
-        table_layout.addLayout(row_actions)
 
         self.plot = TrendPlot(self)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(table_box)
-        splitter.addWidget(self.plot)
-        splitter.setSizes([330, 310])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("table_chart_splitter")
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.plot)
+        self.splitter.setCollapsible(0, False)  # the chart may be dragged away, not the table
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([self.table.rows_height(10), 300])
 
         entry = QGroupBox("New observation: Tab between fields, Enter saves")
         entry.setFont(_bold())
@@ -171,7 +141,7 @@ class EpisodeWindow(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.message)
         layout.addWidget(self.banner)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(entry)
 
     # ---------------------------------------------------------------- refresh
@@ -195,7 +165,7 @@ class EpisodeWindow(QWidget):
             self._set_rows(view.rows)
         self.plot.set_view(view, now)
         self._set_actions(view)
-        self._set_banner(view)
+        self.banner.show_view(view)
 
     def _staff_name(self, staff_id: int | None) -> str:
         if staff_id is None:
@@ -230,14 +200,6 @@ class EpisodeWindow(QWidget):
                      and phase == Phase.PRECHECK and open_)
         self.predose_ack.setVisible(needs_ack)
         self.form.set_enabled_for(open_)
-
-    def _set_banner(self, view: EpisodeView) -> None:
-        lines = [f"{local_time(r.observation.taken_at)}  " + "; ".join(
-                 a.message for a in r.unacknowledged)
-                 for r in view.current_rows if r.unacknowledged]
-        self.banner.setVisible(bool(lines))
-        self.alert_list.setText("⚠ Alerts to acknowledge:\n" + "\n".join(lines))
-        self.acknowledge.setEnabled(bool(lines) and not view.signed)
 
     def show_message(self, text: str, kind: str = "error") -> None:
         self.message.setStyleSheet(MESSAGE_STYLES[kind])

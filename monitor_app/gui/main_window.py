@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 from monitor_app.domain.models import Role, ValidationError
 from monitor_app.gui import widgets
 from monitor_app.gui.board import BoardModel, BoardView, alerting
+from monitor_app.gui.fitting import fit_to_screen
 from monitor_app.gui.session import Session
 from monitor_app.gui.staff import LockPage
+from monitor_app.gui.status_bar import StationStatusBar
 from monitor_app.services.errors import StorageError
 
 TICK_MS = 1000
@@ -63,7 +65,7 @@ class MainWindow(QMainWindow):
         self.services = session.services
         self.settings = self.services.settings()
         self.setWindowTitle("Post-infusion monitor")
-        self.resize(1400, 800)
+        fit_to_screen(self, 1400, 800)
         self._last_input = self.services.clock.now()
         self._hidden_windows: list[QWidget] = []
         self._covers: list[LockPage] = []
@@ -145,15 +147,11 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
 
     def _build_status_bar(self) -> None:
-        self.nurse_label = widgets.set_handle(QLabel(), "status_nurse", "Signed in")
-        self.clinic_label = widgets.set_handle(QLabel(), "status_clinic", "Clinic")
-        self.clock_label = widgets.set_handle(QLabel(), "status_clock", "Clock")
-        self.problem_label = widgets.FieldError("status_problem")
-        bar = self.statusBar()
-        bar.addWidget(self.nurse_label)
-        bar.addWidget(self.problem_label, 1)
-        bar.addPermanentWidget(self.clinic_label)
-        bar.addPermanentWidget(self.clock_label)
+        self.status_bar = bar = StationStatusBar(self)
+        self.setStatusBar(bar)
+        self.nurse_label, self.clinic_label = bar.nurse_label, bar.clinic_label
+        self.clock_label, self.problem_label = bar.clock_label, bar.problem_label
+        self.note_label = bar.note_label
 
     # ------------------------------------------------------------------ board
     def reload(self) -> None:
@@ -165,8 +163,10 @@ class MainWindow(QMainWindow):
             self.problem_label.show_message(f"could not refresh the board: {exc}")
             return
         self.problem_label.clear()
+        selected = self.board.selected_episode()
         self.model.set_rows(rows)
         self.board.fit_columns()
+        self.board.select_episode(selected)  # the selection follows the patient, not the row
         self._update_summary()
         self._update_status()
 
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
             return
         red = sum(1 for r in rows if alerting(r) == "red")
         amber = sum(1 for r in rows if alerting(r) == "amber")
-        flagged = sum(1 for r in rows if r.flags)
+        flagged = sum(1 for r in rows if r.alerts)
         parts = [f"{len(rows)} active {'chair' if len(rows) == 1 else 'chairs'}"]
         if red:
             parts.append(f"⚠ {red} overdue")
@@ -378,10 +378,10 @@ class MainWindow(QMainWindow):
         try:
             made = services.backup_if_due() if daily else services.backup_now()
         except (StorageError, OSError) as exc:
-            self.statusBar().showMessage(f"Backup failed: {exc}", 0)
+            self.status_bar.show_note(f"Backup failed: {exc}", 0)
             return False
         if made is not None:
-            self.statusBar().showMessage(f"Backed up to {made}", 10_000)
+            self.status_bar.show_note(f"Backed up to {made}", 10_000)
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDateTimeEdit,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import SIDE_EFFECTS, ValidationError, Vitals
+from monitor_app.gui.fitting import FlowLayout
 from monitor_app.gui.session import Session
 from monitor_app.gui.table_models import format_temp
 from monitor_app.services.errors import StorageError
@@ -52,6 +52,7 @@ VITAL_FIELDS: dict[str, tuple[str, str, str]] = {
     "temp": ("Temp", "", "Temperature (optional), one decimal"),
 }
 OPTIONAL_TEXT = {"note": "Note", "missing_reason": "Reason for missing values"}
+MIN_CHARS = {"bp": 7, "temp": 5}  # digits each vital field shows at its narrowest (else 4)
 
 
 def _digit_edit(top: int) -> QRegularExpressionValidator:
@@ -119,49 +120,52 @@ class ObservationFields(QWidget):
         self.inputs[key] = widget
 
     def _build_vitals(self) -> None:
-        columns = len(VITAL_FIELDS) + 1
+        """First row: the vitals, oxygen, the time taken and (``add_trailing``) Save."""
+        columns = len(VITAL_FIELDS) + 3
         for col, (key, (label, hint, tip)) in enumerate(VITAL_FIELDS.items()):
             edit = QLineEdit()
             if key == "temp":
                 label, hint = f"Temp °{self.temp_unit}", "optional"
             edit.setPlaceholderText(hint)
             edit.setToolTip(tip)
-            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("0000000") + 12)
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(
+                "0" * MIN_CHARS.get(key, 4)) + 14)
             if key in ("moaas", "dissociation"):
                 edit.setValidator(_digit_edit(5 if key == "moaas" else 3))
                 edit.setMaxLength(1)
             self._add(self.top, col, columns, key, label, edit)
         oxygen = QCheckBox("on O2")
         oxygen.setToolTip("Supplemental oxygen (Space toggles)")
-        self._add(self.top, columns - 1, columns, "on_oxygen", "On oxygen", oxygen)
-        self.top.setColumnStretch(columns, 1)
-
-    def _build_extras(self) -> None:
-        box = QWidget()
-        row = QHBoxLayout(box)
-        row.setContentsMargins(0, 0, 0, 0)
-        for name in SIDE_EFFECTS:
-            check = QCheckBox(name)
-            check.setObjectName(f"side_effect_{name}")
-            check.setAccessibleName(name)
-            row.addWidget(check)
-        self._add(self.bottom, 0, 5, "side_effects", "Side effects", box)
-        for col, (key, label) in enumerate(OPTIONAL_TEXT.items(), start=1):
-            edit = QLineEdit()
-            edit.setMinimumWidth(160)
-            self._add(self.bottom, col, 5, key, label, edit)
-        self.inputs["missing_reason"].setPlaceholderText("e.g. patient refused BP")
+        self._add(self.top, len(VITAL_FIELDS), columns, "on_oxygen", "On oxygen", oxygen)
         when = QDateTimeEdit()
         when.setDisplayFormat("dd MMM HH:mm")
         when.setToolTip("Time the observation was taken: set it back for a late entry")
         when.dateTimeChanged.connect(self._on_taken_at_changed)
-        self._add(self.bottom, 3, 5, "taken_at", "Time taken", when)
-        self.bottom.setColumnStretch(1, 2)
-        self.bottom.setColumnStretch(2, 2)
+        self._add(self.top, len(VITAL_FIELDS) + 1, columns, "taken_at", "Time taken", when)
+        self.top.setColumnStretch(columns, 1)
+
+    def _build_extras(self) -> None:
+        """Second row: side effects (wrapping onto two lines when narrow), note, reason."""
+        box = QWidget()
+        flow = FlowLayout(box)
+        for name in SIDE_EFFECTS:
+            check = QCheckBox(name)
+            check.setObjectName(f"side_effect_{name}")
+            check.setAccessibleName(name)
+            flow.addWidget(check)
+        self._add(self.bottom, 0, 3, "side_effects", "Side effects", box)
+        for col, (key, label) in enumerate(OPTIONAL_TEXT.items(), start=1):
+            edit = QLineEdit()
+            edit.setMinimumWidth(120)
+            self._add(self.bottom, col, 3, key, label, edit)
+        self.inputs["missing_reason"].setPlaceholderText("e.g. patient refused BP")
+        self.bottom.setColumnStretch(1, 1)  # side effects keep one line while they can
+        self.bottom.setColumnStretch(2, 1)
+        self.bottom.setAlignment(box, Qt.AlignmentFlag.AlignTop)
 
     def add_trailing(self, widget: QWidget) -> None:
-        """Put a button (Save, say) at the end of the second row."""
-        self.bottom.addWidget(widget, 1, 4)
+        """Put a button (Save, say) at the end of the first row, after the time taken."""
+        self.top.addWidget(widget, 1, len(VITAL_FIELDS) + 2)
 
     # ---------------------------------------------------------------- access
     def line(self, key: str) -> QLineEdit:

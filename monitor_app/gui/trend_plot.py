@@ -39,7 +39,7 @@ class TrendPlot(pg.PlotWidget):
                          axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.setObjectName("trend_plot")
         self.setAccessibleName("Trend of heart rate and blood pressure")
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(100)  # the splitter may give it more, or collapse it
         item = self.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setLabel("left", "mmHg  ·  beats/min")

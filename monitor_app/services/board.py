@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from monitor_app.domain import schedule, vitals
-from monitor_app.domain.models import Episode, Observation, Patient
+from monitor_app.domain.models import Alert, Episode, Observation, Patient
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.scores import news2
 from monitor_app.services.views import BoardRow
@@ -20,11 +21,12 @@ if TYPE_CHECKING:
 
 class BoardUseCases:
     def board(self: Services) -> list[BoardRow]:
-        """Every active episode, most urgent first. One query per table, not per chair."""
+        """Every active episode, in chair order. One query per table, not per chair."""
         episodes = repo.list_active_episodes(self.db)
         ids = [e.id for e in episodes]
         observations = repo.observations_for_episodes(self.db, ids)
         patients = repo.get_patients(self.db, [e.patient_id for e in episodes])
+        acks = repo.alert_acks_for_episodes(self.db, ids)
         now = self.clock.now()
         rows = []
         for e in episodes:
@@ -32,19 +34,16 @@ class BoardUseCases:
             if protocol is None:
                 continue
             obs = [o for o in observations.get(e.id, []) if not o.voided]
-            rows.append(self._board_row(e, protocol, patients[e.patient_id], obs, now))
+            rows.append(self._board_row(e, protocol, patients[e.patient_id], obs, now,
+                                        _unacknowledged(obs, protocol, e, acks)))
         return sort_board(rows)
 
     def _board_row(self: Services, e: Episode, protocol: Protocol, patient: Patient,
-                   obs: list[Observation], now: datetime) -> BoardRow:
-        base = schedule.baseline_of(obs, e.dosing_start)
+                   obs: list[Observation], now: datetime, alerts: tuple[Alert, ...]
+                   ) -> BoardRow:
         last = obs[-1] if obs else None
-        flags: tuple[str, ...] = ()
         score = None
         if last is not None:
-            base_vitals = base.vitals if base is not None and base.id != last.id else None
-            flags = tuple(a.message for a in vitals.alerts_for(last.vitals, protocol,
-                                                               base_vitals))
             result = news2(last.vitals, self.news2_table)
             score = result.total if result else None
         times = tuple(o.taken_at for o in obs)
@@ -54,7 +53,7 @@ class BoardUseCases:
             mrn=patient.mrn, protocol_id=protocol.id, protocol_name=protocol.name,
             phase=e.phase, dosing_start=e.dosing_start, dosing_end=e.dosing_end,
             last_vitals=vitals_summary(last), last_taken_at=last.taken_at if last else None,
-            news2=score, flags=flags,
+            news2=score, flags=tuple(a.message for a in alerts), alerts=alerts,
             status=schedule.schedule_status(protocol.schedule, phase=e.phase,
                                             dosing_start=e.dosing_start,
                                             dosing_end=e.dosing_end, taken_at=times, now=now,
@@ -80,10 +79,29 @@ def _with_status(row: BoardRow, status: schedule.ScheduleStatus) -> BoardRow:
     return replace(row, status=status)
 
 
+def _unacknowledged(obs: list[Observation], protocol: Protocol, e: Episode,
+                    acks: dict[int, frozenset[str]]) -> tuple[Alert, ...]:
+    """Every alert not yet acknowledged on the current observations, newest first."""
+    base = schedule.baseline_of(obs, e.dosing_start)
+    found: list[Alert] = []
+    for o in reversed(obs):
+        base_vitals = base.vitals if base is not None and base.id != o.id else None
+        done = acks.get(o.id, frozenset())
+        found += [a for a in vitals.alerts_for(o.vitals, protocol, base_vitals)
+                  if a.code not in done]
+    return tuple(found)
+
+
+def chair_key(chair: str) -> tuple[tuple[int, int | str], ...]:
+    """Natural order: chair 2 before chair 10, "Bay 3" before "Bay 12"."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part.casefold())
+                 for part in re.split(r"(\d+)", chair.strip()) if part)
+
+
 def sort_board(rows: list[BoardRow]) -> list[BoardRow]:
-    far = datetime.max.replace(tzinfo=None)
-    return sorted(rows, key=lambda r: (r.urgency, (r.status.next_due.replace(tzinfo=None)
-                                                    if r.status.next_due else far), r.chair))
+    """Chair order, always: a row never moves under the nurse's pointer when a patient
+    turns due (urgency is shown by colour and counted in the summary instead)."""
+    return sorted(rows, key=lambda r: (chair_key(r.chair), r.episode_id))
 
 
 def vitals_summary(obs: Observation | None) -> str:

@@ -12,6 +12,7 @@ from monitor_app.domain.pins import MIN_LENGTH_DEFAULT
 from monitor_app.domain.protocol import Protocol, RemsField
 from monitor_app.domain.schedule import ScheduleStatus
 from monitor_app.domain.scores import AldreteResult, News2Result
+from monitor_app.domain.vitals import worst_alert
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,16 @@ class BoardRow:
     last_vitals: str  # "HR 88  BP 132/84  SpO2 97  RR 14"
     last_taken_at: datetime | None
     news2: int | None
-    flags: tuple[str, ...]  # unacknowledged alert messages
+    flags: tuple[str, ...]  # unacknowledged alert messages, newest observation first
     status: ScheduleStatus
     taken_at: tuple[datetime, ...] = field(default=(), repr=False)  # for the tick
     bp_flagged_at: datetime | None = field(default=None, repr=False)  # for the tick's recheck
+    alerts: tuple[Alert, ...] = ()  # the unacknowledged alerts themselves, as ``flags``
+
+    @property
+    def worst_alert(self) -> Alert | None:
+        """The most severe unacknowledged alert (domain severity order)."""
+        return worst_alert(self.alerts)
 
     @property
     def urgency(self) -> int:

@@ -272,6 +272,21 @@ def alert_acks(db: Database, episode_id: int) -> dict[int, frozenset[str]]:
     return {obs_id: frozenset(codes) for obs_id, codes in found.items()}
 
 
+def alert_acks_for_episodes(db: Database, episode_ids: list[int]
+                            ) -> dict[int, frozenset[str]]:
+    """observation id -> the alert codes acknowledged on it, for several episodes at once."""
+    found: dict[int, set[str]] = {}
+    if not episode_ids:
+        return {}
+    marks = ", ".join("?" for _ in episode_ids)
+    for obs_id, code in db.execute(
+        f"SELECT observation_id, code FROM alert_acks WHERE episode_id IN ({marks})",
+        list(episode_ids),
+    ):
+        found.setdefault(obs_id, set()).add(code)
+    return {obs_id: frozenset(codes) for obs_id, codes in found.items()}
+
+
 def list_alert_acks(db: Database, episode_id: int) -> list[AlertAck]:
     rows = fetch_rows(
         db, "SELECT * FROM alert_acks WHERE episode_id = ? ORDER BY id", [episode_id]

@@ -308,14 +308,14 @@ def test_sheet_pdf_carries_the_record(w: World) -> None:
 
 
 # ---------------------------------------------------------------- board
-def test_board_puts_overdue_first_and_ticks_without_the_database(w: World) -> None:
+def test_board_keeps_chair_order_and_ticks_without_the_database(w: World) -> None:
     calm = open_iv(w, chair="1", patient=0)
     busy = open_iv(w, chair="2", patient=1)
     to_recovery(w, busy.id)
     w.clock.advance(minutes=30)  # busy's 15-minute check is overdue; calm waits for baseline
     rows = w.s.board()
-    assert rows[0].episode_id == busy.id
-    assert rows[0].status.state == "overdue"
+    assert [r.episode_id for r in rows] == [calm.id, busy.id]  # overdue does not jump
+    assert rows[1].status.state == "overdue"
     assert {r.episode_id for r in rows} == {calm.id, busy.id}
     w.s.record_observation(w.nurse.id, busy.id, good())
     fresh = [r for r in w.s.board() if r.episode_id == busy.id]

@@ -13,6 +13,7 @@ from monitor_app.gui.board import (
     COL_NEXT,
     COL_PATIENT,
     COL_STATUS,
+    FLAG,
     RED,
     BoardModel,
     countdown_text,
@@ -120,22 +121,78 @@ def test_the_tick_reads_no_database(episode_id, window, services, staff, session
     assert cell(window, 0, COL_STATUS) == "⚠ OVERDUE"
 
 
-def test_overdue_sorts_first_and_the_selection_follows_its_row(
-        episode_id, window, services, staff, session, clock):
-    second = open_second(services, staff, "2", "MRN-2", "Lee Park")
-    services.record_observation(staff["nurse"], second, {
+def test_rows_stay_in_chair_order_when_a_patient_turns_overdue(
+        episode_id, window, services, staff, session, clock, qtbot):
+    seven = open_second(services, staff, "7", "MRN-7", "Lee Park")
+    services.record_observation(staff["nurse"], seven, {
         "hr": "70", "bp": "120/80", "spo2": "99", "rr": "12", "moaas": "5",
         "dissociation": "0"})
-    services.start_dosing(staff["nurse"], second)  # chair 2 dosing, chair 1 in pre-check
+    services.start_dosing(staff["nurse"], seven)  # chair 7 dosing, chair 1 in pre-check
     clock.advance(minutes=1)
     session.notify()
-    window.board.selectRow(window.model.row_of(episode_id))
+    row = window.model.row_of(seven)
+    window.board.selectRow(row)
+    before = cell(window, row, COL_CHAIR, Qt.ItemDataRole.UserRole)
 
-    clock.advance(minutes=10)
+    clock.advance(minutes=10)  # chair 7's check is overdue now
     window.tick()
-    assert cell(window, 0, COL_STATUS) == "⚠ OVERDUE"
-    assert "Lee Park" in cell(window, 0, COL_PATIENT)
-    assert window.board.selected_episode() == episode_id  # still Jo's row, now second
+    window.reload()
+    assert cell(window, row, COL_STATUS) == "⚠ OVERDUE"
+    assert [cell(window, r, COL_CHAIR) for r in range(2)] == ["1", "7"]
+    assert cell(window, row, COL_CHAIR, Qt.ItemDataRole.UserRole) == before == seven
+    assert window.board.selected_episode() == seven
+    with qtbot.waitSignal(window.board.episode_activated) as opened:
+        window.board.activated.emit(window.model.index(row, COL_PATIENT))
+    assert opened.args == [seven]  # the row under the same place opens the same patient
+    assert "⚠ 1 overdue" in window.summary.text()
+
+
+def test_the_selection_stays_on_its_patient_when_a_chair_is_added_before_it(
+        episode_id, window, services, staff, session):
+    ten = open_second(services, staff, "10", "MRN-10", "Lee Park")
+    session.notify()
+    window.board.selectRow(window.model.row_of(ten))
+    open_second(services, staff, "2", "MRN-2", "Ann Other")  # sorts between 1 and 10
+    session.notify()
+    assert [cell(window, r, COL_CHAIR) for r in range(3)] == ["1", "2", "10"]
+    assert window.board.selected_episode() == ten
+
+
+def test_a_flagged_patient_says_so_in_the_status_column(
+        episode_id, window, services, staff, session, clock):
+    services.start_dosing(staff["nurse"], episode_id)
+    saved = services.record_observation(staff["nurse"], episode_id, {
+        "hr": "96", "bp": "182/112", "spo2": "98", "rr": "14", "moaas": "5",
+        "dissociation": "0"})
+    session.notify(episode_id)
+    status = cell(window, 0, COL_STATUS)
+    assert status.startswith("⚑ FLAGGED: SBP 182")
+    assert cell(window, 0, COL_STATUS, Qt.ItemDataRole.BackgroundRole) == FLAG
+    assert "flagged" in window.summary.text()
+    assert "SBP 182 at or above" in cell(window, 0, COL_STATUS, Qt.ItemDataRole.ToolTipRole)
+    assert all(str(cell(window, 0, c)).count("\n") <= 1
+               for c in range(window.model.columnCount()))  # two lines at most
+
+    clock.advance(minutes=20)  # overdue wins the first line; the flag keeps the second
+    window.tick()
+    first, second = cell(window, 0, COL_STATUS).split("\n")
+    assert first == "⚠ OVERDUE" and second.startswith("⚑ SBP 182")
+
+    services.acknowledge_alerts(staff["nurse"], saved.observation.id,
+                                [a.code for a in saved.alerts])
+    session.notify(episode_id)
+    assert "⚑" not in cell(window, 0, COL_STATUS)
+
+
+def test_a_backup_note_does_not_hide_who_is_signed_in(window, monkeypatch, tmp_path):
+    made = tmp_path / "backups" / "monitor-2026-11-27.db"
+    monkeypatch.setattr(window.session.services, "backup_now", lambda: made)
+    assert window.run_backup(daily=False)
+    assert window.statusBar().currentMessage() == ""  # nothing painted over the widgets
+    note = window.findChild(QLabel, "status_note")
+    assert str(made) in note.text() and note.isVisible()
+    assert window.nurse_label.isVisible() and "Signed in" in window.nurse_label.text()
+    assert not note.geometry().intersects(window.nurse_label.geometry())
 
 
 def test_enter_on_a_row_opens_the_episode(episode_id, window, qtbot):

@@ -1,0 +1,42 @@
+"""The station's status bar: who is signed in, problems, passing notes, clinic, clock.
+
+A passing note ("Backed up to …") has its own elided label beside the nurse's name.
+``QStatusBar.showMessage`` is not used: its text was painted over the permanent
+widgets and hid who is signed in.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from monitor_app.gui import widgets
+from monitor_app.gui.fitting import ElidedLabel
+
+
+class StationStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.nurse_label = widgets.set_handle(QLabel(), "status_nurse", "Signed in")
+        self.clinic_label = widgets.set_handle(QLabel(), "status_clinic", "Clinic")
+        self.clock_label = widgets.set_handle(QLabel(), "status_clock", "Clock")
+        self.problem_label = widgets.FieldError("status_problem")
+        self.note_label = widgets.set_handle(ElidedLabel(), "status_note", "Note")
+        self.note_timer = QTimer(self)
+        self.note_timer.setSingleShot(True)
+        self.note_timer.timeout.connect(self._on_note_timeout)
+        self.addWidget(self.nurse_label)
+        self.addWidget(self.problem_label, 1)
+        self.addWidget(self.note_label, 1)
+        self.addPermanentWidget(self.clinic_label)
+        self.addPermanentWidget(self.clock_label)
+
+    def show_note(self, text: str, msecs: int) -> None:
+        """A passing note beside the nurse's name; ``msecs`` 0 keeps it until replaced."""
+        self.note_label.setText(text)
+        self.note_timer.stop()
+        if msecs:
+            self.note_timer.start(msecs)
+
+    def _on_note_timeout(self) -> None:
+        self.note_label.setText("")
