@@ -111,12 +111,13 @@ class CredentialUseCases:
         self.keys = keys
 
     def signing_keys(self: Services) -> ClinicKeys | None:
-        """The keys to sign with; a self-signed certificate is made on first need."""
+        """The keys to sign with; a self-signed certificate is made on first need, and
+        made again in the new name when the clinic was renamed."""
         if self.keys is None:
             return None
-        if not self.keys.can_sign:
-            self._save_keys(keyfile.with_self_signed(
-                self.keys, self.settings().clinic_name, self.clock.now()))
+        name = self.settings().clinic_name
+        if not self.keys.can_sign or keyfile.names_another_clinic(self.keys, name):
+            self._save_keys(keyfile.with_self_signed(self.keys, name, self.clock.now()))
         return self.keys
 
     def signing_certificate(self: Services) -> str:

@@ -5,8 +5,8 @@ The bytes go to a new temporary file in the same folder, opened with
 flushed to disk, and then take the name: by a hard link that fails if the name exists
 (so a file created meanwhile is not replaced), or, with ``force``, by a rename over an
 existing regular file. Refused whatever ``force`` says: the clinic's database and its
-``-wal``/``-shm``/``-journal`` files, a symbolic link, a folder, a device, a FIFO or a
-socket.
+``-wal``/``-shm``/``-journal`` files and its key file, a symbolic link, a folder, a
+device, a FIFO or a socket.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.storage.keyfile import SUFFIX as KEY_FILE_SUFFIX
 
-DB_COMPANIONS = ("", "-wal", "-shm", "-journal")
+# The database, its SQLite companions, and the clinic's key file (storage.keyfile).
+DB_COMPANIONS = ("", "-wal", "-shm", "-journal", KEY_FILE_SUFFIX)
 TEMP_SUFFIX = ".tmp"  # the app's temporary names: ".<name>.<hex>.tmp"
 
 

@@ -55,6 +55,7 @@ class ClinicKeys:
     signing_key: bytes | None = None  # PKCS#8 PEM
     certificate: bytes | None = None  # PEM
     chain: tuple[bytes, ...] = ()  # PEM, issuers of ``certificate``
+    imported: bool = False  # from a PKCS#12 file: never replaced by the app
 
     @property
     def key_id(self) -> str:
@@ -87,7 +88,8 @@ def load_keys(path: Path) -> ClinicKeys:
         cert = data.get("certificate")
         return ClinicKeys(pepper, key.encode() if key else None,
                           cert.encode() if cert else None,
-                          tuple(c.encode() for c in data.get("chain", [])))
+                          tuple(c.encode() for c in data.get("chain", [])),
+                          bool(data.get("imported", False)))
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -107,6 +109,7 @@ def save_keys(path: Path, keys: ClinicKeys, *, exclusive: bool = False) -> None:
         "signing_key": keys.signing_key.decode() if keys.signing_key else None,
         "certificate": keys.certificate.decode() if keys.certificate else None,
         "chain": [c.decode() for c in keys.chain],
+        "imported": keys.imported,
     }, indent=1)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -152,7 +155,7 @@ def self_signed(clinic_name: str, now: dt.datetime) -> tuple[bytes, bytes]:
 
 def with_self_signed(keys: ClinicKeys, clinic_name: str, now: dt.datetime) -> ClinicKeys:
     key, cert = self_signed(clinic_name, now)
-    return replace(keys, signing_key=key, certificate=cert, chain=())
+    return replace(keys, signing_key=key, certificate=cert, chain=(), imported=False)
 
 
 def with_pkcs12(keys: ClinicKeys, data: bytes, password: str) -> ClinicKeys:
@@ -167,7 +170,17 @@ def with_pkcs12(keys: ClinicKeys, data: bytes, password: str) -> ClinicKeys:
         raise ValueError("the PKCS#12 file must hold a private key and its certificate")
     return replace(keys, signing_key=_key_pem(key),
                    certificate=cert.public_bytes(serialization.Encoding.PEM),
-                   chain=tuple(c.public_bytes(serialization.Encoding.PEM) for c in others))
+                   chain=tuple(c.public_bytes(serialization.Encoding.PEM) for c in others),
+                   imported=True)
+
+
+def names_another_clinic(keys: ClinicKeys, clinic_name: str) -> bool:
+    """True when the app's own self-signed certificate names another clinic (the clinic
+    was renamed): a new one is made. An imported certificate is never replaced."""
+    if keys.imported or not keys.certificate:
+        return False
+    cert = x509.load_pem_x509_certificate(keys.certificate)
+    return _common_name(cert.subject) != (clinic_name or "Clinic")[:64]
 
 
 def describe_certificate(cert_pem: bytes | None) -> str:

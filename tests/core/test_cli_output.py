@@ -72,6 +72,18 @@ def test_the_database_itself_is_never_overwritten(clinic: Path, capsys, extra) -
     _no_temporaries(clinic.parent)
 
 
+@pytest.mark.parametrize("extra", [(), ("--force",)])
+def test_the_clinics_key_file_is_never_overwritten(demo_db: Path, clinic: Path, capsys,
+                                                   extra) -> None:
+    keys = Path(str(clinic) + ".keys")
+    shutil.copy(Path(str(demo_db) + ".keys"), keys)
+    before = keys.read_bytes()
+    code, err = pdf(capsys, clinic, keys, *extra)
+    assert code != 0 and "clinic's database" in err
+    assert keys.read_bytes() == before
+    _no_temporaries(clinic.parent)
+
+
 def test_an_existing_file_is_kept_unless_forced(clinic: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "sheet.pdf"
     out.write_text("my notes")

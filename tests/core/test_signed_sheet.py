@@ -65,6 +65,19 @@ def test_the_archived_sheet_is_signed_and_a_changed_byte_breaks_it(tmp_path):
     w.s.close()
 
 
+def test_a_renamed_clinic_signs_in_its_new_name(tmp_path):
+    w = make_world(tmp_path / "clinic.db")
+    w.s.save_settings(w.admin.id, replace(w.s.settings(), clinic_name="Lakeside Clinic"))
+    episode = open_iv(w)
+    to_ready(w, episode.id)
+    answer_everything(w, episode.id)
+    result = w.s.sign_discharge(w.nurse.id, NURSE_PIN, episode.id)
+    report = pdfsig(result.archived_to)
+    assert VALID in report and "Common Name: Lakeside Clinic" in report
+    assert "Lakeside Clinic (self-signed)" in w.s.signing_certificate()
+    w.s.close()
+
+
 def test_every_archived_demo_sheet_verifies(tmp_path, monkeypatch):
     monkeypatch.setattr(monitor_app.domain.pins, "COST", pins.TEST_COST)
     build_demo(tmp_path / "demo.db")
@@ -127,6 +140,7 @@ def test_an_imported_pkcs12_certificate_signs_the_next_sheets(tmp_path):
     w.s.close()
     again = Services.open(w.path, clock=w.clock)  # kept across restarts
     assert "Lakeside Health Trust" in again.signing_certificate()
+    again.save_settings(w.admin.id, replace(again.settings(), clinic_name="Renamed"))
     w.services = again
     episode = open_iv(w)
     to_ready(w, episode.id)
