@@ -29,14 +29,15 @@ import os
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from typing import TYPE_CHECKING
 
 from monitor_app.domain import pins
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+# ``cryptography`` is imported where a certificate is made or read, not at start-up
+# (about 30 ms): opening the clinic needs only the pepper.
 from monitor_app.storage.db import StorageError
 
 FORMAT = "monitor-app-keys"
@@ -131,6 +132,11 @@ def save_keys(path: Path, keys: ClinicKeys, *, exclusive: bool = False) -> None:
 
 def self_signed(clinic_name: str, now: dt.datetime) -> tuple[bytes, bytes]:
     """A new ECDSA P-256 key and a self-signed certificate naming the clinic."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([
         x509.NameAttribute(NameOID.COMMON_NAME, (clinic_name or "Clinic")[:64]),
@@ -161,6 +167,9 @@ def with_self_signed(keys: ClinicKeys, clinic_name: str, now: dt.datetime) -> Cl
 def with_pkcs12(keys: ClinicKeys, data: bytes, password: str) -> ClinicKeys:
     """The keys with the signing key and certificates of a PKCS#12 (.p12/.pfx) file.
     ``ValueError`` with a message a person can act on when it cannot be used."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     try:
         key, cert, others = pkcs12.load_key_and_certificates(
             data, password.encode() if password else None)
@@ -179,6 +188,8 @@ def names_another_clinic(keys: ClinicKeys, clinic_name: str) -> bool:
     was renamed): a new one is made. An imported certificate is never replaced."""
     if keys.imported or not keys.certificate:
         return False
+    from cryptography import x509
+
     cert = x509.load_pem_x509_certificate(keys.certificate)
     return _common_name(cert.subject) != (clinic_name or "Clinic")[:64]
 
@@ -187,6 +198,8 @@ def describe_certificate(cert_pem: bytes | None) -> str:
     """One line for Settings: who the certificate names, who issued it, until when."""
     if not cert_pem:
         return "none yet (one is made when the clinic is set up)"
+    from cryptography import x509
+
     cert = x509.load_pem_x509_certificate(cert_pem)
     subject = _common_name(cert.subject)
     issuer = ("self-signed" if cert.issuer == cert.subject
@@ -198,16 +211,23 @@ def describe_certificate(cert_pem: bytes | None) -> str:
 def certificate_fingerprint(cert_pem: bytes | None) -> str:
     if not cert_pem:
         return ""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
     digest = x509.load_pem_x509_certificate(cert_pem).fingerprint(hashes.SHA256()).hex()
     return "SHA-256 " + ":".join(digest[i:i + 2] for i in range(0, len(digest), 2)).upper()
 
 
 def _common_name(name: x509.Name) -> str:
+    from cryptography.x509.oid import NameOID
+
     found = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(found[0].value) if found else name.rfc4514_string()
 
 
 def _key_pem(key: object) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
     return key.private_bytes(  # type: ignore[attr-defined]
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption())
