@@ -52,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--force", action="store_true",
                      help="replace OUTPUT if it is an existing regular file")
 
+    recover = sub.add_parser("recover", help="write missing archived sheets of signed "
+                             "episodes and remove the app's stale temporary files")
+    _db_arg(recover)
+
     backup = sub.add_parser("backup", help="consistent copy of the database (safe while running)")
     _db_arg(backup)
     backup.add_argument("dest", type=Path, help="file or folder to write the copy to")

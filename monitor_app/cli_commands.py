@@ -13,7 +13,7 @@ from monitor_app.domain.models import ValidationError
 from monitor_app.domain.protocol import ProtocolError
 from monitor_app.storage.db import StorageError
 
-EXIT_OK, EXIT_ALTERED = 0, 1
+EXIT_OK, EXIT_ALTERED, EXIT_ERROR = 0, 1, 2
 
 
 class UserError(Exception):
@@ -184,7 +184,25 @@ def cmd_export_csv(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
+def cmd_recover(args: argparse.Namespace, db_path: Path) -> int:
+    services = _services(db_path)
+    try:
+        report = services.recover()
+    finally:
+        services.close()
+    for path in report.archived:
+        print(f"Archived the missing sheet {path}")
+    for path in report.removed:
+        print(f"Removed the leftover temporary file {path}")
+    for problem in report.problems:
+        print(f"monitor-app: {problem}", file=sys.stderr)
+    if not (report.archived or report.removed or report.problems):
+        print("Nothing to recover: every signed episode has its archived sheet.")
+    return EXIT_ERROR if report.problems else EXIT_OK
+
+
 COMMANDS = {
+    "recover": cmd_recover,
     "demo": cmd_demo,
     "episodes": cmd_episodes,
     "verify": cmd_verify,

@@ -75,6 +75,38 @@ class IntegrityCheck(QObject):
             app.exit(EXIT_ERROR)
 
 
+class StartupRecovery(QObject):
+    """``Services.recover`` in a worker thread with its own connection: missing archived
+    sheets of signed episodes are written, stale temporary files removed. What it did
+    or could not do is said on the status bar (``finished``)."""
+
+    finished = Signal(str)
+
+    def __init__(self, db_path: Path) -> None:
+        super().__init__()
+        self.done = threading.Event()
+        self.summary = ""
+        self._thread = threading.Thread(target=self._run, args=(Path(db_path),),
+                                        daemon=True, name="recover")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self, db_path: Path) -> None:
+        try:
+            services = Services.open(db_path, defer_quick_check=True)
+            try:
+                self.summary = services.recover().summary()
+            finally:
+                services.close()
+        except (StorageError, ProtocolError, OSError) as exc:
+            self.summary = f"Start-up recovery could not run: {exc}"
+        finally:
+            self.done.set()
+        if self.summary:
+            self.finished.emit(self.summary)  # queued to the GUI thread
+
+
 def open_services(db_path: Path, defer_quick_check: bool = False) -> Services | None:
     """``Services.open`` with every start-up failure turned into a clear message."""
     try:
@@ -164,6 +196,9 @@ def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
         window = MainWindow(session)
         window.backup_on_close = True
         window.run_backup(daily=True)
+        recovery = StartupRecovery(Path(db_path))
+        recovery.finished.connect(window.statusBar().showMessage)  # queued: a QObject slot
+        recovery.start()
         window.showMaximized()
         previous_hook = sys.excepthook
         sys.excepthook = _unexpected_error_hook(previous_hook)

@@ -25,6 +25,7 @@ from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.exports import ExportUseCases, check_system_uri
+from monitor_app.services.recovery import RecoveryUseCases
 from monitor_app.services.sheet import SheetUseCases
 from monitor_app.services.text import checked_text
 from monitor_app.services.views import ClinicSettings
@@ -50,7 +51,7 @@ TEXT_SETTINGS = {
 
 
 class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
-               BackupUseCases, ExportUseCases, CredentialUseCases):
+               BackupUseCases, ExportUseCases, CredentialUseCases, RecoveryUseCases):
     def __init__(
         self,
         db: sqlite_utils.Database,

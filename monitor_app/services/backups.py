@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from monitor_app.storage.backup import backup_database, prune_backups
+from monitor_app.storage.backup import backup_database, newest_first, prune_backups
 from monitor_app.storage.db import StorageError
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def backups_in(folder: Path) -> list[Path]:
     """Backups in ``folder``, newest first."""
     if not folder.is_dir():
         return []
-    return sorted(folder.glob(f"{BACKUP_PREFIX}*.db"), key=lambda p: p.name, reverse=True)
+    return newest_first(list(folder.glob(f"{BACKUP_PREFIX}*.db")))
 
 
 def latest_backup_for(db_path: Path) -> Path | None:
@@ -47,7 +47,8 @@ class BackupUseCases:
             raise StorageError(f"could not write a backup to {folder}: "
                                f"{exc.strerror or exc}. Check the backup folder in "
                                "Settings.") from exc
-        prune_backups(folder, self.settings().backups_kept, f"{BACKUP_PREFIX}*.db")
+        prune_backups(folder, self.settings().backups_kept, f"{BACKUP_PREFIX}*.db",
+                      just_made=dest)
         return dest
 
     def backup_if_due(self: Services) -> Path | None:

@@ -21,6 +21,7 @@ from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.scores import news2
 from monitor_app.domain.text import refused_character
 from monitor_app.services.errors import NotAllowed
+from monitor_app.services.sheet import local_zone
 from monitor_app.services.text import checked_text
 from monitor_app.services.views import EpisodeView, ObservationRow
 from monitor_app.storage import repository as repo
@@ -36,6 +37,19 @@ def _number(text: str | float, key: str, label: str, low: float, high: float) ->
     if value != value or not low <= value <= high:  # NaN fails the first test
         raise ValidationError(key, f"{label} must be between {low:g} and {high:g}")
     return value
+
+
+CLOCK_SLACK = timedelta(minutes=1)
+
+
+def clock_went_back(by: timedelta, last: datetime, now: datetime) -> str:
+    minutes = round(by.total_seconds() / 60)
+    amount = (f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60
+              else f"{max(minutes, 1)} min")
+    return (f"the computer's clock seems to have gone back by about {amount}: the last "
+            f"save was recorded at {last:%d %b %H:%M}, the clock now says {now:%d %b %H:%M}. "
+            "Nothing was saved, so that the record stays in order. Check the system clock "
+            "and time zone (or ask IT), then save again")
 
 
 @dataclass(frozen=True)
@@ -187,7 +201,7 @@ class EpisodeUseCases:
         protocol = self.protocol_of(episode)
         now = self.clock.now()
         taken_at = taken_at or now
-        vitals.validate_taken_at(taken_at, self._earliest_taken_at(episode, protocol), now)
+        self._validate_taken_at(taken_at, episode, protocol, now)
         parsed = vitals.parse_observation(raw, protocol)
         obs = repo.add_observation(self.db, episode_id, taken_at, now, parsed, actor_id,
                                    actor_id=actor_id, at=now)
@@ -205,7 +219,7 @@ class EpisodeUseCases:
         reason = checked_text(reason, "void_reason", "reason for the correction", size=500)
         now = self.clock.now()
         taken_at = taken_at or old.taken_at
-        vitals.validate_taken_at(taken_at, self._earliest_taken_at(episode, protocol), now)
+        self._validate_taken_at(taken_at, episode, protocol, now)
         parsed = vitals.parse_observation(raw, protocol)
         new = repo.correct_observation(self.db, observation_id, reason, parsed, taken_at,
                                        entered_at=now, recorded_by=actor_id,
@@ -249,6 +263,24 @@ class EpisodeUseCases:
         assert obs is not None
         acks = repo.alert_acks(self.db, episode_id).get(observation_id, frozenset())
         return self._row(obs, self.protocol_of(episode), base, acks, self._row_context())
+
+    def _validate_taken_at(self: Services, taken_at: datetime, episode: Episode,
+                           protocol: Protocol, now: datetime) -> None:
+        try:
+            vitals.validate_taken_at(taken_at, self._earliest_taken_at(episode, protocol), now)
+        except ValidationError:
+            self._check_clock("taken_at", now)  # the likelier cause: say so
+            raise
+
+    def _check_clock(self: Services, key: str, now: datetime) -> None:
+        """A time refused as out of order because the computer's clock went back (the
+        newest save is later than "now") is refused with a message that says so."""
+        last = repo.latest_event_time(self.db)
+        if last is None or last - now <= CLOCK_SLACK:
+            return
+        zone = local_zone(self)
+        raise ValidationError(key, clock_went_back(last - now, last.astimezone(zone),
+                                                   now.astimezone(zone)))
 
     def _earliest_taken_at(self: Services, episode: Episode, protocol: Protocol) -> datetime:
         # A baseline may be taken a little before the episode was opened in the app.
@@ -302,6 +334,7 @@ class EpisodeUseCases:
         now = self.clock.now()
         at = at or now
         if episode.dosing_start and at < episode.dosing_start:
+            self._check_clock("end_dosing", now)
             raise ValidationError("end_dosing", "dosing cannot end before it started")
         return repo.update_episode_phase(self.db, episode_id, Phase.RECOVERY, dosing_end=at,
                                          actor_id=actor_id, at=now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -43,12 +44,35 @@ def backup_database(db: sqlite_utils.Database, dest: Path) -> Path:
     return dest
 
 
-def prune_backups(folder: Path, keep: int, pattern: str = "*.db") -> list[Path]:
+def creation_order(path: Path) -> tuple[int, int, str]:
+    """Sort key, oldest first: when the copy was written (its file time, set once by
+    ``backup_database``), then the counter a same-second name carries ("-2", "-3").
+    Not the time stamp in the name alone: two copies made in the same second, or made
+    after the computer's clock was stepped back, would sort before older ones."""
+    try:
+        written = path.stat().st_mtime_ns
+    except OSError:
+        written = 0
+    match = re.search(r"-(\d+)\.db$", path.name)
+    counter = int(match.group(1)) if match and len(match.group(1)) < 6 else 1
+    return written, counter, path.name
+
+
+def newest_first(paths: list[Path]) -> list[Path]:
+    return sorted(paths, key=creation_order, reverse=True)
+
+
+def prune_backups(folder: Path, keep: int, pattern: str = "*.db",
+                  just_made: Path | None = None) -> list[Path]:
     """Delete all but the newest ``keep`` backups in ``folder``; returns what was removed.
 
-    Newest by name: backup names carry their time stamp (YYYYmmdd-HHMMSS)."""
-    backups = sorted(folder.glob(pattern), key=lambda p: p.name, reverse=True)
-    removed = backups[keep:]
+    Newest by time of creation (``creation_order``); ``just_made`` is always kept, so
+    a clock stepped back can never delete the copy that was just written."""
+    backups = newest_first(list(folder.glob(pattern)))
+    if just_made is not None and just_made in backups:
+        backups.remove(just_made)
+        backups.insert(0, just_made)
+    removed = backups[max(keep, 1):]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed

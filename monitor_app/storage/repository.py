@@ -24,7 +24,12 @@ Conventions:
 from __future__ import annotations
 
 from monitor_app.storage.db import ChangeRefused, DatabaseBusy, StorageError
-from monitor_app.storage.repository_base import UNSET, NotFound, transaction
+from monitor_app.storage.repository_base import (
+    UNSET,
+    NotFound,
+    latest_event_time,
+    transaction,
+)
 from monitor_app.storage.repository_episodes import (
     ACTIVE_PHASES,
     create_episode,
@@ -97,6 +102,7 @@ from monitor_app.storage.repository_signatures import (
     list_signatures,
     sign_addendum,
     sign_discharge,
+    signed_episodes,
 )
 
 __all__ = [
@@ -141,6 +147,7 @@ __all__ = [
     "get_setting",
     "get_staff",
     "is_signed",
+    "latest_event_time",
     "latest_observations",
     "list_active_episodes",
     "list_addenda",
@@ -163,6 +170,7 @@ __all__ = [
     "set_settings",
     "sign_addendum",
     "sign_discharge",
+    "signed_episodes",
     "transaction",
     "unlock_staff",
     "update_episode_phase",

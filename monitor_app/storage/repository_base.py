@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.storage import audit
-from monitor_app.storage.db import ChangeRefused, database_path, translate_error
+from monitor_app.storage.db import ChangeRefused, database_path, parse_utc, translate_error
 
 Row = dict[str, Any]
 
@@ -157,3 +157,9 @@ def from_json(text: str | None, default: Any) -> Any:
 def ids_json(ids: Any) -> str:
     """A list of ids as one JSON parameter, for ``IN (SELECT value FROM json_each(?))``."""
     return json.dumps([int(i) for i in ids])
+
+
+def latest_event_time(db: Database) -> datetime | None:
+    """When the newest audit event was recorded (by the clock of the day)."""
+    row = db.execute("SELECT at FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    return parse_utc(row[0]) if row else None

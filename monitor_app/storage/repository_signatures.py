@@ -179,3 +179,10 @@ def is_signed(db: Database, episode_id: int) -> bool:
         "SELECT 1 FROM signatures WHERE episode_id = ? AND kind = 'discharge'", [episode_id]
     ).fetchone()
     return found is not None
+
+
+def signed_episodes(db: Database) -> list[tuple[int, str]]:
+    """(id, number) of every episode with a discharge signature, oldest first."""
+    return [(row[0], row[1]) for row in db.execute(
+        "SELECT e.id, e.number FROM episodes AS e JOIN signatures AS s "
+        "ON s.episode_id = e.id AND s.kind = 'discharge' ORDER BY e.id")]
