@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.correction_dialog import error_label, show_inline
+from monitor_app.gui.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.session import Session
 
 
@@ -55,7 +56,8 @@ class PrescriberAckDialog(QDialog):
         self.ok.setText("Acknowledge")
         self.ok.setObjectName("acknowledge_predose")
         self.ok.setDefault(True)
-        buttons.accepted.connect(self._on_ok_clicked)
+        self.entry = PinEntry(self.pin, self._try_pin, self.pin_error, (self.ok,))
+        self.acknowledged = False
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         if self.prescriber.count() == 0:
@@ -69,26 +71,26 @@ class PrescriberAckDialog(QDialog):
         self.prescriber.setCurrentIndex(max(0, self.prescriber.findData(staff_id)))
 
     def submit(self) -> bool:
+        """One attempt with the typed PIN (Enter and Acknowledge do this); True when done."""
+        self.entry.submit()
+        return self.acknowledged
+
+    def _try_pin(self, pin: str) -> None:
         self.prescriber_error.hide()
         self.pin_error.hide()
         staff_id = self.prescriber.currentData()
         if staff_id is None:
-            show_inline(self.prescriber_error, "choose the prescriber")
-            return False
+            show_pin_error(self.prescriber_error, "choose the prescriber")
+            return
         try:
-            self.session.services.acknowledge_predose(staff_id, self.pin.text(),
-                                                      self.episode_id)
+            self.session.services.acknowledge_predose(staff_id, pin, self.episode_id)
         except ValidationError as exc:
             label = self.prescriber_error if exc.field == "prescriber" else self.pin_error
-            show_inline(label, exc.message)
-            self.pin.clear()
+            show_pin_error(label, exc.message)
             self.pin.setFocus()
-            return False
+            return
+        self.acknowledged = True
         self.accept()
-        return True
 
     def ask(self) -> bool:
         return self.exec() == QDialog.DialogCode.Accepted
-
-    def _on_ok_clicked(self) -> None:
-        self.submit()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.gui.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.session import Session
 from monitor_app.gui.sign_dialog import PIN_ERROR_STYLE
 from monitor_app.services.errors import AuthError
@@ -60,7 +61,7 @@ class AddendumDialog(QDialog):
         self.sign_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.sign_button.setText("Sign addendum")
         self.sign_button.setObjectName("sign_addendum")
-        buttons.accepted.connect(self._on_sign_clicked)
+        self.entry = PinEntry(self.pin, self._try_pin, self.pin_error, (self.sign_button,))
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -68,19 +69,18 @@ class AddendumDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(560, 380)
 
-    def _on_sign_clicked(self) -> None:
+    def _try_pin(self, pin: str) -> None:
         self.text_error.hide()
         self.pin_error.hide()
         try:
             self.result_value = self.session.services.add_addendum(
-                self.session.staff_id, self.pin.text(), self.episode_id,
-                self.text.toPlainText())
+                self.session.staff_id, pin, self.episode_id, self.text.toPlainText())
         except AuthError as exc:
-            self.pin.clear()
-            _show(self.pin_error, exc.message)
+            show_pin_error(self.pin_error, exc.message)
             return
         except ValidationError as exc:
-            _show(self.text_error if exc.field == "addendum" else self.pin_error, exc.message)
+            show_pin_error(self.text_error if exc.field == "addendum" else self.pin_error,
+                           exc.message)
             return
         self.session.notify(self.episode_id)
         self.accept()
@@ -98,7 +98,3 @@ def _error_label(name: str, parent: QWidget) -> QLabel:
     label.hide()
     return label
 
-
-def _show(label: QLabel, message: str) -> None:
-    label.setText(message)
-    label.show()

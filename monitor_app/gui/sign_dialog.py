@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor_app.gui.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.session import Session
 
 PIN_ERROR_STYLE = "color: #b00020; font-weight: bold;"
@@ -58,9 +59,12 @@ class SignDialog(QDialog):
         form.addRow("", self.pin_error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign")
-        self.buttons.accepted.connect(self._on_sign_accepted)
+        self.sign_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_button.setText("Sign")
+        self.sign_button.setObjectName("sign")
+        self.entry = PinEntry(self.pin, self._take_pin, self.pin_error, (self.sign_button,))
         self.buttons.rejected.connect(self.reject)
+        self.typed_pin = ""
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -69,18 +73,18 @@ class SignDialog(QDialog):
 
     def show_error(self, message: str) -> None:
         """The reason the last PIN was refused, next to the PIN field."""
-        self.pin_error.setText(message)
-        self.pin_error.setVisible(bool(message))
         self.pin.clear()
+        if message:
+            show_pin_error(self.pin_error, message)
+        else:
+            self.pin_error.hide()
 
-    def _on_sign_accepted(self) -> None:
-        if not self.pin.text():
-            self.show_error("enter your PIN")
-            return
+    def _take_pin(self, pin: str) -> None:
+        self.typed_pin = pin
         self.accept()
 
     def ask(self) -> str | None:
         """The PIN typed, or None when cancelled."""
         if self.exec() != QDialog.DialogCode.Accepted:
             return None
-        return self.pin.text()
+        return self.typed_pin

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import Staff, ValidationError
 from monitor_app.gui.change_pin_dialog import confirm_pin_policy
+from monitor_app.gui.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.session import Session
 from monitor_app.gui.widgets import Form, line_edit, set_handle
 from monitor_app.services import Services
@@ -43,8 +45,7 @@ class PinPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.button, alignment=Qt.AlignmentFlag.AlignRight)
-        self.pin.returnPressed.connect(self._on_sign_in_clicked)
-        self.button.clicked.connect(self._on_sign_in_clicked)
+        self.entry = PinEntry(self.pin, self._try_pin, self.form.errors["pin"], (self.button,))
         self.refresh()
 
     def refresh(self, preselect: int | None = None) -> None:
@@ -68,22 +69,24 @@ class PinPanel(QWidget):
     def error_message(self) -> str:
         return self.form.errors["pin"].message
 
-    def _on_sign_in_clicked(self) -> None:
+    def submit(self) -> bool:
+        """Check the typed PIN (what Enter and the button do)."""
+        return self.entry.submit()
+
+    def _try_pin(self, pin: str) -> None:
         staff_id = self.staff_box.currentData()
         if staff_id is None:
-            self.form.errors["pin"].show_message("choose your name first")
+            show_pin_error(self.form.errors["pin"], "choose your name first")
             return
         try:
-            member = self.services.authenticate(int(staff_id), self.pin.text())
+            member = self.services.authenticate(int(staff_id), pin)
         except ValidationError as exc:
-            self.form.errors["pin"].show_message(exc.message)
-            self.pin.clear()
+            show_pin_error(self.form.errors["pin"], exc.message)
             self.pin.setFocus()
             return
-        self.pin.clear()
         self.form.clear_errors()
         if not confirm_pin_policy(self, self.services, member):
-            self.form.errors["pin"].show_message("choose a new PIN to go on")
+            show_pin_error(self.form.errors["pin"], "choose a new PIN to go on")
             return
         self.signed_in.emit(member)
 
@@ -183,12 +186,17 @@ class LockPage(QWidget):
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setWordWrap(True)
         self.panel = PinPanel(session.services, "Unlock", self)
+        self.panel.setMinimumWidth(480)  # room for a wrapped PIN error
         self.panel.setMaximumWidth(560)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.title)
         layout.addWidget(self.note)
-        layout.addWidget(self.panel, alignment=Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()  # centred by stretches, not alignment: a wrapped error keeps
+        row.addStretch(1)    # its full height (an aligned widget gets only its size hint)
+        row.addWidget(self.panel, 4)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addStretch(2)
         self.panel.signed_in.connect(self._on_panel_signed_in)
 
