@@ -22,6 +22,7 @@ from monitor_app.gui.discharge_sections import (
     RemsSection,
 )
 from monitor_app.gui.discharge_signoff import SignOffPanel, fingerprint_text, signature_text
+from monitor_app.gui.export_dialog import ExportFhirDialog
 from monitor_app.gui.fitting import fit_to_screen
 from monitor_app.gui.override_dialog import OverrideDialog
 from monitor_app.gui.session import Session
@@ -102,6 +103,8 @@ class DischargeDialog(QDialog):
         self.preview, self.print_button = self.signoff.preview, self.signoff.print_button
         self.save, self.add_addendum = self.signoff.save, self.signoff.add_addendum
         self.sign, self.close_button = self.signoff.sign, self.signoff.close_button
+        self.export_fhir = self.signoff.export_fhir
+        self.export_fhir.clicked.connect(self._on_export_fhir_clicked)
         self.preview.clicked.connect(self._on_preview_clicked)
         self.print_button.clicked.connect(self._on_print_clicked)
         self.save.clicked.connect(self._on_save_clicked)
@@ -300,8 +303,8 @@ class DischargeDialog(QDialog):
             break
         self.sign_result = result
         self.show_message("")
-        if result.archive_problem:
-            self._show_note("⚠ " + result.archive_problem, warning=True)
+        if result.archive_problem or result.export_problem:
+            self._show_problems(result)
         elif result.archived_to is not None:
             self._show_note(f"Sheet archived to {result.archived_to}", warning=False)
         self.refresh()
@@ -313,9 +316,31 @@ class DischargeDialog(QDialog):
         result = dialog.ask()
         dialog.deleteLater()
         if result is not None:
-            if result.archive_problem:
-                self._show_note("⚠ " + result.archive_problem, warning=True)
+            if result.archive_problem or result.export_problem:
+                self._show_problems(result)
             self.refresh()
+
+    def _show_problems(self, result: SignResult) -> None:
+        problems = (result.archive_problem, result.export_problem)
+        self._show_note("\n".join("⚠ " + p for p in problems if p), warning=True)
+
+    def _on_export_fhir_clicked(self) -> None:
+        view = self.state.episode
+        dialog = ExportFhirDialog(self, f"{view.patient.mrn}_{view.episode.number}.fhir.json")
+        path = dialog.ask()
+        dialog.deleteLater()
+        if path is None:
+            return
+        try:  # the save dialog has already asked before replacing a file
+            written = self.services.export_fhir(self.episode_id, path, force=True)
+        except ValidationError as exc:
+            self.show_message(f"Not exported: {exc.message}")
+            return
+        except OSError as exc:
+            self.show_message(f"Not exported: {exc.strerror or exc}")
+            return
+        self.show_message("")
+        self._show_note(f"FHIR bundle for the EHR saved to {written}", warning=False)
 
     # ------------------------------------------------------------------ the sheet
     def _sheet(self) -> bytes | None:

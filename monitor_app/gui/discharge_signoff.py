@@ -64,6 +64,8 @@ class SignOffPanel(QWidget):
                             "Save the discharge sheet as PDF")
         self.add_addendum = _handle(QPushButton("Add addendum…", self), "add_addendum",
                                     "Add a signed addendum")
+        self.export_fhir = _handle(QPushButton("Export for EHR…", self), "export_fhir",
+                                   "Export for EHR (FHIR bundle)")
         self.sign = _handle(QPushButton("Sign discharge…", self), "sign",
                             "Sign the discharge")
         self.sign.setDefault(False)
@@ -72,7 +74,8 @@ class SignOffPanel(QWidget):
         self.close_button.setAutoDefault(False)
 
         actions = QHBoxLayout()
-        for button in (self.preview, self.print_button, self.save, self.add_addendum):
+        for button in (self.preview, self.print_button, self.save, self.add_addendum,
+                       self.export_fhir):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.sign)
@@ -111,6 +114,7 @@ class SignOffPanel(QWidget):
         self.sign.setEnabled(s.can_sign)
         self.sign.setVisible(not signed)
         self.add_addendum.setVisible(signed)
+        self.export_fhir.setVisible(signed)
         draft = "" if signed else " (draft)"
         self.preview.setText(f"Preview sheet{draft}")
         self.print_button.setText(f"Print{draft}…")

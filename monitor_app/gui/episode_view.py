@@ -194,7 +194,9 @@ class EpisodeWindow(QWidget):
             button.setAccessibleName(button.text())
         self.start_dosing.setEnabled(open_ and phase == Phase.PRECHECK)
         self.end_dosing.setEnabled(open_ and phase == Phase.DOSING)
-        self.discharge.setEnabled(open_ and phase in (Phase.RECOVERY, Phase.READY))
+        # A signed episode opens its discharge dialog read-only: addendum, Export for EHR.
+        self.discharge.setEnabled(view.signed or (open_ and phase in (Phase.RECOVERY,
+                                                                      Phase.READY)))
         self.cancel_episode.setEnabled(open_ and phase == Phase.PRECHECK)
         needs_ack = (view.predose_caution is not None and view.episode.predose_ack_by is None
                      and phase == Phase.PRECHECK and open_)

@@ -23,6 +23,8 @@ from monitor_app.gui.signing_settings import SigningRows
 from monitor_app.gui.widgets import Form, line_edit, set_handle
 from monitor_app.services.views import ClinicSettings
 
+TEXT_KEYS = ("clinic_name", "address", "phone", "archive_dir", "backup_dir", "timestamp_url",
+             "fhir_export_dir", "fhir_system_uri")
 CHOICES = {
     "paper": (("A4", "A4"), ("Letter", "Letter")),
     "weight_unit": (("kg", "kilograms (kg)"), ("lb", "pounds (lb)")),
@@ -79,11 +81,17 @@ class SettingsDialog(QDialog):
         self.min_pin_length.setToolTip("New PINs need this many digits; a shorter PIN is "
                                        "changed at its next sign-in.")
         self.folders: dict[str, FolderField] = {}
-        for key, label, default in (("archive_dir", "Archive folder", "archive"),
-                                    ("backup_dir", "Backup folder", "backups")):
-            field = FolderField(key, label, f"default: <data folder>/{default}")
+        for key, label, placeholder, hint in (
+                ("archive_dir", "Archive folder", "default: <data folder>/archive", ""),
+                ("backup_dir", "Backup folder", "default: <data folder>/backups", ""),
+                ("fhir_export_dir", "EHR export folder", "empty = off",
+                 "Each signed episode's FHIR bundle is written here at signing.")):
+            field = FolderField(key, label, placeholder)
             self.folders[key] = field
-            f.add(key, label, field, field=field.edit)
+            f.add(key, label, field, field=field.edit, hint=hint)
+        f.add("fhir_system_uri", "MRN system URI (FHIR)",
+              line_edit(session.services.mrn_system(), 200),
+              hint="Your EHR's identifier system for MRNs (urn:oid:… or https://…).")
         self.signing = SigningRows(f, session)
         self.general = f.add_error("general")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -100,8 +108,7 @@ class SettingsDialog(QDialog):
         return self.saved if self.exec() == QDialog.DialogCode.Accepted else None
 
     def _load(self, settings: ClinicSettings) -> None:
-        for key in ("clinic_name", "address", "phone", "archive_dir", "backup_dir",
-                    "timestamp_url"):
+        for key in TEXT_KEYS:
             widget = self.form.fields[key]
             assert isinstance(widget, QLineEdit)
             widget.setText(getattr(settings, key))
@@ -117,8 +124,7 @@ class SettingsDialog(QDialog):
         """The settings as typed; fields this dialog does not show are kept."""
         typed: dict[str, object] = {
             key: self.form.text(key)
-            for key in ("clinic_name", "address", "phone", "archive_dir", "backup_dir",
-                        "timestamp_url")}
+            for key in TEXT_KEYS}
         for key in CHOICES:
             box = self.form.fields[key]
             assert isinstance(box, QComboBox)

@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from monitor_app.domain.models import Episode, Vitals
+from monitor_app.domain.protocol import ProtocolError
 
 VALUE_KINDS = ("quantity", "integer", "text", "components")
 SOURCES = {"vitals": {f.name for f in fields(Vitals)},
            "episode": {f.name for f in fields(Episode)}}
 
 
-class FhirCodesError(ValueError):
-    """The codes file is malformed; the message names the file and the key."""
+class FhirCodesError(ProtocolError):
+    """The codes file is malformed; the message names the file and the key (a
+    ``ProtocolError``, so the CLI and the GUI report it as one line, like a protocol)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def load_fhir_codes(path: Path) -> FhirCodes:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise FhirCodesError(f"{path.name}: {exc}") from None
+        raise FhirCodesError(path.name, "file", str(exc)) from None
     reader = _Reader(path.name, data)
     return reader.codes()
 
@@ -100,7 +102,7 @@ class _Reader:
             self._text(self.systems, key, "systems")
 
     def fail(self, key: str, problem: str) -> FhirCodesError:
-        return FhirCodesError(f"{self.name}: [{key}] {problem}")
+        return FhirCodesError(self.name, key, problem)
 
     def _table(self, data: dict[str, Any], key: str, where: str = "") -> dict[str, Any]:
         value = data.get(key)

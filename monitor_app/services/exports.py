@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from monitor_app.domain.models import Episode, ValidationError
 from monitor_app.reports.csv_export import CsvEpisode, CsvObservation, episodes_csv
 from monitor_app.reports.fhir_bundle import EpisodeExport, SignatureFacts, episode_bundle
-from monitor_app.reports.fhir_codes import FhirCodes, FhirCodesError, load_fhir_codes
+from monitor_app.reports.fhir_codes import FhirCodes, load_fhir_codes
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.sheet import local_zone, record_file_name
 from monitor_app.services.views import EpisodeView, ObservationRow
@@ -143,8 +143,12 @@ class ExportUseCases:
 
     def auto_export_fhir(self: Services, episode_id: int) -> tuple[Path | None, str]:
         """At signing: the bundle to the EHR folder set in Settings (off when empty).
-        A problem is reported, never raised: the signature stands."""
-        folder_text = self.settings().fhir_export_dir.strip()
+        A problem is reported, never raised: the signature is already saved."""
+        try:
+            folder_text = self.settings().fhir_export_dir.strip()
+        except Exception as exc:  # the signature stands whatever happens here
+            return None, f"The record is signed and saved, but its FHIR bundle was not " \
+                         f"written ({type(exc).__name__})."
         if not folder_text:
             return None, ""
         folder = Path(folder_text)
@@ -156,8 +160,9 @@ class ExportUseCases:
             path = folder / record_file_name(self, view, suffix)
             return write_new_file(path, self.fhir_bundle_bytes(episode_id),
                                   db_path=self.db_path), ""
-        except (OSError, ValidationError, FhirCodesError) as exc:
-            reason = getattr(exc, "message", None) or getattr(exc, "strerror", None) or exc
+        except Exception as exc:  # the signature stands whatever happens here
+            reason = getattr(exc, "message", None) or getattr(exc, "strerror", None) or (
+                f"{type(exc).__name__}: {' '.join(str(exc).split())[:160]}")
             return None, (f"The record is signed and saved, but its FHIR bundle could not "
                           f"be written to the EHR export folder {folder}: {reason}. Check "
                           "the folder in Settings, then use Export for EHR… on the episode.")
