@@ -1,10 +1,13 @@
 """Screenshots of the running app for docs/ and the README.
 
 Builds the demo clinic in a temporary database on a fixed clock, signs a nurse in
-programmatically, and saves PNGs of real widgets. Run it under Xvfb (or offscreen):
+programmatically, and saves PNGs at the size of a small nurse-station monitor
+(1280x800), windows maximised as the app opens them. On an X display (Xvfb with a
+window manager) each shot is the whole screen, title bars included; offscreen it is the
+window alone:
 
-    Xvfb :99 -screen 0 1920x1080x24 &
-    DISPLAY=:99 .venv/bin/python scripts/screenshots.py            # writes docs/*.png
+    Xvfb :99 -screen 0 1280x800x24 &  DISPLAY=:99 openbox &
+    DISPLAY=:99 QT_QPA_PLATFORM=xcb .venv/bin/python scripts/screenshots.py  # docs/*.png
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py --out /tmp/shots
 
 Add a shot by writing a ``shoot_<name>(ctx)`` function and listing it in ``SHOTS``.
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from PySide6.QtCore import QCoreApplication  # noqa: E402
+from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from monitor_app.clock import FixedClock  # noqa: E402
@@ -36,7 +41,7 @@ from monitor_app.services import Services  # noqa: E402
 
 # A fixed moment, so every run draws the same board (countdowns included).
 NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
-SIZE = (1600, 900)
+SIZE = (1280, 800)  # a common nurse-station monitor; the layout test holds every screen to it
 
 
 @dataclass
@@ -49,14 +54,20 @@ class Context:
 
 
 def settle(app: QApplication, rounds: int = 5) -> None:
+    """Let Qt and the window manager (maximising, placing) finish drawing."""
     for _ in range(rounds):
         app.processEvents()
         QCoreApplication.sendPostedEvents()
+        time.sleep(0.05)
 
 
 def save(widget: QWidget, path: Path) -> Path:
+    """The whole screen on a real display (what the nurse sees), else the window."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not widget.grab().save(str(path)):
+    app = QApplication.instance()
+    on_screen = QGuiApplication.platformName() == "xcb" and isinstance(app, QApplication)
+    picture = app.primaryScreen().grabWindow(0) if on_screen else widget.grab()
+    if not picture.save(str(path)):
         raise SystemExit(f"could not write {path}")
     print(f"wrote {path}")
     return path
@@ -99,8 +110,7 @@ def shoot_episode(ctx: Context) -> None:
     from monitor_app.gui.episode_view import EpisodeWindow
 
     window = EpisodeWindow(ctx.session, _episode_on_chair(ctx, "7"))
-    window.resize(1480, 940)
-    window.show()
+    window.showMaximized()
     settle(ctx.app, 10)
     save(window, ctx.out / "episode.png")
     window.close()
@@ -109,11 +119,10 @@ def shoot_episode(ctx: Context) -> None:
 def shoot_discharge(ctx: Context) -> None:
     from monitor_app.gui.discharge_dialog import DischargeDialog
 
-    episode_id = _episode_on_chair(ctx, "8")
+    episode_id = _episode_on_chair(ctx, "9")  # esketamine (REMS), not ready yet
     ctx.services.answer_aldrete(ctx.session.staff_id, episode_id, 2, 2)
     dialog = DischargeDialog(ctx.session, episode_id, ctx.window)
-    dialog.resize(1150, 1000)
-    dialog.show()
+    dialog.show()  # at the size it opens with: fitted to the screen
     settle(ctx.app, 10)
     save(dialog, ctx.out / "discharge-dialog.png")
     dialog.close()
@@ -149,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             window.tick_timer.stop()
             window.reload_timer.stop()
             window.resize(*SIZE)
-            window.show()
-            settle(app)
+            window.showMaximized()
+            settle(app, 20)
             ctx = Context(app, services, session, window, args.out)
             for name in args.only or SHOTS:
                 SHOTS[name](ctx)

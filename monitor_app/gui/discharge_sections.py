@@ -67,9 +67,10 @@ class CriteriaSection(QGroupBox):
         self.table.setWordWrap(False)  # one line a criterion; the full text in a tooltip
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.table.horizontalHeader()
-        for col in (COL_STATUS, COL_LABEL, COL_VALUE, COL_LIMIT):
+        for col in (COL_STATUS, COL_LABEL, COL_VALUE):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_OVERRIDE, QHeaderView.ResizeMode.Stretch)
+        for col in (COL_LIMIT, COL_OVERRIDE):  # share what is left; longer text elides
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.override = _handle(QPushButton("Override…", self), "override",
                                 "Override the selected criterion")
         self.remove_override = _handle(QPushButton("Remove override", self),

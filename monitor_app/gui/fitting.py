@@ -5,15 +5,18 @@
 - ``ElidedLabel``: one line that shortens itself with "…" instead of widening the window;
   the whole text is in its tooltip (and in ``text()`` for tests and screen readers).
 - ``FlowLayout``: widgets side by side that wrap onto the next line when narrow.
+- ``scroll_body(layout)``: a dialog's fields in a scroll area that asks for all the room
+  they need but never more than the screen has, so the buttons below it stay visible.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QWidget
+from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QScrollArea, QWidget
 
-TITLE_BAR = 40  # room for the window manager's title bar and frame around a new window
+TITLE_BAR = 60  # room for the window manager's title bar and frame around a new window
+BUTTON_ROOM = 120  # what a dialog needs around its scrolling body: buttons, margins
 FRAME = 8  # and for its left and right borders
 
 
@@ -25,6 +28,44 @@ def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
         width = min(width, area.width() - FRAME)
         height = min(height, area.height() - TITLE_BAR)
     widget.resize(width, height)
+
+
+class ScrollBody(QScrollArea):
+    """Scrolls vertically only; its size hint is its content's, up to the screen's."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _bounded(self, content: QSize) -> QSize:
+        """``content`` plus the scroll bar, no taller than the screen leaves room for."""
+        width = content.width() + self.verticalScrollBar().sizeHint().width()
+        height = content.height() + 2 * self.frameWidth()
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            height = min(height, screen.availableGeometry().height() - TITLE_BAR - BUTTON_ROOM)
+        return QSize(width, height)
+
+    def sizeHint(self) -> QSize:
+        return self._bounded(self.widget().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._bounded(self.widget().minimumSizeHint())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # errors shown or hidden: the dialog may grow or shrink
+        return super().eventFilter(watched, event)
+
+
+def scroll_body(layout: QLayout) -> ScrollBody:
+    """``layout``'s widgets in a ``ScrollBody`` (put the dialog's buttons outside it)."""
+    content = QWidget()
+    content.setLayout(layout)
+    return ScrollBody(content)
 
 
 class ElidedLabel(QLabel):

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Episode, Escort, Patient, ValidationError
+from monitor_app.gui.fitting import scroll_body
 from monitor_app.gui.session import Session
 from monitor_app.gui.widgets import FieldError, Form, clear_field_errors, line_edit, set_handle
 from monitor_app.gui.widgets import show_field_error as _show
@@ -66,7 +67,7 @@ class NewEpisodeDialog(QDialog):
         buttons.accepted.connect(self._on_ok_clicked)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(grid)
+        layout.addWidget(scroll_body(grid), 1)  # taller than the screen: it scrolls
         layout.addWidget(self.general)
         layout.addWidget(buttons)
         self._on_protocol_changed()

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor_app.gui.fitting import fit_to_screen
+
 
 def load_pdf(pdf_bytes: bytes, parent: QWidget | None = None) -> QPdfDocument:
     """A QPdfDocument over the bytes; the buffer lives as long as the document."""
@@ -55,7 +57,7 @@ class PdfPreview(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view)
         layout.addWidget(buttons)
-        self.resize(820, 1000)
+        fit_to_screen(self, 820, 1000)
 
     @property
     def page_count(self) -> int:

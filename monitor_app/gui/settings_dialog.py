@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.gui.fitting import scroll_body
 from monitor_app.gui.session import Session
 from monitor_app.gui.signing_settings import SigningRows
 from monitor_app.gui.widgets import Form, line_edit, set_handle
@@ -100,7 +101,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self._on_ok_clicked)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(f)
+        layout.addWidget(scroll_body(f), 1)  # taller than the screen: it scrolls
         layout.addWidget(buttons)
         self._load(self.current)
 

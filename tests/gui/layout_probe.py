@@ -45,6 +45,7 @@ from monitor_app.services import Services  # noqa: E402
 NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
 SHOTS = os.environ.get("LAYOUT_SHOTS", "")
 MIN_SIZE = 3  # a named control squeezed below this many pixels cannot be used
+FRAME_SLACK = 2  # a window manager may put a window's 1-pixel border just off the edge
 EXTRA_PATIENTS = (("MRN-100241", "Wilhelmina Castellanos-Oyelaran", "1990-01-02", "F"),
                   ("MRN-100242", "Ahmed Karimi", "1970-05-06", "M"),
                   ("MRN-100243", "Ruth Okafor", "1962-03-04", "F"),
@@ -129,7 +130,7 @@ def offenders(top: QWidget, screen: QRect) -> list[dict[str, object]]:
     beside it: content wider than its viewport is cut off."""
     found: list[dict[str, object]] = []
     frame = top.frameGeometry()
-    if not screen.contains(frame):
+    if not screen.adjusted(-FRAME_SLACK, -FRAME_SLACK, FRAME_SLACK, FRAME_SLACK).contains(frame):
         found.append(_offence(top, frame, "window larger than or outside the screen"))
     hint = top.minimumSizeHint().expandedTo(top.minimumSize())
     if hint.width() > screen.width() or hint.height() > screen.height():
@@ -217,6 +218,9 @@ class Probe:
     def both(self, name: str, top: QWidget, extra: Callable[[], dict[str, object]]
              = dict) -> None:
         """As the screen first opens, then maximised."""
+        if top.isMaximized():
+            top.showNormal()
+            top.resize(top.sizeHint())
         top.show()
         wait_for(self.app, top.isVisible)
         self.check(f"{name}", top, **extra())
@@ -234,6 +238,31 @@ def probe_board(probe: Probe, window: MainWindow) -> None:
     entry["offenders"] += toolbar_offenders(window)  # type: ignore[operator]
     entry["vertical_scroll"] = board.verticalScrollBar().maximum()
     entry["horizontal_scroll"] = board.horizontalScrollBar().maximum()
+    who = window.session.staff
+    window.lock()  # the lock page shows each chair's state without names
+    probe.check("lock page maximised", window)
+    assert who is not None
+    window.session.sign_in(who)
+
+
+def probe_episode_dialogs(probe: Probe, session: Session, chairs: dict[str, int]) -> None:
+    """What the episode window opens: correcting an observation, overriding a criterion."""
+    from monitor_app.gui.correction_dialog import CorrectionDialog
+    from monitor_app.gui.override_dialog import OverrideDialog
+
+    view = session.services.episode_view(chairs["7"])
+    dialog = CorrectionDialog(session, view.current_rows[-1])
+    probe.both("correction", dialog)
+    dialog.close()
+    criterion = session.services.discharge_view(chairs["9"]).evaluation.criteria[0]
+    override = OverrideDialog(session, chairs["9"], criterion.key, criterion.label)
+    probe.both("override", override)
+    override.close()
+    from monitor_app.gui.printing import PdfPreview
+
+    preview = PdfPreview(session.services.sheet_pdf(chairs["9"]), "Discharge sheet")
+    probe.both("sheet preview", preview)
+    preview.close()
 
 
 def probe_episodes(probe: Probe, session: Session, chairs: dict[str, int]) -> None:
@@ -290,6 +319,7 @@ def main() -> int:
             probe_board(probe, window)
             probe_episodes(probe, session, chairs)
             probe_discharge(probe, session, chairs)
+            probe_episode_dialogs(probe, session, chairs)
             probe_dialogs(probe, window)
             window.close()
         finally:
