@@ -149,3 +149,90 @@ def test_an_imported_pkcs12_certificate_signs_the_next_sheets(tmp_path):
     report = pdfsig(result.archived_to)
     assert VALID in report and "Common Name: Lakeside Health Trust" in report
     again.close()
+
+
+def _rsa_tsa_certificate() -> tuple[bytes, bytes]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test TSA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+                           critical=True)
+            .sign(key, hashes.SHA256()))
+    return (key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()),
+            cert.public_bytes(serialization.Encoding.PEM))
+
+
+class _TimestampServer:
+    """A local RFC 3161 server (pyHanko's test stamper behind http.server)."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        from asn1crypto import tsp
+        from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder_data
+        from pyhanko.sign.timestamps import DummyTimeStamper
+
+        key_pem, cert_pem = _rsa_tsa_certificate()  # pyHanko's test stamper is RSA-only
+        folder = Path(__import__("tempfile").mkdtemp())
+        (folder / "tsa.pem").write_bytes(cert_pem)
+        stamper = DummyTimeStamper(load_cert_from_pemder(str(folder / "tsa.pem")),
+                                   load_private_key_from_pemder_data(key_pem, None))
+        self.requests = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                reply = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+                outer.requests += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/tsa"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_reachable_timestamp_server_dates_the_signature(tmp_path):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    server = _TimestampServer()
+    try:
+        w = make_world(tmp_path / "clinic.db")
+        w.s.save_settings(w.admin.id, replace(w.s.settings(), timestamp_url=server.url))
+        episode = open_iv(w)
+        to_ready(w, episode.id)
+        answer_everything(w, episode.id)
+        result = w.s.sign_discharge(w.nurse.id, NURSE_PIN, episode.id)
+    finally:
+        server.close()
+    assert result.archive_problem == ""
+    assert server.requests >= 1  # pyHanko also asks once to size the signature
+    assert VALID in pdfsig(result.archived_to)
+    with result.archived_to.open("rb") as handle:
+        [signature] = PdfFileReader(handle).embedded_signatures
+        unsigned = signature.signer_info["unsigned_attrs"].native or []
+    assert [a["type"] for a in unsigned] == ["signature_time_stamp_token"]
+    w.s.close()
