@@ -138,9 +138,13 @@ def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
         if not dest.parent.exists():
             raise UserError(f"folder {dest.parent} does not exist")
         backup_database(services.db, dest)
+        key_file = services.key_file()
     finally:
         services.close()
     print(f"Backed up {db_path} to {dest}")
+    if key_file is not None and key_file.exists():
+        print(f"Not in the backup, by design: the key file {key_file} (PIN pepper and "
+              "signing key). Keep your own safe copy of it, apart from the backups.")
     return EXIT_OK
 
 

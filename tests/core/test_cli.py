@@ -160,9 +160,11 @@ def test_bad_commands_are_usage_errors(argv: list[str], capsys) -> None:
 def test_backup_copy_is_private_and_verifies(demo_db: Path, tmp_path: Path, capsys) -> None:
     dest = tmp_path / "backups" / "b.db"
     dest.parent.mkdir()
-    code, _, _ = run(capsys, "backup", "--db", str(demo_db), str(dest))
+    code, out, _ = run(capsys, "backup", "--db", str(demo_db), str(dest))
     assert code == 0
     assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert f"the key file {demo_db}.keys" in out  # said to be kept apart
+    assert [p.name for p in dest.parent.iterdir()] == ["b.db"]
     assert run(capsys, "verify", "--db", str(dest))[0] == 0
     code, _, err = run(capsys, "backup", "--db", str(demo_db), str(dest))
     assert code != 0 and "already exists" in one_clear_line(err)
