@@ -120,7 +120,7 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
             raise ValidationError("idle_lock_min", "idle lock must be 1 to 60 minutes")
         if not 1 <= new.backups_kept <= 365:
             raise ValidationError("backups_kept", "keep 1 to 365 backups")
-        check_security_settings(new)
+        check_security_settings(new, self.key_file())
         for key in ("archive_dir", "backup_dir", "fhir_export_dir"):
             folder = getattr(new, key)
             if folder and not Path(folder).is_absolute():

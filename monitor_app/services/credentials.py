@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 PIN_ATTEMPTS_RANGE = (3, 10)
 
 
-def check_security_settings(new: ClinicSettings) -> None:
-    """The PIN rules an administrator may set, and the timestamp server's address."""
+def check_security_settings(new: ClinicSettings, key_file: Path | None = None) -> None:
+    """The PIN rules an administrator may set, the timestamp server's address, and a
+    backup folder that is not the key file's folder (backups never hold the key)."""
     low, high = pins.MIN_LENGTH_RANGE
     if not low <= new.min_pin_length <= high:
         raise ValidationError("min_pin_length",
@@ -44,6 +45,11 @@ def check_security_settings(new: ClinicSettings) -> None:
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
             raise ValidationError("timestamp_url", "give the timestamp server's full "
                                   "address (http://... or https://...), or leave it empty")
+    folder = new.backup_dir.strip()
+    if key_file is not None and folder and Path(folder).is_absolute() and (
+            Path(folder).resolve() == key_file.resolve().parent):
+        raise ValidationError("backup_dir", "choose a folder apart from the database's: "
+                              "its key file must never travel with the backups")
 
 
 def pin_attempts_limit(settings: ClinicSettings) -> int:

@@ -215,3 +215,15 @@ def test_a_four_digit_pin_with_minimum_six_must_be_changed(tmp_path):
     with pytest.raises(ValidationError):  # and no new 4-digit PIN is given out
         w.s.add_staff(w.admin.id, "New Comer", "RN", Role.NURSE, "2468", "2468")
     w.s.close()
+
+
+def test_the_backup_folder_cannot_be_the_key_files_folder(tmp_path):
+    w = make_world(tmp_path / "clinic.db")
+    before = w.s.settings()
+    with pytest.raises(ValidationError) as refused:
+        w.s.save_settings(w.admin.id, replace(before, backup_dir=str(tmp_path)))
+    assert refused.value.field == "backup_dir" and "key file" in refused.value.message
+    assert w.s.settings() == before
+    saved = w.s.save_settings(w.admin.id, replace(before, backup_dir=str(tmp_path / "b")))
+    assert saved.backup_dir == str(tmp_path / "b")
+    w.s.close()
