@@ -160,7 +160,8 @@ def _valid(override: Override, key: str, protocol: Protocol) -> bool:
 def _blocking(result: CriterionResult) -> str:
     if result.status == UNKNOWN:
         return f"{result.label}: cannot tell yet ({result.value})"
-    return f"{result.label}: {result.value} (needs {result.detail})"
+    locked = "; cannot be overridden" if result.not_overridable else ""
+    return f"{result.label}: {result.value} (needs {result.detail}{locked})"
 
 
 def _manual(key: str, label: str, wanted: tuple[str, ...], allow_na: bool,

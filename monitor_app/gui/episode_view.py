@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import Phase, ValidationError
 from monitor_app.gui.ack_dialog import PrescriberAckDialog
+from monitor_app.gui.alert_ack_dialog import AlertAckDialog
 from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
 from monitor_app.gui.episode_header import EpisodeHeader
 from monitor_app.gui.episode_parts import AlertBanner, ObservationTableView
@@ -295,14 +296,12 @@ class EpisodeWindow(QWidget):
         if self.view is None:
             return
         pending = [r for r in self.view.current_rows if r.unacknowledged]
-
-        def acknowledge() -> None:
-            for row in pending:
-                self.services.acknowledge_alerts(
-                    self.session.staff_id, row.observation.id,
-                    [a.code for a in row.unacknowledged])
-
-        if self._run(acknowledge):
+        if not pending:
+            return
+        dialog = AlertAckDialog(self.session, pending, self)
+        done = dialog.ask()
+        dialog.deleteLater()
+        if done:
             who = self.session.staff.initials if self.session.staff else ""
             self.show_message(f"Alerts acknowledged by {who} at "
                               f"{local_time(self.services.clock.now())}", "info")

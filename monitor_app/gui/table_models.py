@@ -192,6 +192,8 @@ class ObservationModel(QAbstractTableModel):
                 parts.append(f"Missing: {v.missing_reason}")
             if v.note:
                 parts.append(v.note)
+            if row.responses:
+                parts.append(f"Alerts: {row.responses_text}")
             return " · ".join(parts)
         return ""
 
@@ -200,6 +202,8 @@ class ObservationModel(QAbstractTableModel):
         lines = [f"{alert_glyph(a)} {a.message}"
                  + ("" if a.code in row.acknowledged else " (not acknowledged)")
                  for a in alerts]
+        if alerts and row.responses:
+            lines += [f"Done ({local_time(r.recorded_at)}): {r.text}" for r in row.responses]
         if col == COL_TIME:
             lines.append(f"Taken {local_time(obs.taken_at, True)}, "
                          f"entered {local_time(obs.entered_at, True)}")

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor_app.domain import phases, schedule, vitals
+from monitor_app.domain.alert_response import AlertResponse, check_response
 from monitor_app.domain.models import (
     Episode,
     Escort,
@@ -160,9 +161,11 @@ class EpisodeUseCases:
         protocol = self.protocol_of(episode)
         observations = repo.list_observations(self.db, episode_id)
         acks = repo.alert_acks(self.db, episode_id)
+        responses = repo.alert_responses(self.db, episode_id)
         base = schedule.baseline_of(observations, episode.dosing_start)
         context = self._row_context()
-        rows = tuple(self._row(o, protocol, base, acks.get(o.id, frozenset()), context)
+        rows = tuple(self._row(o, protocol, base, acks.get(o.id, frozenset()), context,
+                               responses.get(o.id, ()))
                      for o in observations)
         status = schedule.episode_schedule(protocol, episode, observations, self.clock.now())
         caution = vitals.predose_caution(base.vitals, protocol) if base else None
@@ -182,14 +185,15 @@ class EpisodeUseCases:
         return _RowContext(timedelta(minutes=self.settings().late_entry_min), initials)
 
     def _row(self: Services, obs: Observation, protocol: Protocol, base: Observation | None,
-             acked: frozenset[str], context: _RowContext) -> ObservationRow:
+             acked: frozenset[str], context: _RowContext,
+             responses: tuple[AlertResponse, ...] = ()) -> ObservationRow:
         baseline_vitals = base.vitals if base is not None and base.id != obs.id else None
         return ObservationRow(
             observation=obs,
             alerts=tuple(vitals.alerts_for(obs.vitals, protocol, baseline_vitals)),
             news2=news2(obs.vitals, self.news2_table), acknowledged=acked,
             late=obs.entered_at - obs.taken_at > context.late_after,
-            recorded_by=context.initials.get(obs.recorded_by, "?"))
+            recorded_by=context.initials.get(obs.recorded_by, "?"), responses=responses)
 
     # ------------------------------------------------------------------ observations
     def record_observation(self: Services, actor_id: int, episode_id: int,
@@ -237,15 +241,19 @@ class EpisodeUseCases:
         self._update_ready(actor_id, old.episode_id)
 
     def acknowledge_alerts(self: Services, actor_id: int, observation_id: int,
-                           codes: Sequence[str]) -> None:
+                           codes: Sequence[str], action: str, note: str = "") -> AlertResponse:
+        """Acknowledge alerts of one observation with what was done about them
+        (a note is required for "treatment given" and "other")."""
         self._active_actor(actor_id)
         obs = self._observation(observation_id)
         self._writable(obs.episode_id)
-        done = repo.alert_acks(self.db, obs.episode_id).get(observation_id, frozenset())
-        for code in codes:
-            if code not in done:
-                repo.ack_alert(self.db, observation_id, code, actor_id=actor_id,
-                               at=self.clock.now())
+        note = checked_text(note, "ack_note", "note on what was done", required=False,
+                            size=500)
+        chosen = check_response(action, note)
+        if not codes:
+            raise ValidationError("ack_action", "no alert to acknowledge")
+        return repo.acknowledge_alerts(self.db, observation_id, codes, chosen, note,
+                                       actor_id=actor_id, at=self.clock.now())
 
     def _observation(self: Services, observation_id: int) -> Observation:
         obs = repo.get_observation(self.db, observation_id)
@@ -262,7 +270,9 @@ class EpisodeUseCases:
         obs = repo.get_observation(self.db, observation_id)
         assert obs is not None
         acks = repo.alert_acks(self.db, episode_id).get(observation_id, frozenset())
-        return self._row(obs, self.protocol_of(episode), base, acks, self._row_context())
+        responses = repo.alert_responses(self.db, episode_id).get(observation_id, ())
+        return self._row(obs, self.protocol_of(episode), base, acks, self._row_context(),
+                         responses)
 
     def _validate_taken_at(self: Services, taken_at: datetime, episode: Episode,
                            protocol: Protocol, now: datetime) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from monitor_app.domain.alert_response import AlertResponse
 from monitor_app.domain.discharge import DischargeEvaluation, ManualAnswer, Override
 from monitor_app.domain.models import Alert, Episode, Observation, Patient, Phase, Staff
 from monitor_app.domain.pins import MIN_LENGTH_DEFAULT
@@ -43,6 +44,12 @@ class ObservationRow:
     acknowledged: frozenset[str]  # alert codes acknowledged
     late: bool
     recorded_by: str  # initials
+    responses: tuple[AlertResponse, ...] = ()  # what was done about its alerts
+
+    @property
+    def responses_text(self) -> str:
+        """'Rechecked; Treatment given: labetalol 10 mg IV' ('' when none)."""
+        return "; ".join(r.text for r in self.responses)
 
     @property
     def unacknowledged(self) -> tuple[Alert, ...]:

@@ -416,3 +416,37 @@ def m007_one_active_episode(db: Database) -> None:
             f"CREATE UNIQUE INDEX episodes_one_active_{column} ON episodes({column}) "
             f"WHERE phase NOT IN {CLOSED_PHASES_SQL}{exempt}")
     _run(db, statements)
+
+
+ALERT_RESPONSE_ACTIONS = ("rechecked", "prescriber_informed", "treatment_given", "other")
+
+
+@migrations(name="m008_alert_responses")
+def m008_alert_responses(db: Database) -> None:
+    """What the nurse did about the alerts of one observation, recorded with their
+    acknowledgement: append-only, audited, under the signed lock like ``alert_acks``.
+
+    A new table, not columns on ``alert_acks``: acknowledgements recorded before this
+    migration keep exactly the row the audit log holds (no snapshot needed)."""
+    table = "alert_responses"
+    actions = ", ".join(f"'{a}'" for a in ALERT_RESPONSE_ACTIONS)
+    _run(
+        db,
+        [
+            f"""CREATE TABLE {table} (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                observation_id INTEGER NOT NULL REFERENCES observations(id),
+                codes TEXT NOT NULL CHECK (json_valid(codes)),
+                action TEXT NOT NULL CHECK (action IN ({actions})),
+                note TEXT NOT NULL DEFAULT '',
+                recorded_by INTEGER NOT NULL REFERENCES staff(id),
+                recorded_at TEXT NOT NULL
+            ) STRICT""",
+            f"CREATE INDEX {table}_episode ON {table}(episode_id, observation_id, id)",
+            _refuse(f"{table}_no_delete", "DELETE", table, f"{table} rows are never deleted"),
+            _refuse(f"{table}_no_update", "UPDATE", table, f"{table} rows are never changed"),
+            _refuse(f"{table}_signed_insert", "INSERT", table, LOCKED_MESSAGE,
+                    _signed("NEW.episode_id")),
+        ],
+    )

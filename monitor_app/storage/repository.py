@@ -42,9 +42,11 @@ from monitor_app.storage.repository_episodes import (
 )
 from monitor_app.storage.repository_observations import (
     ack_alert,
+    acknowledge_alerts,
     add_observation,
     alert_acks,
     alert_acks_for_episodes,
+    alert_responses,
     baseline_observation,
     correct_observation,
     get_observation,
@@ -120,6 +122,7 @@ __all__ = [
     "SignatureKind",
     "StorageError",
     "ack_alert",
+    "acknowledge_alerts",
     "add_addendum",
     "add_observation",
     "add_override",
@@ -128,6 +131,7 @@ __all__ = [
     "add_staff",
     "alert_acks",
     "alert_acks_for_episodes",
+    "alert_responses",
     "all_settings",
     "baseline_observation",
     "checklist_history",

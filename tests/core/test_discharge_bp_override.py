@@ -92,6 +92,8 @@ def test_a_stored_override_of_a_locked_criterion_counts_for_nothing():
     assert c.status == "not_met" and not c.overridden and not c.ok
     assert c.not_overridable.startswith("required by the REMS")
     assert not result.ready
+    assert result.blocking[0] == ("Minimum observation time: 100 min since start of dosing "
+                                  "(needs minimum 120 min; cannot be overridden)")
 
 
 def test_overridable_is_optional_and_checked():

@@ -10,7 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QWidget
 
+from monitor_app.domain.alert_response import AlertAction
 from monitor_app.gui.ack_dialog import PrescriberAckDialog
+from monitor_app.gui.alert_ack_dialog import AlertAckDialog
 from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
 from monitor_app.gui.episode_view import EpisodeWindow, open_episode_window
 from monitor_app.gui.table_models import ALERT_COLOUR, COL_BP, COL_HR, COL_NOTE
@@ -70,7 +72,7 @@ def test_chart_lines_come_from_the_protocol(window, services, episode_id):
 
 
 def test_abnormal_value_saved_flagged_and_acknowledged(window, qtbot, services, episode_id,
-                                                       staff):
+                                                       staff, monkeypatch):
     Keyboard(qtbot).fields("134", "186/96", "97", "16", "5", "0")
     assert cell(window, 1, COL_HR) == "134 ▲"
     assert cell(window, 1, COL_HR, Qt.ItemDataRole.FontRole).bold()
@@ -79,11 +81,23 @@ def test_abnormal_value_saved_flagged_and_acknowledged(window, qtbot, services, 
     assert "at or above 120" in cell(window, 1, COL_HR, Qt.ItemDataRole.ToolTipRole)
     assert window.banner.isVisible()
     assert "HR 134" in window.alert_list.text() and "SBP 186" in window.alert_list.text()
+    seen = []
+
+    def fill(dialog):
+        seen.append(dialog)
+        dialog.choose(AlertAction.RECHECKED)
+        dialog.note.setText("manual cuff 150/90")
+        dialog.submit()
+
+    monkeypatch.setattr(AlertAckDialog, "exec", fake_exec(fill))
     qtbot.mouseClick(button(window, "acknowledge_alerts"), Qt.MouseButton.LeftButton)
+    assert seen, "the acknowledgement dialog asks what was done"
     assert not window.banner.isVisible()
     row = services.episode_view(episode_id).rows[-1]
     assert not row.unacknowledged and "hr_high" in row.acknowledged
     assert "acknowledged by NN" in window.message.text()
+    assert "Rechecked: manual cuff 150/90" in cell(window, 1, COL_NOTE)
+    assert "Done (" in cell(window, 1, COL_HR, Qt.ItemDataRole.ToolTipRole)
 
 
 def test_correction_leaves_the_voided_row_visible(window, qtbot, services, session,

@@ -1,0 +1,108 @@
+"""Acknowledge the episode's alerts and say what was done about them
+(``services.acknowledge_alerts``): rechecked, prescriber informed, treatment given or
+other, with a note (required for treatment given and other)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from monitor_app.domain.alert_response import ACTION_LABELS, NOTE_REQUIRED, AlertAction
+from monitor_app.domain.models import ValidationError
+from monitor_app.gui.correction_dialog import error_label, show_inline
+from monitor_app.gui.session import Session
+from monitor_app.gui.table_models import local_time
+from monitor_app.gui.widgets import set_handle
+from monitor_app.services.errors import StorageError
+from monitor_app.services.views import ObservationRow
+
+
+class AlertAckDialog(QDialog):
+    """``ask()`` -> True when the alerts were acknowledged; ``submit()`` does the calls."""
+
+    def __init__(self, session: Session, rows: Sequence[ObservationRow],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.rows = [r for r in rows if r.unacknowledged]
+        self.setObjectName("alert_ack_dialog")
+        self.setWindowTitle("Acknowledge alerts")
+        lines = [f"{local_time(r.observation.taken_at)}  "
+                 + "; ".join(a.message for a in r.unacknowledged) for r in self.rows]
+        alerts = set_handle(QLabel("⚠ " + "\n⚠ ".join(lines), self), "ack_alert_list",
+                            "Alerts to acknowledge")
+        alerts.setWordWrap(True)
+        self.action = set_handle(QComboBox(self), "ack_action", "What was done")
+        self.action.addItem("choose…", "")
+        for action, label in ACTION_LABELS.items():
+            self.action.addItem(label, action.value)
+        self.action.currentIndexChanged.connect(self._on_action_changed)
+        self.note = set_handle(QLineEdit(self), "ack_note", "Note on what was done")
+        self.note.setMaxLength(500)
+        self.errors = {key: error_label(key) for key in ("ack_action", "ack_note")}
+        self.general_error = error_label("ack")
+        form = QFormLayout()
+        form.addRow("What was done:", self.action)
+        form.addRow("", self.errors["ack_action"])
+        form.addRow("Note:", self.note)
+        form.addRow("", self.errors["ack_note"])
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Acknowledge")
+        self.ok.setObjectName("confirm_acknowledge")
+        self.ok.setDefault(True)
+        buttons.accepted.connect(self._on_ok_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(alerts)
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        layout.addWidget(buttons)
+        self._on_action_changed()
+        self.setMinimumWidth(520)
+        self.action.setFocus()
+
+    def choose(self, action: AlertAction) -> None:
+        self.action.setCurrentIndex(max(0, self.action.findData(action.value)))
+
+    def submit(self) -> bool:
+        """Acknowledge every pending alert with the answer; on a refusal say why, stay open."""
+        for label in (*self.errors.values(), self.general_error):
+            label.hide()
+        action, note = self.action.currentData() or "", self.note.text()
+        try:
+            for row in self.rows:
+                self.session.services.acknowledge_alerts(
+                    self.session.staff_id, row.observation.id,
+                    [a.code for a in row.unacknowledged], action, note)
+        except ValidationError as exc:
+            show_inline(self.errors.get(exc.field, self.general_error), exc.message)
+            (self.note if exc.field == "ack_note" else self.action).setFocus()
+            return False
+        except StorageError as exc:
+            show_inline(self.general_error, f"Not saved: {exc}")
+            return False
+        self.accept()
+        return True
+
+    def ask(self) -> bool:
+        return self.exec() == QDialog.DialogCode.Accepted
+
+    def _on_action_changed(self, *_args: object) -> None:
+        value = self.action.currentData() or ""
+        needed = NOTE_REQUIRED.get(AlertAction(value)) if value else None
+        self.note.setPlaceholderText(f"required: {needed}" if needed else "optional")
+
+    def _on_ok_clicked(self) -> None:
+        self.submit()

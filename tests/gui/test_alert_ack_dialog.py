@@ -1,0 +1,64 @@
+"""The alert acknowledgement dialog asks what was done, with a note when the action
+needs one, and refuses (keeping what was typed) until it is answered."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from monitor_app.domain.alert_response import AlertAction
+from monitor_app.gui.alert_ack_dialog import AlertAckDialog
+
+pytestmark = [pytest.mark.gui]
+
+
+@pytest.fixture
+def flagged(services, staff, episode_id) -> int:
+    services.record_observation(staff["nurse"], episode_id, {
+        "hr": "134", "bp": "186/96", "spo2": "97", "rr": "16", "moaas": "5",
+        "dissociation": "0"})
+    return episode_id
+
+
+def dialog_for(qtbot, session, services, episode_id) -> AlertAckDialog:
+    rows = services.episode_view(episode_id).current_rows
+    dialog = AlertAckDialog(session, rows)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_the_dialog_lists_the_alerts_and_asks_what_was_done(qtbot, session, services,
+                                                            flagged):
+    dialog = dialog_for(qtbot, session, services, flagged)
+    assert "HR 134" in dialog.findChild(QLabel, "ack_alert_list").text()
+    assert [dialog.action.itemText(i) for i in range(dialog.action.count())] == [
+        "choose…", "Rechecked", "Prescriber informed", "Treatment given", "Other"]
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "choose what was done" in dialog.errors["ack_action"].text()
+    assert services.episode_view(flagged).current_rows[-1].unacknowledged
+
+
+def test_other_without_a_note_is_refused_and_keeps_the_choice(qtbot, session, services,
+                                                              flagged):
+    dialog = dialog_for(qtbot, session, services, flagged)
+    dialog.choose(AlertAction.OTHER)
+    assert dialog.note.placeholderText() == "required: say what was done"
+    assert not dialog.submit()
+    assert "say what was done" in dialog.errors["ack_note"].text()
+    assert dialog.action.currentData() == "other"
+    assert services.episode_view(flagged).current_rows[-1].unacknowledged
+    dialog.note.setText("patient repositioned, cuff resized")
+    assert dialog.submit()
+    row = services.episode_view(flagged).current_rows[-1]
+    assert not row.unacknowledged
+    assert row.responses_text == "Other: patient repositioned, cuff resized"
+
+
+def test_prescriber_informed_needs_no_note(qtbot, session, services, flagged):
+    dialog = dialog_for(qtbot, session, services, flagged)
+    dialog.choose(AlertAction.PRESCRIBER_INFORMED)
+    assert dialog.note.placeholderText() == "optional"
+    assert dialog.submit()
+    assert services.episode_view(flagged).current_rows[-1].responses_text == \
+        "Prescriber informed"
