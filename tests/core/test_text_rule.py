@@ -202,7 +202,7 @@ def test_a_deactivated_member_cannot_act(w: World):
         lambda: w.s.record_observation(n, e.id, good()),
         lambda: w.s.correct_observation(n, row.observation.id, "typo", good(hr="75")),
         lambda: w.s.void_observation(n, row.observation.id, "wrong patient"),
-        lambda: w.s.acknowledge_alerts(n, row.observation.id, ["hr_high"]),
+        lambda: w.s.acknowledge_alerts(n, row.observation.id, ["hr_high"], "rechecked"),
         lambda: w.s.start_dosing(n, e.id),
         lambda: w.s.cancel_episode(n, e.id, "left"),
         lambda: w.s.add_patient(n, "MRN-77", "New Person", date(1990, 1, 1)),
