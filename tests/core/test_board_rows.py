@@ -52,6 +52,6 @@ def test_flagged_board_row_carries_the_unacknowledged_alerts_until_acknowledged(
     assert {a.code for a in row.alerts} == {"hypertension"}
     assert row.flags  # the messages, for the tooltip
     w.s.acknowledge_alerts(w.nurse.id, saved.observation.id,
-                           [a.code for a in saved.alerts])
+                           [a.code for a in saved.alerts], "rechecked")
     row = w.s.board()[0]
     assert row.alerts == () and row.worst_alert is None

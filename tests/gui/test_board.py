@@ -179,7 +179,7 @@ def test_a_flagged_patient_says_so_in_the_status_column(
     assert first == "⚠ OVERDUE" and second.startswith("⚑ SBP 182")
 
     services.acknowledge_alerts(staff["nurse"], saved.observation.id,
-                                [a.code for a in saved.alerts])
+                                [a.code for a in saved.alerts], "rechecked")
     session.notify(episode_id)
     assert "⚑" not in cell(window, 0, COL_STATUS)
 
