@@ -21,7 +21,7 @@ from monitor_app.reports.csv_export import CsvEpisode, CsvObservation, episodes_
 from monitor_app.reports.fhir_bundle import EpisodeExport, SignatureFacts, episode_bundle
 from monitor_app.reports.fhir_codes import FhirCodes, load_fhir_codes
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.sheet import local_zone, record_file_name
+from monitor_app.services.sheet import local_zone, record_file_name, sign_sheet
 from monitor_app.services.views import EpisodeView, ObservationRow
 from monitor_app.storage import audit
 from monitor_app.storage import repository as repo
@@ -103,12 +103,13 @@ class ExportUseCases:
         return view
 
     def signed_sheet_pdf(self: Services, view: EpisodeView) -> bytes:
-        """The archived sheet as it was written at signing; rendered again if missing."""
+        """The archived sheet as it was written at signing; made again (and signed with
+        the clinic's key, as the archive does) when the file is missing."""
         archived = self.archive_dir() / record_file_name(self, view, ".pdf")
         try:
             return archived.read_bytes()
         except OSError:
-            return self.sheet_pdf(view.episode.id)
+            return sign_sheet(self, self.sheet_pdf(view.episode.id))[0]
 
     def fhir_bundle(self: Services, episode_id: int) -> dict[str, Any]:
         view = self.signed_view(episode_id)

@@ -12,6 +12,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from monitor_app import cli
 from monitor_app.domain.models import ValidationError
+from monitor_app.reports.fhir_bundle import search_token
 from monitor_app.reports.fhir_codes import FhirCodesError, load_fhir_codes
 from monitor_app.services import Services
 from monitor_app.services.errors import NotAllowed
@@ -143,6 +144,20 @@ def test_attachment_is_the_archived_sheet_with_size_and_sha1(world) -> None:  # 
     assert base64.b64decode(attachment["data"]) == pdf
     assert attachment["size"] == len(pdf)
     assert attachment["hash"] == base64.b64encode(hashlib.sha1(pdf).digest()).decode()
+    assert b"/ByteRange" in pdf  # the archived copy carries the clinic's PAdES signature
+
+    archived[0].unlink()  # archive lost: the sheet is made and signed again
+    again = resources(world.s.fhir_bundle(e.id), "DocumentReference")[0][
+        "content"][0]["attachment"]
+    remade = base64.b64decode(again["data"])
+    assert remade.startswith(b"%PDF") and b"/ByteRange" in remade
+    assert again["size"] == len(remade)
+    assert again["hash"] == base64.b64encode(hashlib.sha1(remade).digest()).decode()
+
+
+def test_search_token_escapes_what_a_free_text_mrn_may_hold() -> None:
+    assert search_token("urn:oid:1.2.3", "A|B,C 1") == "urn:oid:1.2.3|A%5C%7CB%5C%2CC%201"
+    assert search_token("https://x.example/mrn", "7") == "https://x.example/mrn|7"
 
 
 def test_provenance_carries_the_signature(world) -> None:  # noqa: F811
@@ -275,3 +290,40 @@ def test_a_malformed_codes_file_names_the_key(tmp_path: Path) -> None:
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(FhirCodesError, match=r"codes.toml: \[observation.temp.field\]"):
         load_fhir_codes(bad)
+
+
+def test_an_addendum_writes_a_second_bundle_with_its_provenance(world, tmp_path: Path  # noqa: F811
+                                                                ) -> None:
+    from dataclasses import replace
+
+    from tests.core.service_fixtures import NURSE_PIN
+
+    folder = tmp_path / "ehr"
+    world.s.save_settings(world.admin.id, replace(world.s.settings(),
+                                                  fhir_export_dir=str(folder)))
+    e = signed_with_corrections(world)
+    world.clock.advance(minutes=60)
+    result = world.s.add_addendum(world.nurse.id, NURSE_PIN, e.id, "Phoned: patient well.")
+    assert result.export_problem == ""
+    first_path = next(p for p in folder.glob("*.fhir.json") if "addendum" not in p.name)
+    first = json.loads(first_path.read_text(encoding="utf-8"))
+    second_path = next(folder.glob("*.addendum-1.fhir.json"))
+    second = json.loads(second_path.read_text(encoding="utf-8"))
+    validated(second)
+    assert len(resources(second, "Provenance")) == 2
+    meanings = [p["activity"]["text"] for p in resources(second, "Provenance")]
+    assert meanings == ["Discharged by", "Addendum by"]
+    # the same record, so the same keys; the new sheet is a new DocumentReference
+    keys = {x["resource"]["resourceType"]: x["request"]["ifNoneExist"] for x in first["entry"]}
+    again = {x["resource"]["resourceType"]: x["request"]["ifNoneExist"] for x in second["entry"]}
+    assert keys["Patient"] == again["Patient"] and keys["Encounter"] == again["Encounter"]
+    assert keys["DocumentReference"] != again["DocumentReference"]
+
+
+def test_the_export_folder_must_be_a_full_path(world) -> None:  # noqa: F811
+    from dataclasses import replace
+
+    with pytest.raises(ValidationError) as err:
+        world.s.save_settings(world.admin.id, replace(world.s.settings(),
+                                                      fhir_export_dir="ehr/inbox"))
+    assert err.value.field == "fhir_export_dir"
