@@ -218,9 +218,10 @@ class Probe:
     def both(self, name: str, top: QWidget, extra: Callable[[], dict[str, object]]
              = dict) -> None:
         """As the screen first opens, then maximised."""
-        if top.isMaximized():
+        if top.isVisible():  # shown before (maximised): open it afresh
+            top.hide()
             top.showNormal()
-            top.resize(top.sizeHint())
+            top.adjustSize()
         top.show()
         wait_for(self.app, top.isVisible)
         self.check(f"{name}", top, **extra())

@@ -1,4 +1,5 @@
-"""Every screen fits a 1280x800 monitor: checked on a real X server (Xvfb, xcb).
+"""Every screen fits a 1280x800 monitor (and a 1366x768 one): checked on a real X server
+(Xvfb, xcb).
 
 The probe (``layout_probe.py``) runs in its own process, because pytest-qt's
 application in this one is offscreen and a process has one Qt platform. It opens each
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,14 +28,14 @@ WIDTH, HEIGHT = 1280, 800
 MIN_ROWS = 8
 
 
-@pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    """A fresh Xvfb at 1280x800 on a free display number (Xvfb picks it: -displayfd)."""
+@contextmanager
+def xvfb(width: int, height: int) -> Iterator[str]:
+    """A fresh Xvfb of that size on a free display number (Xvfb picks it: -displayfd)."""
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (scripts/system-deps.sh installs it)")
     read, write = os.pipe()
     server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{WIDTH}x{HEIGHT}x24",
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", f"{width}x{height}x24",
          "-nolisten", "tcp"], pass_fds=(write,), stderr=subprocess.DEVNULL)
     os.close(write)
     try:
@@ -46,14 +48,24 @@ def display() -> Iterator[str]:
         server.wait(timeout=30)
 
 
-@pytest.fixture(scope="module")
-def report(display: str) -> dict:
-    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
-    env.pop("WAYLAND_DISPLAY", None)
-    done = subprocess.run([sys.executable, str(PROBE)], env=env, capture_output=True,
-                          text=True, timeout=600)
+def probe(width: int, height: int) -> dict:
+    with xvfb(width, height) as display:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+        env.pop("WAYLAND_DISPLAY", None)
+        done = subprocess.run([sys.executable, str(PROBE)], env=env, capture_output=True,
+                              text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return probe(WIDTH, HEIGHT)
+
+
+def offenders_of(report: dict) -> dict:
+    return {name: screen["offenders"] for name, screen in report["screens"].items()
+            if screen["offenders"]}
 
 
 def test_the_display_is_1280_by_800(report: dict) -> None:
@@ -64,9 +76,16 @@ def test_every_named_control_of_every_screen_is_on_a_1280x800_screen(report: dic
     expected = {"board maximised", "episode chair 7", "discharge iv chair 7 maximised",
                 "discharge rems chair 9", "new episode with errors", "settings", "staff"}
     assert expected <= set(report["screens"])
-    offenders = {name: screen["offenders"] for name, screen in report["screens"].items()
-                 if screen["offenders"]}
+    offenders = offenders_of(report)
     assert offenders == {}, json.dumps(offenders, indent=1)
+
+
+def test_every_screen_also_fits_a_1366x768_monitor() -> None:
+    wide = probe(1366, 768)
+    assert wide["screen"] == [1366, 768]
+    offenders = offenders_of(wide)
+    assert offenders == {}, json.dumps(offenders, indent=1)
+    assert wide["screens"]["episode chair 7 maximised"]["visible_rows"] >= MIN_ROWS
 
 
 def test_twelve_chairs_fit_the_board_without_scrolling(report: dict) -> None:
