@@ -9,13 +9,14 @@ restores the key file from its own safe copy, never makes a new one.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from monitor_app.domain import pins
 from monitor_app.domain.models import Role, Staff, ValidationError
-from monitor_app.services.errors import AuthError
+from monitor_app.services.errors import AuthError, StorageError
 from monitor_app.services.views import ClinicSettings
 from monitor_app.storage import keyfile
 from monitor_app.storage import repository as repo
@@ -84,11 +85,14 @@ class CredentialUseCases:
                 f"the key file {path} belongs to another clinic database")
             return
         if expected is None and not self.needs_setup():
-            # A clinic from before key files: adopt this one now.
+            # A clinic from before key files: adopt this one now. A database that
+            # cannot be written (a read-only copy) adopts it at a later start; its
+            # first-format hashes still verify meanwhile.
             pepper = self.keys.pepper
-            creds.adopt_key_file(self.db, self.keys.key_id,
-                                 lambda stored: pins.wrap_legacy(stored, pepper),
-                                 at=self.clock.now())
+            with contextlib.suppress(StorageError):
+                creds.adopt_key_file(self.db, self.keys.key_id,
+                                     lambda stored: pins.wrap_legacy(stored, pepper),
+                                     at=self.clock.now())
 
     def _load_or_create_keys(self: Services, path: Path, expected: str | None) -> ClinicKeys:
         try:

@@ -22,7 +22,8 @@ from monitor_app.services import Services
 from monitor_app.services.errors import AuthError
 from monitor_app.storage import keyfile
 from monitor_app.storage import repository as repo
-from monitor_app.storage.db import open_db
+from monitor_app.storage import repository_credentials as creds
+from monitor_app.storage.db import StorageError, open_db
 from tests.core.service_fixtures import (
     ADMIN_PIN,
     NURSE_PIN,
@@ -227,3 +228,26 @@ def test_the_backup_folder_cannot_be_the_key_files_folder(tmp_path):
     saved = w.s.save_settings(w.admin.id, replace(before, backup_dir=str(tmp_path / "b")))
     assert saved.backup_dir == str(tmp_path / "b")
     w.s.close()
+
+
+
+def test_an_old_database_that_cannot_be_written_still_opens(tmp_path, monkeypatch):
+    path = tmp_path / "old.db"
+    db = open_db(path)
+    legacy = pins.hash_legacy("246802", pins.ScryptCost(n=16, r=1, p=1))
+    nurse = repo.add_staff(db, "Old Nurse", "RN", Role.NURSE, actor_id=None, at=T0,
+                           pin_hash=legacy)
+    db.close()
+
+    def read_only(*args, **kwargs):
+        raise StorageError("attempt to write a readonly database")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(creds, "adopt_key_file", read_only)
+        s = Services.open(path)
+        assert s.keys_problem == ""
+        assert repo.get_pin_hash(s.db, nurse.id) == legacy  # adopted at a later start
+        s.close()
+    again = Services.open(path)
+    assert repo.get_pin_hash(again.db, nurse.id).startswith("scrypt-hmac$")
+    again.close()
