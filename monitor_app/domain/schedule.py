@@ -78,6 +78,7 @@ class ScheduleStatus:
     seconds_to_due: int | None  # floor of (next_due - now); negative when late
     missed: tuple[Slot, ...] = ()
     slots: tuple[Slot, ...] = ()
+    next_kind: str = ""  # the next due slot's kind; "recheck" for a BP recheck
 
 
 def baseline_of(
@@ -175,6 +176,7 @@ def schedule_status(
         seconds_to_due=math.floor((upcoming.due - now).total_seconds()),
         missed=missed,
         slots=tuple(slots),
+        next_kind=upcoming.kind,
     )
 
 

@@ -79,7 +79,13 @@ def clock_text(seconds: int) -> str:
 
 
 def countdown_text(row: BoardRow) -> str:
-    """'4:05' before the due time, 'due now' at it, 'overdue 3:12' after it."""
+    """'4:05' before the due time, 'due now' at it, 'overdue 3:12' after it; a BP
+    recheck says so on a second line ('BP recheck due')."""
+    text = _countdown(row)
+    return f"{text}\n{row.status.next_label}" if row.status.next_kind == "recheck" else text
+
+
+def _countdown(row: BoardRow) -> str:
     seconds = row.status.seconds_to_due
     if seconds is None:
         return "now" if row.status.state == "baseline" else "—"

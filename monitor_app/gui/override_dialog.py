@@ -1,6 +1,7 @@
 """Override an unmet discharge criterion: a written reason, the authorising prescriber
 and that prescriber's PIN (``services.add_override``). Errors are shown next to their
-field and the dialog stays open with what was typed."""
+field and the dialog stays open with what was typed. The reason and the prescriber
+are checked before the PIN is used; one typed PIN is one attempt (``PinEntry``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.correction_dialog import error_label, show_inline
+from monitor_app.gui.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.session import Session
 from monitor_app.gui.widgets import set_handle
 from monitor_app.services.errors import StorageError
@@ -64,7 +66,9 @@ class OverrideDialog(QDialog):
         self.ok.setText("Record override")
         self.ok.setObjectName("record_override")
         self.ok.setDefault(True)
-        buttons.accepted.connect(self._on_ok_clicked)
+        self.ok.clicked.connect(self._on_ok_clicked)
+        self.entry = PinEntry(self.pin, self._try_pin, self.errors["pin"])
+        self.recorded = False
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
@@ -81,29 +85,45 @@ class OverrideDialog(QDialog):
         self.prescriber.setCurrentIndex(max(0, self.prescriber.findData(staff_id)))
 
     def submit(self) -> bool:
-        """Record the override; on a refusal say why next to the field and stay open."""
-        for label in (*self.errors.values(), self.general_error):
-            label.hide()
-        staff_id = int(self.prescriber.currentData() or 0)
+        """Check the reason and the prescriber, then one attempt with the typed PIN;
+        True when the override was recorded. On a refusal say why next to the field."""
+        self._hide_errors()
+        try:
+            self.session.services.check_override(
+                self.episode_id, self.criterion, self.reason.toPlainText(),
+                self._prescriber_id())
+        except ValidationError as exc:
+            self._show_error(exc)
+            return False
+        self.entry.submit()
+        return self.recorded
+
+    def _try_pin(self, pin: str) -> None:
+        self._hide_errors()
         try:
             self.session.services.add_override(
                 self.session.staff_id, self.episode_id, self.criterion,
-                self.reason.toPlainText(), staff_id, self.pin.text())
+                self.reason.toPlainText(), self._prescriber_id(), pin)
         except ValidationError as exc:
-            show_inline(self.errors.get(exc.field, self.general_error), exc.message)
-            if exc.field == "pin":
-                self.pin.clear()
-                self.pin.setFocus()
-            elif exc.field == "prescriber":
-                self.prescriber.setFocus()
-            elif exc.field == "reason":
-                self.reason.setFocus()
-            return False
+            self._show_error(exc)
+            return
         except StorageError as exc:
-            show_inline(self.general_error, f"Not saved: {exc}")
-            return False
+            show_pin_error(self.general_error, f"Not saved: {exc}")
+            return
+        self.recorded = True
         self.accept()
-        return True
+
+    def _prescriber_id(self) -> int:
+        return int(self.prescriber.currentData() or 0)
+
+    def _hide_errors(self) -> None:
+        for label in (*self.errors.values(), self.general_error):
+            label.hide()
+
+    def _show_error(self, exc: ValidationError) -> None:
+        show_pin_error(self.errors.get(exc.field, self.general_error), exc.message)
+        focus = {"pin": self.pin, "prescriber": self.prescriber, "reason": self.reason}
+        focus.get(exc.field, self.reason).setFocus()
 
     def ask(self) -> bool:
         return self.exec() == QDialog.DialogCode.Accepted

@@ -136,6 +136,14 @@ class DischargeUseCases:
         """A prescriber authorises an unmet criterion with a written reason and their
         PIN (a wrong PIN counts as a failed attempt on their account)."""
         self._active_actor(actor_id)
+        override = self.check_override(episode_id, criterion, reason, prescriber_id)
+        self.authenticate(prescriber_id, pin)
+        repo.add_override(self.db, episode_id, override, actor_id=actor_id, at=self.clock.now())
+
+    def check_override(self: Services, episode_id: int, criterion: str, reason: str,
+                       prescriber_id: int) -> Override:
+        """Everything an override needs except the PIN, checked without writing: the
+        dialog says what is missing before a PIN is asked for or counted."""
         episode = self._writable(episode_id)
         protocol = self.protocol_of(episode)
         rules.check_overridable(criterion, protocol)
@@ -148,8 +156,7 @@ class DischargeUseCases:
             raise ValidationError("prescriber", "only a prescriber can authorise an override")
         if not prescriber.active:
             raise ValidationError("prescriber", f"{prescriber.name}'s account is not active")
-        self.authenticate(prescriber_id, pin)
-        repo.add_override(self.db, episode_id, override, actor_id=actor_id, at=self.clock.now())
+        return override
 
     def remove_override(self: Services, actor_id: int, episode_id: int, criterion: str) -> None:
         self._active_actor(actor_id)

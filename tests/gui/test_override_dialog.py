@@ -88,3 +88,18 @@ def test_the_rems_minimum_cannot_be_overridden_and_the_dialog_says_why(
     dialog.criteria.selectRow(row_of(dialog, "aldrete"))  # another unmet criterion
     assert dialog.override.isEnabled()
     assert not note.isVisibleTo(dialog)
+
+
+def test_a_missing_reason_is_said_before_any_pin_is_counted(qtbot, services, staff, session,
+                                                            fast_hr):
+    dialog = override_dialog(qtbot, session, fast_hr)
+    dialog.choose(staff["prescriber"])
+    dialog.pin.setText("9999")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "reason" in dialog.errors["reason"].text()
+    assert services.staff_member(staff["prescriber"]).failed_attempts == 0
+    dialog.reason.setPlainText("Usual resting rate")
+    dialog.pin.clear()
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "type your PIN" in dialog.errors["pin"].text()
+    assert services.staff_member(staff["prescriber"]).failed_attempts == 0
