@@ -7,7 +7,6 @@ replace, so no modal system dialog ever runs under test.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
@@ -25,6 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.gui.fitting import fit_to_screen
+from monitor_app.services import output_file
+from monitor_app.services.errors import ValidationError
 
 
 def load_pdf(pdf_bytes: bytes, parent: QWidget | None = None) -> QPdfDocument:
@@ -127,16 +128,10 @@ def _choose_save_path(parent: QWidget | None, suggested_name: str) -> str:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable by its owner only (mode 0600)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
-        with os.fdopen(fd, "wb") as handle:
-            fd = -1
-            handle.write(data)
-    finally:
-        if fd >= 0:
-            os.close(fd)
+    """Write ``data`` to ``path`` readable by its owner only (mode 0600). The person
+    confirmed replacing an existing file in the file dialog, but never a link, a
+    device, a pipe or the database (``ValidationError`` says which)."""
+    output_file.write_new_file(path, data, force=True)
 
 
 def save_pdf(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str) -> Path | None:
@@ -149,8 +144,8 @@ def save_pdf(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str) -> P
         path = path.with_name(path.name + ".pdf")
     try:
         write_private(path, pdf_bytes)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
+    except (OSError, ValidationError) as exc:
+        reason = getattr(exc, "message", None) or exc.strerror or str(exc)
         QMessageBox.warning(parent, "Sheet not saved",
                             f"The sheet could not be saved to {path}:\n{reason}.\n"
                             "Choose another folder.")

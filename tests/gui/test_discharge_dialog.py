@@ -357,10 +357,17 @@ def test_draft_sheet_preview_print_and_save(qtbot, monkeypatch, services, clock,
     monkeypatch.setattr(printing, "_choose_save_path",
                         lambda parent, name: str(tmp_path / "missing" / "x.pdf"))
     assert printing.save_pdf(dialog, b"%PDF", "x.pdf") is None
-    assert "could not be saved" in warnings[0] and "No such file" in warnings[0]
+    assert "could not be saved" in warnings[0] and "does not exist" in warnings[0]
     monkeypatch.setattr(printing, "_choose_save_path", lambda parent, name: "")
     assert printing.save_pdf(dialog, b"%PDF", "x.pdf") is None  # cancelled: nothing said
     assert len(warnings) == 1
+    precious = tmp_path / "precious.txt"  # a link is never followed, even when confirmed
+    precious.write_text("keep me")
+    (tmp_path / "link.pdf").symlink_to(precious)
+    monkeypatch.setattr(printing, "_choose_save_path",
+                        lambda parent, name: str(tmp_path / "link.pdf"))
+    assert printing.save_pdf(dialog, b"%PDF", "x.pdf") is None
+    assert "symbolic link" in warnings[1] and precious.read_text() == "keep me"
 
 
 def test_prescriber_pin_is_not_the_nurses(qtbot, monkeypatch, services, clock, staff, session,
