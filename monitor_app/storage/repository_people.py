@@ -247,8 +247,9 @@ def get_patients(db: Database, patient_ids: Iterable[int]) -> dict[int, Patient]
 
 
 def find_patients(db: Database, query: str, *, limit: int = 50) -> list[Patient]:
-    """Patients whose MRN starts with ``query`` or the words of whose name start with
-    the words of ``query`` ("smi jo" finds "John Smith"; "jose" finds "José").
+    """Patients whose MRN starts with ``query`` or is ``query`` in another spelling
+    ("mrn 0042" finds "MRN-0042"), or the words of whose name start with the words of
+    ``query`` ("smi jo" finds "John Smith"; "jose" finds "José").
 
     MRN matches come first, then by name. Both are index look-ups (the MRN index and
     the ``_patient_search`` full-text index), so the cost follows the number of
@@ -265,11 +266,12 @@ def find_patients(db: Database, query: str, *, limit: int = 50) -> list[Patient]
         db,
         f"""SELECT * FROM patients WHERE id IN (
                 SELECT id FROM patients WHERE mrn >= ? AND mrn < ?
+                UNION SELECT patient_id FROM _patient_mrn_keys WHERE mrn_key = ?
                 {by_name if match else ""}
             )
             ORDER BY (mrn >= ? AND mrn < ?) DESC, name_key, id
             LIMIT ?""",
-        [query, high, *([match] if match else []), query, high, limit],
+        [query, high, mrn_key(query), *([match] if match else []), query, high, limit],
     )
     return [_patient(row) for row in rows]
 

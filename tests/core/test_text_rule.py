@@ -91,6 +91,7 @@ def test_look_alike_mrns_are_one_patient(w: World):
         with pytest.raises(ValidationError):
             w.s.add_patient(w.nurse.id, hidden, "Someone Else", "1990-01-01")
     assert count_rows(w.path, "patients") == before
+    assert [p.mrn for p in w.s.find_patients("mrn 0000")] == ["MRN-0000"]
 
 
 def _calls(w: World, episode_id: int, observation_id: int):
