@@ -80,8 +80,11 @@ def cmd_episodes(args: argparse.Namespace, db_path: Path) -> int:
                 "next_due": row.status.next_due.isoformat() if row and row.status.next_due
                 else None,
                 "state": row.status.state if row else "none",
+                "cancelled_reason": e.closed_reason if e.phase == "cancelled" else "",
             })
             rows[-1]["_due_text"] = _next_due(row.status) if row else ""
+            if rows[-1]["cancelled_reason"]:
+                rows[-1]["_due_text"] = f"cancelled: {e.closed_reason}"
     finally:
         services.close()
     if args.json:

@@ -7,6 +7,7 @@ the voided one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -23,6 +24,32 @@ class ValidationError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class ValidationErrors(ValidationError):
+    """Several values refused at once, so a form can show every field's problem together.
+
+    ``errors`` holds one ``ValidationError`` per refused field, in the form's order;
+    ``field`` and ``message`` are the first one's, for callers that show only one.
+    """
+
+    def __init__(self, errors: Sequence[ValidationError]) -> None:
+        flat: list[ValidationError] = []
+        for error in errors:
+            flat.extend(error.errors if isinstance(error, ValidationErrors) else [error])
+        if not flat:
+            raise ValueError("ValidationErrors needs at least one error")
+        super().__init__(flat[0].field, flat[0].message)
+        self.errors: tuple[ValidationError, ...] = tuple(flat)
+        self.args = ("; ".join(f"{e.field}: {e.message}" for e in flat),)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """Field key -> message (the first message when a field is refused twice)."""
+        found: dict[str, str] = {}
+        for error in self.errors:
+            found.setdefault(error.field, error.message)
+        return found
 
 
 class Role(StrEnum):
@@ -107,6 +134,10 @@ class Episode:
     dosing_end: datetime | None = None
     closed_at: datetime | None = None  # discharged or cancelled
     predose_ack_by: int | None = None  # prescriber who acknowledged a high baseline
+    closed_reason: str = ""  # why it was cancelled
+    dose_reason: str = ""  # why a dose other than the protocol's fixed doses was given
+    dosing_start_entered_at: datetime | None = None  # when dosing start was typed
+    dosing_end_entered_at: datetime | None = None
 
     @property
     def dose_mg_per_kg(self) -> float | None:
@@ -179,3 +210,17 @@ class AlertAck:
     code: str
     acknowledged_by: int
     acknowledged_at: datetime
+
+
+@dataclass(frozen=True)
+class EpisodeCorrection:
+    """A weight or dose corrected before signing: the old value stays with the reason."""
+
+    id: int
+    episode_id: int
+    field: str  # "weight_kg" or "dose_mg"
+    old_value: float
+    new_value: float
+    reason: str
+    corrected_by: int
+    corrected_at: datetime

@@ -117,7 +117,22 @@ class Protocol:
     rems_form: tuple[RemsField, ...] = ()
     # criterion -> why it cannot be overridden; absent: it can be
     not_overridable: dict[str, str] = field(default_factory=dict)
+    dosing_ended_label: str = ""  # "spray given": what the board says once dosing ended
     source: str = field(default="", compare=False)
+
+    @property
+    def dosing_ended(self) -> str:
+        return self.dosing_ended_label or f"{self.dosing_label} ended"
+
+    @property
+    def fixed_dose(self) -> bool:
+        """Doses are fixed amounts (not per kg): the weight is not needed to dose."""
+        return bool(self.fixed_doses_mg) and self.dose_mg_per_kg is None
+
+    @property
+    def requires_lot_number(self) -> bool:
+        """The protocol's REMS form needs the lot number, so ask for it at opening."""
+        return any(f.required and f.source == "episode.lot_number" for f in self.rems_form)
 
     def limit(self, name: str) -> FieldLimits:
         return self.limits[name]
@@ -341,7 +356,8 @@ def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Pro
     root.unknown({"protocol", "schedule", "limits", "predose", "precheck", "discharge",
                   "instructions", "rems_form"})
     head = root.table("protocol")
-    head.unknown({"id", "name", "version", "drug", "route", "dosing_label", "rems",
+    head.unknown({"id", "name", "version", "drug", "route", "dosing_label",
+                  "dosing_ended_label", "rems",
                   "dose_mg_per_kg", "default_dose_mg_per_kg", "fixed_doses_mg"})
     limits_table = root.table("limits")
     limits = {}
@@ -385,6 +401,7 @@ def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Pro
         fixed_doses_mg=tuple(fixed),
         rems_form=_rems_form(root.array_of_tables("rems_form")),
         not_overridable=discharge.not_overridable,
+        dosing_ended_label=head.get("dosing_ended_label", str, ""),
         source=str(path),
     )
 

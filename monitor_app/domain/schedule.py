@@ -283,3 +283,33 @@ def _assign(slots: list[Slot], fillers: list[datetime]) -> list[Slot]:
         else:
             result.append(slot)
     return result
+
+
+def timepoint_label(protocol: Protocol, episode: Episode, taken_at: datetime) -> str:
+    """Where an observation sits in the protocol's schedule, for the table: "baseline",
+    "+10 min" (after dosing start), "end of infusion", "recovery +15 min" (after dosing
+    end)... It is the label of the slot whose window holds ``taken_at`` (the same windows
+    that decide which slot an observation fills), or minutes after dosing start before
+    the first window."""
+    start, end = episode.dosing_start, episode.dosing_end
+    if start is None or taken_at <= start:
+        return "baseline"
+    if end is not None and end < start:
+        end = start
+    schedule = protocol.schedule
+    step = max(schedule.during_interval_min, schedule.after_interval_min)
+    horizon = max(taken_at, end or start) + 2 * step * _MINUTE
+    slots = _make_slots(schedule, start, end, horizon, protocol.dosing_label)
+    index = bisect_right([s.window_start for s in slots], taken_at) - 1
+    if index < 0:
+        return f"+{_whole_minutes(taken_at - start)} min"
+    slot = slots[index]
+    if slot.kind == "end":
+        return slot.label
+    if slot.kind == "after" and schedule.after_from == "dosing_end" and end is not None:
+        return f"recovery +{_whole_minutes(slot.due - end)} min"
+    return f"+{_whole_minutes(slot.due - start)} min"
+
+
+def _whole_minutes(span: timedelta) -> int:
+    return max(0, round(span / _MINUTE))

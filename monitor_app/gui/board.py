@@ -113,9 +113,9 @@ def status_text(row: BoardRow) -> str:
 def dosing_text(row: BoardRow, now: datetime) -> str:
     """Minutes since dosing started (while dosing) or ended (after)."""
     if row.dosing_end is not None:
-        return f"ended {_minutes(now - row.dosing_end)} min ago"
+        return f"{row.dosing_ended} {_minutes(now - row.dosing_end)} min ago"
     if row.dosing_start is not None:
-        return f"started {_minutes(now - row.dosing_start)} min ago"
+        return f"{row.dosing_label} started {_minutes(now - row.dosing_start)} min ago"
     return "not started"
 
 

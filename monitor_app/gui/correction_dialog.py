@@ -118,7 +118,7 @@ class ReasonDialog(QDialog):
 
     def __init__(self, title: str, prompt: str, key: str, label: str,
                  action: Callable[[str], object], ok_text: str = "OK",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, cancel_text: str = "Cancel") -> None:
         super().__init__(parent)
         self.setObjectName(f"{key}_dialog")
         self.setWindowTitle(title)
@@ -137,7 +137,13 @@ class ReasonDialog(QDialog):
                                    | QDialogButtonBox.StandardButton.Cancel)
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(ok_text)
+        ok.setObjectName(f"{key}_ok")
+        ok.setAccessibleName(ok_text)
         ok.setDefault(True)
+        back = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        back.setText(cancel_text)  # says what it keeps: "Keep episode", not "Cancel"
+        back.setObjectName(f"{key}_back")
+        back.setAccessibleName(cancel_text)
         buttons.accepted.connect(self._on_ok_clicked)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -7,9 +7,12 @@ words it, with an icon and text beside the colour.
 from __future__ import annotations
 
 from datetime import date, datetime
+from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from monitor_app.domain.models import Phase
 from monitor_app.domain.schedule import ScheduleStatus
 from monitor_app.gui.table_models import local_time
 from monitor_app.services.views import EpisodeView
@@ -24,6 +27,7 @@ STATE_STYLES = {
     "none": "color: #444444;",
 }
 BADGE = "font-weight: bold; padding: 4px 8px; border-radius: 4px;"
+DUE_GLYPH = "◷"  # a clock face DejaVu Sans has (the alarm clock U+23F0 drew an empty box)
 
 
 def countdown(seconds: int) -> str:
@@ -45,10 +49,41 @@ def status_text(status: ScheduleStatus, now: datetime) -> str:
     if status.state == "overdue":
         return f"⚠ OVERDUE by {countdown(seconds)}: {label} was due at {due}"
     if status.state == "due":
-        return f"⏰ DUE NOW: {label} (due {due})"
+        return f"{DUE_GLYPH} DUE NOW: {label} (due {due})"
     if status.state == "due_soon":
-        return f"⏰ Due soon: {label} at {due}, in {countdown(max(seconds, 0))}"
+        return f"{DUE_GLYPH} Due soon: {label} at {due}, in {countdown(max(seconds, 0))}"
     return f"Next: {label} at {due}, in {countdown(max(seconds, 0))}"
+
+
+def _mark(field: str, corrected: set[str]) -> str:
+    return " <i>(corrected)</i>" if field in corrected else ""
+
+
+def corrections_text(view: EpisodeView) -> str:
+    """Each weight or dose correction with the old value and the reason (a tooltip)."""
+    names = {"weight_kg": ("Weight", "kg"), "dose_mg": ("Dose", "mg")}
+    return "\n".join(
+        f"{names[c.field][0]} corrected {local_time(c.corrected_at, True)} from "
+        f"{c.old_value:g} to {c.new_value:g} {names[c.field][1]}: {c.reason}"
+        for c in view.corrections)
+
+
+def dosing_times(view: EpisodeView) -> str:
+    """" · Infusion 09:12 (entered late, 09:30) to 09:52": when dosing started and ended,
+    marked like a late observation when typed after the late-entry limit."""
+    e = view.episode
+    if e.dosing_start is None:
+        return ""
+    text = f" · {view.protocol.dosing_label.capitalize()} {local_time(e.dosing_start)}"
+    if view.dosing_start_late and e.dosing_start_entered_at is not None:
+        text += f" <span style='color: #8a5a00;'>(entered late, " \
+                f"{local_time(e.dosing_start_entered_at)})</span>"
+    if e.dosing_end is not None:
+        text += f" to {local_time(e.dosing_end)}"
+        if view.dosing_end_late and e.dosing_end_entered_at is not None:
+            text += f" <span style='color: #8a5a00;'>(entered late, " \
+                    f"{local_time(e.dosing_end_entered_at)})</span>"
+    return text
 
 
 def age_on(dob: date, today: date) -> int:
@@ -75,6 +110,7 @@ class EpisodeHeader(QWidget):
             grid.addWidget(label, row, col, 1, span)
             self.labels[key] = label
         grid.setColumnStretch(2, 1)
+        self.labels["phase"].setTextFormat(Qt.TextFormat.PlainText)  # holds typed reasons
         self.labels["patient"].setStyleSheet("font-size: 18pt; font-weight: bold;")
         self.labels["phase"].setStyleSheet(BADGE + "background: #e8eaf0; color: #1d2a4d;")
         self.labels["episode_details"].setStyleSheet("font-size: 11pt;")
@@ -95,11 +131,17 @@ class EpisodeHeader(QWidget):
             f"{' · ' + p.sex if p.sex else ''}</span>")
         per_kg = e.dose_mg_per_kg
         dose = f"{e.dose_mg:g} mg" + (f" ({per_kg:.2f} mg/kg)" if per_kg is not None else "")
+        corrected = {c.field for c in view.corrections}
         self.labels["episode_details"].setText(
             f"<b>{protocol.name}</b> v{protocol.version} · Chair <b>{e.chair}</b> · "
-            f"Weight {self._weight(e.weight_kg)} · Dose <b>{dose}</b> · Episode {e.number}"
-            + (f" · Lot {e.lot_number}" if e.lot_number else ""))
+            f"Weight {self._weight(e.weight_kg)}{_mark('weight_kg', corrected)} · "
+            f"Dose <b>{dose}</b>{_mark('dose_mg', corrected)} · Episode {e.number}"
+            + (f" · Lot {escape(e.lot_number)}" if e.lot_number else "")
+            + dosing_times(view))
+        self.labels["episode_details"].setToolTip(corrections_text(view))
         phase = e.phase.value.upper() + (" · SIGNED" if view.signed else "")
+        if e.phase == Phase.CANCELLED and e.closed_reason:
+            phase += f": {e.closed_reason}"
         self.labels["phase"].setText(f"Phase: {phase}")
         self.set_status(view.status, now)
         caution = view.predose_caution
@@ -115,7 +157,8 @@ class EpisodeHeader(QWidget):
             self.labels["predose_caution"].show()
         else:
             self.labels["predose_caution"].hide()
-        self.labels["dose_caution"].setText(f"⚠ Check the dose: {view.dose_caution}")
+        reason = f" (reason given: {e.dose_reason})" if e.dose_reason else ""
+        self.labels["dose_caution"].setText(f"⚠ Check the dose: {view.dose_caution}{reason}")
         self.labels["dose_caution"].setVisible(bool(view.dose_caution))
 
     def set_status(self, status: ScheduleStatus, now: datetime) -> None:
@@ -126,6 +169,8 @@ class EpisodeHeader(QWidget):
             label.setProperty("state", status.state)
 
     def _weight(self, kg: float) -> str:
+        if not kg:
+            return "not recorded"
         if self.weight_unit == "lb":
             return f"{kg / KG_PER_LB:.0f} lb ({kg:.1f} kg)"
         return f"{kg:.1f} kg"

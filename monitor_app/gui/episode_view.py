@@ -27,8 +27,10 @@ from monitor_app.domain.models import Phase, ValidationError
 from monitor_app.gui.ack_dialog import PrescriberAckDialog
 from monitor_app.gui.alert_ack_dialog import AlertAckDialog
 from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
+from monitor_app.gui.dosing_time import DosingTimeEdit
 from monitor_app.gui.episode_header import EpisodeHeader
 from monitor_app.gui.episode_parts import AlertBanner, ObservationTableView
+from monitor_app.gui.episode_value_dialog import EpisodeValueDialog
 from monitor_app.gui.fitting import fit_to_screen
 from monitor_app.gui.observation_form import ObservationForm
 from monitor_app.gui.session import Session
@@ -99,11 +101,15 @@ class EpisodeWindow(QWidget):
                                     self._on_correct_observation_clicked)
         self.void = self._button("void_observation", "Void selected…",
                                  self._on_void_observation_clicked)
+        self.dosing_time = DosingTimeEdit()
+        self.correct_episode = self._button("correct_episode", "Correct weight or dose…",
+                                            self._on_correct_episode_clicked)
         actions = QHBoxLayout()
+        actions.addWidget(self.dosing_time)
         for button in (self.start_dosing, self.end_dosing, self.discharge, self.predose_ack):
             actions.addWidget(button)
         actions.addStretch(1)
-        for button in (self.correct, self.void, self.cancel_episode):
+        for button in (self.correct, self.void, self.correct_episode, self.cancel_episode):
             actions.addWidget(button)
 
         self.message = QLabel()
@@ -194,6 +200,8 @@ class EpisodeWindow(QWidget):
         for button in (self.start_dosing, self.end_dosing):
             button.setAccessibleName(button.text())
         self.start_dosing.setEnabled(open_ and phase == Phase.PRECHECK)
+        self.dosing_time.setVisible(open_ and phase in (Phase.PRECHECK, Phase.DOSING))
+        self.correct_episode.setEnabled(open_)
         self.end_dosing.setEnabled(open_ and phase == Phase.DOSING)
         # A signed episode opens its discharge dialog read-only: addendum, Export for EHR.
         self.discharge.setEnabled(view.signed or (open_ and phase in (Phase.RECOVERY,
@@ -239,6 +247,7 @@ class EpisodeWindow(QWidget):
     def _on_timer_timeout(self) -> None:
         self._ticks += 1
         self.form.tick()
+        self.dosing_time.follow(self.services.clock.now())
         if self.view is None:
             return
         self.refresh()
@@ -253,16 +262,21 @@ class EpisodeWindow(QWidget):
         self._changed()
 
     def _on_start_dosing_clicked(self) -> None:
-        if self._run(lambda: self.services.start_dosing(self.session.staff_id,
-                                                        self.episode_id)):
+        now = self.services.clock.now()
+        if self._run(lambda: self.services.start_dosing(
+                self.session.staff_id, self.episode_id, self.dosing_time.value(now))):
             self.show_message("")
+            self.dosing_time.reset(now)
             self._changed()
         elif self.predose_ack.isVisible():
             self.predose_ack.setFocus()
 
     def _on_end_dosing_clicked(self) -> None:
-        if self._run(lambda: self.services.end_dosing(self.session.staff_id, self.episode_id)):
+        now = self.services.clock.now()
+        if self._run(lambda: self.services.end_dosing(
+                self.session.staff_id, self.episode_id, self.dosing_time.value(now))):
             self.show_message("")
+            self.dosing_time.reset(now)
             self._changed()
 
     def _on_predose_ack_clicked(self) -> None:
@@ -288,8 +302,18 @@ class EpisodeWindow(QWidget):
             "as cancelled.", "cancel_reason", "Reason for cancelling",
             lambda reason: self.services.cancel_episode(self.session.staff_id,
                                                         self.episode_id, reason),
-            "Cancel episode", self)
+            "Cancel episode", self, cancel_text="Keep episode")
         if dialog.ask():
+            self._changed()
+
+    def _on_correct_episode_clicked(self) -> None:
+        if self.view is None:
+            return
+        dialog = EpisodeValueDialog(self.session, self.view.episode, self.header.weight_unit,
+                                    self)
+        if dialog.ask() is not None:
+            self.show_message("Correction recorded; the earlier value stays on the record",
+                              "info")
             self._changed()
 
     def _on_acknowledge_alerts_clicked(self) -> None:

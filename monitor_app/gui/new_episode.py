@@ -1,13 +1,16 @@
 """New episode (Ctrl+N): find or add the patient, choose protocol and chair, enter weight,
 dose and escort, and answer the protocol's pre-check questions.
 
-Every check is the services'; a refused value is shown next to its field (objectName ==
-the ValidationError's key) and every other field keeps what was typed.
+Every check is the services'; each refused value is shown next to its field at once
+(objectName == the ValidationError's key), every field keeps what was typed, and a
+field's message goes as soon as it is changed. The dialog grows to fit the messages.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import date
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,28 +18,34 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from monitor_app.domain.models import Episode, Escort, Patient, ValidationError
+from monitor_app.domain.protocol import Protocol
+from monitor_app.gui.entry_fields import DateOfBirthEdit, DoseField, format_date
 from monitor_app.gui.fitting import scroll_body
 from monitor_app.gui.session import Session
 from monitor_app.gui.widgets import FieldError, Form, clear_field_errors, line_edit, set_handle
-from monitor_app.gui.widgets import show_field_error as _show
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ClinicSettings
 
 KG_PER_LB = 0.45359237
 SEXES = (("", "not recorded"), ("F", "female"), ("M", "male"), ("X", "other / X"))
+OFFERED = ("weight", "escort_name", "escort_relationship", "escort_phone")
 
 
-def patient_text(patient: Patient) -> str:
-    return f"{patient.name}  ·  {patient.mrn}  ·  born {patient.dob:%Y-%m-%d}"
+def patient_text(patient: Patient, date_format: str = "YMD") -> str:
+    return (f"{patient.name}  ·  {patient.mrn}  ·  born "
+            f"{format_date(patient.dob, date_format)}")
 
 
 class NewEpisodeDialog(QDialog):
@@ -46,18 +55,21 @@ class NewEpisodeDialog(QDialog):
         self.services = session.services
         self.settings: ClinicSettings = self.services.settings()
         self.episode: Episode | None = None
-        self.created_patient: Patient | None = None
         self.precheck_boxes: dict[str, QCheckBox] = {}
+        self.offered: dict[str, str] = {}  # field -> the text offered from the last episode
         self.setWindowTitle("New episode")
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, FieldError] = {}
-        grid = QGridLayout()
-        grid.addWidget(self._patient_group(), 0, 0, 2, 1)
-        grid.addWidget(self._treatment_group(), 0, 1)
-        grid.addWidget(self._escort_group(), 1, 1)
-        grid.addWidget(self._precheck_group(), 2, 0, 1, 2)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
+        # Columns of boxes, not a grid with a spanning cell: a grid shares the height of
+        # a spanning box badly and squeezed the fields beside it below their minimum.
+        left, right, columns = QVBoxLayout(), QVBoxLayout(), QHBoxLayout()
+        left.addWidget(self._patient_group())
+        left.addStretch(1)
+        right.addWidget(self._treatment_group())
+        right.addWidget(self._escort_group())
+        right.addStretch(1)
+        columns.addLayout(left, 1)
+        columns.addLayout(right, 1)
         self.general = FieldError("general")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -67,10 +79,18 @@ class NewEpisodeDialog(QDialog):
         buttons.accepted.connect(self._on_ok_clicked)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(scroll_body(grid), 1)  # taller than the screen: it scrolls
+        # Never smaller than what the fields and their messages need: it grows instead,
+        # and past the screen's height the fields scroll with the buttons kept in view.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        body = QVBoxLayout()
+        body.addLayout(columns)
+        body.addWidget(self._precheck_group())
+        layout.addWidget(scroll_body(body), 1)
         layout.addWidget(self.general)
         layout.addWidget(buttons)
+        self._clear_on_change()
         self._on_protocol_changed()
+        self.resize(960, 0)  # wide: messages wrap less, so the form stays short
         self.search.setFocus()
 
     # ------------------------------------------------------------------ building
@@ -93,7 +113,14 @@ class NewEpisodeDialog(QDialog):
         new = Form()
         new.add("mrn", "MRN", line_edit("medical record number", 32))
         new.add("patient_name", "Name", line_edit("as on the ID", 120))
-        new.add("dob", "Date of birth", line_edit("YYYY-MM-DD", 10))
+        self.dob = new.add("dob", "Date of birth",
+                           DateOfBirthEdit(self.services.clock.now().astimezone().date(),
+                                           self.settings.date_format))
+        # The box under "Date of birth" takes the row's width, so its message wraps
+        # at that width (the date itself keeps its size, on the left).
+        self.dob.parentWidget().setSizePolicy(QSizePolicy.Policy.Expanding,
+                                              QSizePolicy.Policy.Preferred)
+        self.dob.parentWidget().layout().setAlignment(self.dob, Qt.AlignmentFlag.AlignLeft)
         self.sex = new.add("sex", "Sex", QComboBox())
         for value, label in SEXES:
             self.sex.addItem(label, value)
@@ -116,11 +143,18 @@ class NewEpisodeDialog(QDialog):
             self.protocol.setCurrentIndex(1)
         form.add("chair", "Chair or bay", line_edit("e.g. 3", 20))
         unit = self.settings.weight_unit
-        self.weight = form.add("weight", f"Weight ({unit})", line_edit(unit, 10))
-        self.dose = form.add("dose", "Dose (mg)", line_edit("mg", 10), hint=" ")
-        form.add("lot_number", "Lot number", line_edit("optional", 40))
+        self.weight = form.add("weight", f"Weight ({unit})", line_edit(unit, 10), hint=" ")
+        self.dose = DoseField()
+        form.add("dose", "Dose (mg)", self.dose, hint=" ", field=self.dose.edit)
+        self.fields["dose_choice"] = self.dose.choice
+        self.dose_reason = form.add("dose_reason", "Reason for this dose",
+                                    line_edit("required for a dose other than the "
+                                              "protocol's", 200))
+        self.lot = form.add("lot_number", "Lot number", line_edit("optional", 40))
+        self.treatment_form = form
         self.protocol.currentIndexChanged.connect(self._on_protocol_changed)
         self.weight.textChanged.connect(self._on_weight_changed)
+        self.dose.changed.connect(self._on_dose_changed)
         return self._group("Treatment", form)
 
     def _escort_group(self) -> QGroupBox:
@@ -128,27 +162,49 @@ class NewEpisodeDialog(QDialog):
         form.add("escort_name", "Escort's name", line_edit("drives the patient home", 120))
         form.add("escort_relationship", "Relationship", line_edit("partner, friend...", 60))
         form.add("escort_phone", "Escort's phone", line_edit("phone number", 40))
+        self.previous_note = set_handle(QLabel(), "previous_episode", "From the last episode")
+        self.previous_note.setWordWrap(True)
+        self.previous_note.setProperty("role", "hint")
+        form.addRow(self.previous_note)
+        self.previous_note.hide()
         return self._group("Escort", form)
 
     def _precheck_group(self) -> QGroupBox:
         self.precheck = set_handle(QGroupBox("Pre-check"), "precheck", "Pre-check")
-        self.precheck_layout = QVBoxLayout(self.precheck)
+        layout = QVBoxLayout(self.precheck)
         self.precheck_note = QLabel()
         self.precheck_note.setWordWrap(True)
-        self.precheck_layout.addWidget(self.precheck_note)
+        layout.addWidget(self.precheck_note)
+        self.precheck_layout = QGridLayout()  # two columns: the form fits 800 px high
+        layout.addLayout(self.precheck_layout)
         self.errors["precheck"] = FieldError("precheck")
-        self.precheck_layout.addWidget(self.errors["precheck"])
+        layout.addWidget(self.errors["precheck"])
         return self.precheck
+
+    def _clear_on_change(self) -> None:
+        """A field's message goes as soon as the nurse changes that field."""
+        for key, widget in self.fields.items():
+            target = "dose" if key == "dose_choice" else key
+            if isinstance(widget, QLineEdit):
+                widget.textChanged.connect(lambda *_, k=target: self._clear(k))
+            elif isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(lambda *_, k=target: self._clear(k))
+            elif isinstance(widget, DateOfBirthEdit):
+                widget.dateChanged.connect(lambda *_, k=target: self._clear(k))
+        self.results.currentItemChanged.connect(lambda *_: self._clear("patient"))
+        self.new_patient.toggled.connect(lambda *_: self._clear("patient"))
+
+    def _clear(self, key: str) -> None:
+        if key in self.errors:
+            self.errors[key].clear()
 
     # ------------------------------------------------------------------ reactions
     def _on_search_changed(self, text: str) -> None:
         keep = self.selected_patient_id()
         self.results.clear()
         found = self.services.find_patients(text, limit=30) if text.strip() else []
-        if self.created_patient is not None and self.created_patient not in found:
-            found.insert(0, self.created_patient)
         for patient in found:
-            item = QListWidgetItem(patient_text(patient))
+            item = QListWidgetItem(patient_text(patient, self.settings.date_format))
             item.setData(Qt.ItemDataRole.UserRole, patient.id)
             self.results.addItem(item)
             if patient.id == keep:
@@ -159,6 +215,7 @@ class NewEpisodeDialog(QDialog):
     def _on_results_current_changed(self, current: QListWidgetItem | None, *_: object) -> None:
         if current is not None and self.new_patient.isChecked():
             self.new_patient.setChecked(False)
+        self._offer_previous(self.selected_patient_id())
 
     def _on_new_patient_toggled(self, checked: bool) -> None:
         if not checked:
@@ -171,38 +228,87 @@ class NewEpisodeDialog(QDialog):
             target = "mrn" if any(c.isdigit() for c in typed) else "patient_name"
             self._line(target).setText(typed)
 
+    def _offer_previous(self, patient_id: int | None) -> None:
+        """Prefill weight and escort from the patient's last episode, for the nurse to
+        check; never over what was typed, and withdrawn when the patient changes."""
+        previous = self.services.previous_episode(patient_id) if patient_id else None
+        offer: dict[str, str] = {}
+        if previous is not None:
+            if previous.weight_kg > 0:
+                offer["weight"] = self._weight_text(previous.weight_kg)
+            offer.update(escort_name=previous.escort.name,
+                         escort_relationship=previous.escort.relationship,
+                         escort_phone=previous.escort.phone)
+        for key in OFFERED:
+            line = self._line(key)
+            untouched = not line.text() or line.text() == self.offered.get(key)
+            if untouched:
+                line.setText(offer.get(key, ""))
+        self.offered = offer
+        if previous is None:
+            self.previous_note.hide()
+            return
+        when = format_date(previous.opened.astimezone().date(), self.settings.date_format)
+        self.previous_note.setText(f"Weight and escort offered from the last episode "
+                                   f"({previous.number}, {when}): check them with the "
+                                   "patient.")
+        self.previous_note.show()
+
+    def _weight_text(self, kg: float) -> str:
+        if self.settings.weight_unit == "lb":
+            return f"{kg / KG_PER_LB:.0f}"
+        return f"{kg:g}"
+
+    def current_protocol(self) -> Protocol | None:
+        return self.services.protocols.get(self.protocol.currentData() or "")
+
     def _on_protocol_changed(self, *_: object) -> None:
         for box in self.precheck_boxes.values():
             self.precheck_layout.removeWidget(box)
             box.deleteLater()
         self.precheck_boxes.clear()
-        protocol = self.services.protocols.get(self.protocol.currentData() or "")
+        protocol = self.current_protocol()
         self.precheck_note.setText("Confirm each item before opening the episode."
                                    if protocol else "Choose a protocol to see its pre-check.")
         if protocol is not None:
-            for position, item in enumerate(protocol.precheck, start=1):
+            rows = (len(protocol.precheck) + 1) // 2
+            for position, item in enumerate(protocol.precheck):
                 box = set_handle(QCheckBox(item.label), item.key, item.label)
-                self.precheck_layout.insertWidget(position, box)
+                box.toggled.connect(lambda *_: self._clear("precheck"))
+                self.precheck_layout.addWidget(box, position % rows, position // rows)
                 self.precheck_boxes[item.key] = box
+        self.dose.set_protocol(protocol)
+        needs_lot = protocol is not None and protocol.requires_lot_number
+        self.lot.setPlaceholderText("required (REMS form)" if needs_lot else "optional")
+        self._on_weight_changed()
+
+    def _on_dose_changed(self) -> None:
+        self.treatment_form.setRowVisible(self.dose_reason.parentWidget(), self.dose.other())
         self._on_weight_changed()
 
     def _on_weight_changed(self, *_: object) -> None:
-        protocol = self.services.protocols.get(self.protocol.currentData() or "")
-        hint = self.findChild(QLabel, "dose_hint")
-        if hint is None:
+        protocol = self.current_protocol()
+        dose_hint = self.findChild(QLabel, "dose_hint")
+        weight_hint = self.findChild(QLabel, "weight_hint")
+        if dose_hint is None or weight_hint is None:
             return
+        weight_hint.setText("optional: fixed doses do not depend on weight"
+                            if protocol is not None and protocol.fixed_dose else "")
+        weight_hint.setVisible(bool(weight_hint.text()))
         if protocol is None:
-            hint.setText("")
+            dose_hint.setText("")
         elif protocol.fixed_doses_mg:
-            hint.setText("usual doses: " + " or ".join(f"{d} mg" for d in
-                                                        protocol.fixed_doses_mg))
+            dose_hint.setText("the protocol's doses: " + " or ".join(
+                f"{d} mg" for d in protocol.fixed_doses_mg)
+                + ("; another dose needs a reason" if self.dose.other() else ""))
         elif protocol.dose_mg_per_kg:
             low, high = protocol.dose_mg_per_kg
             text = f"usual {low:g}–{high:g} mg/kg"
             kg = self._weight_kg()
             if isinstance(kg, float):
                 text += f": {low * kg:.0f}–{high * kg:.0f} mg at {kg:.1f} kg"
-            hint.setText(text)
+            dose_hint.setText(text)
+        dose_hint.setVisible(bool(dose_hint.text()))
 
     # ------------------------------------------------------------------ values
     def _line(self, key: str) -> QLineEdit:
@@ -230,31 +336,69 @@ class NewEpisodeDialog(QDialog):
     def precheck_answers(self) -> dict[str, bool]:
         return {key: box.isChecked() for key, box in self.precheck_boxes.items()}
 
+    def date_of_birth(self) -> date | str:
+        return self.dob.value() or ""
+
     # ------------------------------------------------------------------ saving
     def ask(self) -> Episode | None:
         return self.episode if self.exec() == QDialog.DialogCode.Accepted else None
 
     def show_error(self, exc: ValidationError) -> None:
+        """Every refused field's message next to it; focus goes to the first."""
         clear_field_errors(self.errors)
         self.general.clear()
-        if exc.field == "weight" and self.settings.weight_unit == "lb":
-            kg = self._weight_kg()
-            if isinstance(kg, float):
-                exc = ValidationError("weight", f"{exc.message} "
-                                      f"({self.weight.text().strip()} lb is {kg:.1f} kg)")
-        _show(self.errors, exc, self.general)
+        first: QWidget | None = None
+        for error in getattr(exc, "errors", (exc,)):
+            message = error.message
+            if error.field == "weight" and self.settings.weight_unit == "lb":
+                kg = self._weight_kg()
+                if isinstance(kg, float):
+                    message += f" ({self.weight.text().strip()} lb is {kg:.1f} kg)"
+            label = self.errors.get(error.field, self.general)
+            label.show_message(message if label is not self.general or not error.field
+                               else f"{error.field}: {message}")
+            widget = self._focus_target(error.field)
+            if first is None and widget is not None:
+                first = widget
+        if first is not None:
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+        QTimer.singleShot(0, self.fit_messages)  # once the messages are laid out
+
+    def fit_messages(self) -> None:
+        """Grow to the height the wrapped messages need at this width: the minimum size
+        alone does not count wrapped lines, and the fields would be squeezed instead."""
+        layout = self.layout()
+        layout.activate()
+        need = max(layout.totalMinimumSize().height(),
+                   layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
+                   else 0)
+        if self.height() < need:
+            self.resize(self.width(), need)
+
+    def _focus_target(self, key: str) -> QWidget | None:
+        if key == "dose" and self.dose.fixed and not self.dose.other():
+            return self.dose.choice
+        widget = self.fields.get(key)
+        return widget if widget is not None and widget.isVisibleTo(self) else None
 
     def _on_ok_clicked(self) -> None:
         actor = self.session.staff_id
+        protocol_id = self.protocol.currentData() or ""
+        escort = Escort(self._text("escort_name"), self._text("escort_relationship"),
+                        self._text("escort_phone"))
+        treatment = dict(protocol_id=protocol_id, chair=self._text("chair"),
+                         weight_kg=self._weight_kg(), dose_mg=self.dose.text(),
+                         escort=escort, precheck=self.precheck_answers(),
+                         lot_number=self._text("lot_number"),
+                         dose_reason=self.dose_reason.text() if self.dose.other() else "")
         try:
-            patient_id = self._patient_id(actor)
-            protocol_id = self.protocol.currentData() or ""
-            episode = self.services.open_episode(
-                actor, patient_id, protocol_id, self._text("chair"), self._weight_kg(),
-                self._text("dose"),
-                Escort(self._text("escort_name"), self._text("escort_relationship"),
-                       self._text("escort_phone")),
-                self.precheck_answers(), lot_number=self._text("lot_number"))
+            if self.new_patient.isChecked():
+                _, episode = self.services.open_episode_for_new_patient(
+                    actor, self._text("mrn"), self._text("patient_name"),
+                    self.date_of_birth(), self.sex.currentData(), **treatment)
+            else:
+                episode = self.services.open_episode(actor, self.selected_patient_id(),
+                                                     **treatment)
         except ValidationError as exc:
             self.show_error(exc)
             return
@@ -264,22 +408,3 @@ class NewEpisodeDialog(QDialog):
         self.episode = episode
         self.session.notify(episode.id)
         self.accept()
-
-    def _patient_id(self, actor: int) -> int:
-        if self.new_patient.isChecked():
-            patient = self.services.add_patient(
-                actor, self._text("mrn"), self._text("patient_name"), self._text("dob"),
-                self.sex.currentData())
-            # Added once: a later refusal (escort, chair...) must not add it again.
-            self.created_patient = patient
-            self.new_patient.setChecked(False)
-            self._on_search_changed(self.search.text())
-            for row in range(self.results.count()):
-                if self.results.item(row).data(Qt.ItemDataRole.UserRole) == patient.id:
-                    self.results.setCurrentRow(row)
-            return patient.id
-        patient_id = self.selected_patient_id()
-        if patient_id is None:
-            raise ValidationError("patient", "find the patient by MRN or name, "
-                                  "or tick New patient and enter theirs")
-        return patient_id

@@ -30,6 +30,8 @@ CHOICES = {
     "paper": (("A4", "A4"), ("Letter", "Letter")),
     "weight_unit": (("kg", "kilograms (kg)"), ("lb", "pounds (lb)")),
     "temp_unit": (("C", "degrees Celsius (°C)"), ("F", "degrees Fahrenheit (°F)")),
+    "date_format": (("YMD", "year-month-day (1980-12-31)"), ("DMY", "day/month/year (31/12/1980)"),
+                    ("MDY", "month/day/year (12/31/1980)")),
 }
 
 
@@ -66,7 +68,7 @@ class SettingsDialog(QDialog):
         f.add("address", "Address", line_edit("printed on the discharge sheet", 200))
         f.add("phone", "Phone", line_edit("printed on the discharge sheet", 40))
         for key, label in (("paper", "Paper size"), ("weight_unit", "Weight in"),
-                           ("temp_unit", "Temperature in")):
+                           ("temp_unit", "Temperature in"), ("date_format", "Dates as")):
             box = f.add(key, label, QComboBox())
             for value, text in CHOICES[key]:
                 box.addItem(text, value)

@@ -18,11 +18,14 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from monitor_app.domain.models import Alert, Observation
 from monitor_app.services.views import ObservationRow
 
-COL_TIME, COL_HR, COL_BP, COL_SPO2, COL_RR, COL_TEMP, COL_MOAAS, COL_DISS = range(8)
-COL_SIDE, COL_NEWS2, COL_BY, COL_NOTE = range(8, 12)
-HEADERS = ("Time", "HR", "BP", "SpO2", "RR", "Temp", "MOAA/S", "Dissoc.", "Side effects",
-           "NEWS2", "By", "Note")
-HEADER_TIPS = ("Time the observation was taken (local time)", "Heart rate, beats/min",
+COL_TIME, COL_POINT, COL_HR, COL_BP, COL_SPO2, COL_RR, COL_TEMP, COL_MOAAS = range(8)
+COL_DISS, COL_SIDE, COL_NEWS2, COL_BY, COL_NOTE = range(8, 13)
+HEADERS = ("Time", "Timepoint", "HR", "BP", "SpO2", "RR", "Temp", "MOAA/S", "Dissoc.",
+           "Side effects", "NEWS2", "By", "Note")
+HEADER_TIPS = ("Time the observation was taken (local time)",
+               "Where it falls in the protocol's schedule: baseline, minutes after dosing "
+               "started, end of dosing, recovery minutes after dosing ended",
+               "Heart rate, beats/min",
                "Blood pressure, mmHg", "Oxygen saturation, % (O2 = on supplemental oxygen)",
                "Respiratory rate, breaths/min", "Temperature", "Sedation, MOAA/S 0-5",
                "Dissociation severity 0-3", "Side effects", "NEWS2 total (escalation aid)",
@@ -164,6 +167,8 @@ class ObservationModel(QAbstractTableModel):
         obs, v = row.observation, row.observation.vitals
         if col == COL_TIME:
             return local_time(obs.taken_at) + (" late" if row.late else "")
+        if col == COL_POINT:
+            return row.timepoint
         if col == COL_HR:
             return _num(v.hr)
         if col == COL_BP:

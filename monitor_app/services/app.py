@@ -22,6 +22,7 @@ from monitor_app.services.backups import BackupUseCases
 from monitor_app.services.board import BoardUseCases
 from monitor_app.services.credentials import CredentialUseCases, check_security_settings
 from monitor_app.services.discharge import DischargeUseCases
+from monitor_app.services.entry import EntryUseCases
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.exports import ExportUseCases, check_system_uri
@@ -50,8 +51,9 @@ TEXT_SETTINGS = {
 }
 
 
-class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
-               BackupUseCases, ExportUseCases, CredentialUseCases, RecoveryUseCases):
+class Services(EntryUseCases, EpisodeUseCases, BoardUseCases, DischargeUseCases,
+               SheetUseCases, BackupUseCases, ExportUseCases, CredentialUseCases,
+               RecoveryUseCases):
     def __init__(
         self,
         db: sqlite_utils.Database,
@@ -116,6 +118,8 @@ class Services(EpisodeUseCases, BoardUseCases, DischargeUseCases, SheetUseCases,
             raise ValidationError("weight_unit", "weight unit must be kg or lb")
         if new.temp_unit not in ("C", "F"):
             raise ValidationError("temp_unit", "temperature unit must be C or F")
+        if new.date_format not in ("YMD", "DMY", "MDY"):
+            raise ValidationError("date_format", "date format must be YMD, DMY or MDY")
         if not 1 <= new.idle_lock_min <= 60:
             raise ValidationError("idle_lock_min", "idle lock must be 1 to 60 minutes")
         if not 1 <= new.backups_kept <= 365:

@@ -59,7 +59,8 @@ class BoardUseCases:
                                             dosing_end=e.dosing_end, taken_at=times, now=now,
                                             dosing_label=protocol.dosing_label,
                                             bp_flagged_at=bp_flagged_at),
-            taken_at=times, bp_flagged_at=bp_flagged_at)
+            taken_at=times, bp_flagged_at=bp_flagged_at, dosing_label=protocol.dosing_label,
+            dosing_ended=protocol.dosing_ended)
 
     def board_tick(self: Services, rows: Sequence[BoardRow]) -> list[BoardRow]:
         """Recompute every countdown from cached rows: no database access."""

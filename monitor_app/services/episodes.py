@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from monitor_app.domain import phases, schedule, vitals
 from monitor_app.domain.alert_response import AlertResponse, check_response
 from monitor_app.domain.models import (
     Episode,
-    Escort,
     Observation,
     Patient,
     Phase,
@@ -30,14 +29,17 @@ from monitor_app.storage import repository as repo
 if TYPE_CHECKING:
     from monitor_app.services.app import Services
 
-def _number(text: str | float, key: str, label: str, low: float, high: float) -> float:
-    try:
-        value = float(str(text).strip().replace(",", "."))
-    except ValueError:
-        raise ValidationError(key, f"{label} must be a number") from None
-    if value != value or not low <= value <= high:  # NaN fails the first test
-        raise ValidationError(key, f"{label} must be between {low:g} and {high:g}")
-    return value
+def _check_dosing_time(at: datetime, now: datetime, earliest: datetime, what: str) -> None:
+    """A dosing time typed late is accepted, but never in the future or before ``what``."""
+    if at > now:
+        raise ValidationError("dosing_time", "the time is in the future")
+    if at < earliest - timedelta(minutes=1):
+        raise ValidationError("dosing_time", f"the time is before {what} "
+                              f"({earliest.astimezone():%H:%M})")
+
+
+def _late(happened: datetime | None, entered: datetime | None, limit: timedelta) -> bool:
+    return happened is not None and entered is not None and entered - happened > limit
 
 
 CLOCK_SLACK = timedelta(minutes=1)
@@ -67,24 +69,6 @@ class EpisodeUseCases:
             return []  # no patient's name or MRN can hold such a character
         return repo.find_patients(self.db, query[:100], limit=limit)
 
-    def add_patient(self: Services, actor_id: int, mrn: str, name: str, dob: date | str,
-                    sex: str = "") -> Patient:
-        self._active_actor(actor_id)
-        mrn = checked_text(mrn, "mrn", "MRN", size=32)
-        name = checked_text(name, "patient_name", "patient's name", size=120)
-        if isinstance(dob, str):
-            try:
-                dob = date.fromisoformat(dob.strip())
-            except ValueError:
-                raise ValidationError("dob", "date of birth as YYYY-MM-DD") from None
-        today = self.clock.now().date()
-        if not date(1900, 1, 1) <= dob <= today:
-            raise ValidationError("dob", "date of birth must be between 1900 and today")
-        if sex not in ("", "F", "M", "X"):
-            raise ValidationError("sex", "sex must be F, M, X or blank")
-        return repo.add_patient(self.db, mrn=mrn, name=name, dob=dob, sex=sex,
-                                actor_id=actor_id, at=self.clock.now())
-
     def patient(self: Services, patient_id: int) -> Patient:
         found = repo.get_patient(self.db, patient_id)
         if found is None:
@@ -98,39 +82,6 @@ class EpisodeUseCases:
             raise NotAllowed("protocol", f"protocol '{episode.protocol_id}' of episode "
                              f"{episode.number} is not installed; restore its file")
         return protocol
-
-    def open_episode(self: Services, actor_id: int, patient_id: int, protocol_id: str,
-                     chair: str, weight_kg: float | str, dose_mg: float | str,
-                     escort: Escort, precheck: Mapping[str, object],
-                     lot_number: str = "") -> Episode:
-        self._active_actor(actor_id)
-        protocol = self.protocols.get(protocol_id)
-        if protocol is None:
-            raise ValidationError("protocol", "choose a protocol")
-        self.patient(patient_id)
-        chair = checked_text(chair, "chair", "chair or bay", size=20)
-        weight = _number(weight_kg, "weight", "weight (kg)", 20, 350)
-        dose = _number(dose_mg, "dose", "dose (mg)", 1, 1000)
-        escort = Escort(checked_text(escort.name, "escort_name", "escort's name", size=120),
-                        checked_text(escort.relationship, "escort_relationship", "relationship",
-                              required=False, size=60),
-                        checked_text(escort.phone, "escort_phone", "escort's phone", size=40))
-        lot = checked_text(lot_number, "lot_number", "lot number", required=False, size=40)
-        answers = {item.key: bool(precheck.get(item.key)) for item in protocol.precheck}
-        unanswered = [item.label for item in protocol.precheck if not answers[item.key]]
-        if unanswered:
-            raise ValidationError("precheck", "confirm every pre-check item: "
-                                  + "; ".join(unanswered))
-        active = repo.list_active_episodes(self.db)
-        busy = [e for e in active if e.chair == chair]
-        if busy:
-            raise ValidationError("chair", f"chair {chair} is taken by episode {busy[0].number}")
-        if any(e.patient_id == patient_id for e in active):
-            raise ValidationError("patient", "this patient already has an open episode")
-        return repo.create_episode(
-            self.db, patient_id, protocol.id, protocol.version, chair, weight, dose,
-            escort=escort, lot_number=lot, precheck=answers, actor_id=actor_id,
-            at=self.clock.now())
 
     def episode(self: Services, episode_id: int) -> Episode:
         found = repo.get_episode(self.db, episode_id)
@@ -165,7 +116,7 @@ class EpisodeUseCases:
         base = schedule.baseline_of(observations, episode.dosing_start)
         context = self._row_context()
         rows = tuple(self._row(o, protocol, base, acks.get(o.id, frozenset()), context,
-                               responses.get(o.id, ()))
+                               episode, responses.get(o.id, ()))
                      for o in observations)
         status = schedule.episode_schedule(protocol, episode, observations, self.clock.now())
         caution = vitals.predose_caution(base.vitals, protocol) if base else None
@@ -177,6 +128,11 @@ class EpisodeUseCases:
             signatures=signatures,
             addenda=tuple(self._addendum_views(episode_id)),
             dose_caution=protocol.dose_caution(episode.weight_kg, episode.dose_mg),
+            corrections=tuple(repo.list_episode_corrections(self.db, episode_id)),
+            dosing_start_late=_late(episode.dosing_start, episode.dosing_start_entered_at,
+                                    context.late_after),
+            dosing_end_late=_late(episode.dosing_end, episode.dosing_end_entered_at,
+                                  context.late_after),
         )
 
     def _row_context(self: Services) -> _RowContext:
@@ -185,7 +141,7 @@ class EpisodeUseCases:
         return _RowContext(timedelta(minutes=self.settings().late_entry_min), initials)
 
     def _row(self: Services, obs: Observation, protocol: Protocol, base: Observation | None,
-             acked: frozenset[str], context: _RowContext,
+             acked: frozenset[str], context: _RowContext, episode: Episode,
              responses: tuple[AlertResponse, ...] = ()) -> ObservationRow:
         baseline_vitals = base.vitals if base is not None and base.id != obs.id else None
         return ObservationRow(
@@ -193,7 +149,8 @@ class EpisodeUseCases:
             alerts=tuple(vitals.alerts_for(obs.vitals, protocol, baseline_vitals)),
             news2=news2(obs.vitals, self.news2_table), acknowledged=acked,
             late=obs.entered_at - obs.taken_at > context.late_after,
-            recorded_by=context.initials.get(obs.recorded_by, "?"), responses=responses)
+            recorded_by=context.initials.get(obs.recorded_by, "?"), responses=responses,
+            timepoint=schedule.timepoint_label(protocol, episode, obs.taken_at))
 
     # ------------------------------------------------------------------ observations
     def record_observation(self: Services, actor_id: int, episode_id: int,
@@ -272,7 +229,7 @@ class EpisodeUseCases:
         acks = repo.alert_acks(self.db, episode_id).get(observation_id, frozenset())
         responses = repo.alert_responses(self.db, episode_id).get(observation_id, ())
         return self._row(obs, self.protocol_of(episode), base, acks, self._row_context(),
-                         responses)
+                         episode, responses)
 
     def _validate_taken_at(self: Services, taken_at: datetime, episode: Episode,
                            protocol: Protocol, now: datetime) -> None:
@@ -324,6 +281,7 @@ class EpisodeUseCases:
         view = self.episode_view(episode_id)
         now = self.clock.now()
         at = at or now
+        _check_dosing_time(at, now, episode.created_at, "the episode was opened")
         window = timedelta(minutes=view.protocol.schedule.baseline_window_min)
         if view.baseline is None:
             raise NotAllowed("start_dosing", "record baseline vitals (with BP) first")
@@ -345,7 +303,9 @@ class EpisodeUseCases:
         at = at or now
         if episode.dosing_start and at < episode.dosing_start:
             self._check_clock("end_dosing", now)
-            raise ValidationError("end_dosing", "dosing cannot end before it started")
+            raise ValidationError("dosing_time", "dosing cannot end before it started "
+                                  f"({episode.dosing_start.astimezone():%H:%M})")
+        _check_dosing_time(at, now, episode.created_at, "the episode was opened")
         return repo.update_episode_phase(self.db, episode_id, Phase.RECOVERY, dosing_end=at,
                                          actor_id=actor_id, at=now)
 

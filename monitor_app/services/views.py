@@ -8,7 +8,15 @@ from pathlib import Path
 
 from monitor_app.domain.alert_response import AlertResponse
 from monitor_app.domain.discharge import DischargeEvaluation, ManualAnswer, Override
-from monitor_app.domain.models import Alert, Episode, Observation, Patient, Phase, Staff
+from monitor_app.domain.models import (
+    Alert,
+    Episode,
+    EpisodeCorrection,
+    Observation,
+    Patient,
+    Phase,
+    Staff,
+)
 from monitor_app.domain.pins import MIN_LENGTH_DEFAULT
 from monitor_app.domain.protocol import Protocol, RemsField
 from monitor_app.domain.schedule import ScheduleStatus
@@ -27,6 +35,7 @@ class ClinicSettings:
     idle_lock_min: int = 10
     pin_attempts: int = 5
     late_entry_min: int = 5  # an observation typed this long after it was taken is "late"
+    date_format: str = "YMD"  # dates typed and shown as "YMD", "DMY" or "MDY"
     archive_dir: str = ""  # signed sheets; "" = <data folder>/archive
     backup_dir: str = ""  # daily backups; "" = <data folder>/backups
     backups_kept: int = 14
@@ -45,6 +54,7 @@ class ObservationRow:
     late: bool
     recorded_by: str  # initials
     responses: tuple[AlertResponse, ...] = ()  # what was done about its alerts
+    timepoint: str = ""  # "baseline", "+10 min", "end of infusion"... (domain's label)
 
     @property
     def responses_text(self) -> str:
@@ -69,6 +79,9 @@ class EpisodeView:
     signatures: tuple[SignatureView, ...] = ()
     addenda: tuple[AddendumView, ...] = ()
     dose_caution: str = ""  # the dose is unusual for the protocol: flagged, not refused
+    corrections: tuple[EpisodeCorrection, ...] = ()  # weight or dose corrected, oldest first
+    dosing_start_late: bool = False  # typed later than the late-entry limit
+    dosing_end_late: bool = False
 
     @property
     def current_rows(self) -> tuple[ObservationRow, ...]:
@@ -119,6 +132,8 @@ class BoardRow:
     taken_at: tuple[datetime, ...] = field(default=(), repr=False)  # for the tick
     bp_flagged_at: datetime | None = field(default=None, repr=False)  # for the tick's recheck
     alerts: tuple[Alert, ...] = ()  # the unacknowledged alerts themselves, as ``flags``
+    dosing_label: str = "dosing"  # the protocol's: "infusion"
+    dosing_ended: str = "dosing ended"  # the protocol's: "infusion ended", "spray given"
 
     @property
     def worst_alert(self) -> Alert | None:

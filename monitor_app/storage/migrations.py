@@ -17,6 +17,7 @@ Rules for later migrations:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from sqlite_utils import Database, Migrations
 
@@ -450,3 +451,41 @@ def m008_alert_responses(db: Database) -> None:
                     _signed("NEW.episode_id")),
         ],
     )
+
+
+@migrations(name="m009_episode_entry")
+def m009_episode_entry(db: Database) -> None:
+    """Why an unusual fixed dose was given, when dosing times were typed (a time typed
+    later than it happened is a late entry), and weight or dose corrections.
+
+    A correction keeps the old and new value with its reason; the episode row then
+    holds the new value (its audit event keeps the old row too).
+    """
+    from monitor_app.storage import audit  # here: audit imports db, which imports us
+
+    _run(
+        db,
+        [
+            "ALTER TABLE episodes ADD COLUMN dose_reason TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE episodes ADD COLUMN dosing_start_entered_at TEXT",
+            "ALTER TABLE episodes ADD COLUMN dosing_end_entered_at TEXT",
+            """CREATE TABLE episode_corrections (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                field TEXT NOT NULL CHECK (field IN ('weight_kg', 'dose_mg')),
+                old_value REAL NOT NULL,
+                new_value REAL NOT NULL,
+                reason TEXT NOT NULL CHECK (trim(reason) <> ''),
+                corrected_by INTEGER NOT NULL REFERENCES staff(id),
+                corrected_at TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX episode_corrections_episode ON episode_corrections(episode_id, id)",
+            _refuse("episode_corrections_no_delete", "DELETE", "episode_corrections",
+                    "episode_corrections rows are never deleted"),
+            _refuse("episode_corrections_no_update", "UPDATE", "episode_corrections",
+                    "episode_corrections rows are never changed"),
+            _refuse("episode_corrections_signed_insert", "INSERT", "episode_corrections",
+                    LOCKED_MESSAGE, _signed("NEW.episode_id")),
+        ],
+    )
+    audit.snapshot_rows(db, "episodes", at=datetime.now(UTC))

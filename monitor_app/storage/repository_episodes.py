@@ -57,6 +57,10 @@ def _episode(row: Row) -> Episode:
         dosing_end=parse_utc(row["dosing_end"]),
         closed_at=parse_utc(row["closed_at"]),
         predose_ack_by=row["predose_ack_by"],
+        closed_reason=row["closed_reason"],
+        dose_reason=row["dose_reason"],
+        dosing_start_entered_at=parse_utc(row["dosing_start_entered_at"]),
+        dosing_end_entered_at=parse_utc(row["dosing_end_entered_at"]),
     )
 
 
@@ -97,6 +101,7 @@ def create_episode(
     lot_number: str = "",
     precheck: dict[str, Any] | None = None,
     phase: Phase = Phase.PRECHECK,
+    dose_reason: str = "",
 ) -> Episode:
     """Open an episode; its number is "E-<year of at>-<5-digit sequence in that year>"."""
     escort = escort or Escort()
@@ -113,6 +118,7 @@ def create_episode(
             "weight_kg": float(weight_kg),
             "dose_mg": float(dose_mg),
             "lot_number": lot_number.strip(),
+            "dose_reason": " ".join(dose_reason.split()),
             "escort_name": escort.name.strip(),
             "escort_relationship": escort.relationship.strip(),
             "escort_phone": escort.phone.strip(),
@@ -197,7 +203,9 @@ def update_episode_phase(
 ) -> Episode:
     """Move to ``new_phase``, setting whichever of the times are given (others unchanged).
 
-    ``reason`` (why it was cancelled, say) is kept in the row's ``closed_reason``.
+    ``reason`` (why it was cancelled, say) is kept in the row's ``closed_reason``. A
+    dosing start or end also keeps when it was typed (``at``), so a time typed late
+    shows as a late entry.
     """
     changes: Row = {"phase": Phase(new_phase).value}
     if reason.strip():
@@ -206,6 +214,8 @@ def update_episode_phase(
                            ("closed_at", closed_at)):
         if moment is not None:
             changes[column] = utc_text(moment)
+            if column != "closed_at":
+                changes[f"{column}_entered_at"] = utc_text(at)
     with transaction(db):
         before = ensure_unlocked(db, episode_id)
         row = update_row(db, "episodes", episode_id, changes, action="update_episode_phase",

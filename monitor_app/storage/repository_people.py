@@ -215,17 +215,25 @@ def add_patient(
               "dob": dob.isoformat(), "sex": sex.strip()}
     key = mrn_key(mrn)
     with transaction(db):
-        taken = db.execute("SELECT mrn, name FROM patients WHERE mrn = ? OR id IN (SELECT "
-                           "patient_id FROM _patient_mrn_keys WHERE mrn_key = ?) LIMIT 1",
-                           [mrn, key]).fetchone()
+        taken = mrn_taken(db, mrn)
         if taken:
-            same = "" if taken[0] == mrn else f" as {taken[0]}"
-            raise ValidationError("mrn", f"MRN {mrn} is already registered{same} "
-                                  f"(to {taken[1]})")
+            raise ValidationError("mrn", taken)
         row = insert_row(db, "patients", values, action="add_patient", actor_id=actor_id, at=at)
         db.execute("INSERT INTO _patient_mrn_keys (patient_id, mrn_key) VALUES (?, ?)",
                    [row["id"], key])
     return _patient(row)
+
+
+def mrn_taken(db: Database, mrn: str) -> str:
+    """Why ``mrn`` cannot be registered (it or a look-alike is someone's), or ""."""
+    mrn = mrn.strip()
+    taken = db.execute("SELECT mrn, name FROM patients WHERE mrn = ? OR id IN (SELECT "
+                       "patient_id FROM _patient_mrn_keys WHERE mrn_key = ?) LIMIT 1",
+                       [mrn, mrn_key(mrn)]).fetchone()
+    if not taken:
+        return ""
+    same = "" if taken[0] == mrn else f" as {taken[0]}"
+    return f"MRN {mrn} is already registered{same} (to {taken[1]})"
 
 
 def get_patient(db: Database, patient_id: int) -> Patient | None:

@@ -90,6 +90,14 @@ def test_episodes_json_lists_the_demo(demo_db: Path, capsys) -> None:
     assert {"discharged", "cancelled"} <= {r["phase"] for r in json.loads(out)}
 
 
+def test_the_episodes_list_says_why_an_episode_was_cancelled(demo_db: Path, capsys) -> None:
+    rows = json.loads(run(capsys, "episodes", "--db", str(demo_db), "--json", "--all")[1])
+    cancelled = next(r for r in rows if r["phase"] == "cancelled")
+    assert cancelled["cancelled_reason"] == "Patient felt unwell before dosing; rebooked"
+    _, out, _ = run(capsys, "episodes", "--db", str(demo_db), "--all")
+    assert "cancelled: Patient felt unwell before dosing; rebooked" in out
+
+
 def test_db_before_or_after_the_command(demo_db: Path, capsys) -> None:
     after = run(capsys, "episodes", "--db", str(demo_db), "--json")
     before = run(capsys, "--db", str(demo_db), "episodes", "--json")

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QDateTimeEdit, QLineEdit, QPushButton
 
 from monitor_app.gui.episode_view import EpisodeWindow
-from monitor_app.gui.table_models import COL_TEMP, COL_TIME
+from monitor_app.gui.table_models import COL_NOTE, COL_TEMP, COL_TIME
 
 # The offscreen platform warns that it cannot size or raise a window: not the app's warning.
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -115,7 +115,7 @@ def test_partial_observation_needs_a_reason(window, qtbot, services, episode_id)
     latest = services.episode_view(episode_id).rows[-1].observation.vitals
     assert (latest.hr, latest.sbp, latest.spo2, latest.missing_reason) == (
         92, 130, None, "refused")
-    assert "Missing: refused" in window.model.index(1, 11).data()
+    assert "Missing: refused" in window.model.index(1, COL_NOTE).data()
 
 
 def test_enter_saves_from_a_check_box_and_the_form_clears(window, qtbot, services,
