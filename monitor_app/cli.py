@@ -43,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="prove the database was not altered outside the app")
     _db_arg(verify)
+    verify.add_argument("--anchors", type=Path, action="append", default=[], metavar="PATH",
+                        help="also check against the anchors in this file or folder "
+                        "(a head file, sheets, backups); may be repeated")
+
+    accept = sub.add_parser("accept-loss", help="continue with a database that lost its "
+                            "newest saves (recorded in the audit log)")
+    _db_arg(accept)
+    accept.add_argument("--reason", required=True, help="why the loss is accepted")
 
     pdf = sub.add_parser("pdf", help="write the discharge sheet of an episode")
     _db_arg(pdf)

@@ -102,13 +102,24 @@ def cmd_episodes(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, db_path: Path) -> int:
-    services = _services(db_path)
-    try:
-        problems = services.verify()
-    finally:
-        services.close()
+    """Read-only: never migrates, never takes a write lock, writes no file."""
+    from monitor_app.services.verification import verify_database
+
+    report = verify_database(db_path, args.anchors)
+    anchors = report.anchors
+    if anchors:
+        kinds = sorted({a.kind for a in anchors})
+        counts = ", ".join(f"{sum(a.kind == k for a in anchors)} {k}(s)" for k in kinds)
+        newest = max(anchors, key=lambda a: a.event_id)
+        print(f"Anchors checked: {counts}; the newest holds event {newest.event_id} "
+              f"({newest.label})")
+    for note in report.notes:
+        print(f"Note: {note}")
+    problems = report.problems
     if not problems:
-        print(f"{db_path}: intact (audit chain whole, every row matches its audit trail)")
+        print(f"{db_path}: intact (file sound, schema and triggers as the app made them, "
+              "audit chain whole, every row matches its audit trail, chain agrees with "
+              f"{len(anchors)} anchor(s))")
         return EXIT_OK
     print(f"{db_path}: ALTERED outside the app, {len(problems)} problem(s):")
     for problem in problems:
@@ -208,6 +219,19 @@ def cmd_recover(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_ERROR if report.problems else EXIT_OK
 
 
+def cmd_accept_loss(args: argparse.Namespace, db_path: Path) -> int:
+    from monitor_app.services.verification import accept_loss
+
+    if not db_path.exists():
+        raise UserError(f"no database at {db_path}")
+    loss = accept_loss(db_path, args.reason)
+    print(f"Recorded in the audit log: the saves after event {loss.kept_event_id} (up to "
+          f"event {loss.lost_event_id}, saved at {loss.lost_at or 'an unknown time'}) are "
+          f"lost. The old head file is kept beside the database. Re-enter the lost "
+          "observations from paper as late entries.")
+    return EXIT_OK
+
+
 COMMANDS = {
     "recover": cmd_recover,
     "demo": cmd_demo,
@@ -217,4 +241,5 @@ COMMANDS = {
     "backup": cmd_backup,
     "export-fhir": cmd_export_fhir,
     "export-csv": cmd_export_csv,
+    "accept-loss": cmd_accept_loss,
 }

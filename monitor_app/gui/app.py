@@ -133,7 +133,9 @@ def open_services(db_path: Path, defer_quick_check: bool = False) -> Services | 
 
         latest = latest_backup_for(Path(db_path))
         offer = (f"The latest backup is\n{latest}\nTo restore it: keep the damaged file, copy "
-                 "the backup to the database path, then run `monitor-app verify`."
+                 "the backup to the database path, run `monitor-app accept-loss --db PATH "
+                 "--reason ...` (it records the saves made after the backup as lost), then "
+                 "`monitor-app verify`."
                  if latest else "No backup was found beside the database; check the "
                  "backup folder set in Settings.")
         show_startup_error(
@@ -199,6 +201,7 @@ def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
         recovery = StartupRecovery(Path(db_path))
         recovery.finished.connect(window.statusBar().showMessage)  # queued: a QObject slot
         recovery.start()
+        window.start_record_check()
         window.showMaximized()
         previous_hook = sys.excepthook
         sys.excepthook = _unexpected_error_hook(previous_hook)

@@ -29,6 +29,7 @@ from monitor_app.domain.models import Role, ValidationError
 from monitor_app.gui import widgets
 from monitor_app.gui.board import BoardModel, BoardView, alerting
 from monitor_app.gui.fitting import fit_to_screen
+from monitor_app.gui.record_check import RecordCheck, status_text
 from monitor_app.gui.session import Session
 from monitor_app.gui.staff import LockPage
 from monitor_app.gui.status_bar import StationStatusBar
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self._hidden_windows: list[QWidget] = []
         self._covers: list[LockPage] = []
         self._episode_windows: dict[int, QWidget] = {}
+        self.record_check: RecordCheck | None = None
 
         self.model = BoardModel(self.services.clock, self)
         self.board = BoardView()
@@ -152,6 +154,25 @@ class MainWindow(QMainWindow):
         self.nurse_label, self.clinic_label = bar.nurse_label, bar.clinic_label
         self.clock_label, self.problem_label = bar.clock_label, bar.problem_label
         self.note_label = bar.note_label
+        self.record_label = widgets.FieldError("status_record")
+        self.record_label.setWordWrap(False)
+        bar.insertWidget(1, self.record_label)
+
+    def start_record_check(self) -> RecordCheck:
+        """Verify the record in the background now and then daily (the running app)."""
+        if self.record_check is None:
+            self.record_check = RecordCheck(self.services, self)
+            self.record_check.finished.connect(self._on_record_check_finished)
+        self.record_check.start()
+        return self.record_check
+
+    def _on_record_check_finished(self, problems: list[str]) -> None:
+        if problems:
+            self.record_label.show_message(
+                status_text(problems, bool(self.services.integrity_problem)))
+            self.record_label.setToolTip("\n".join(problems[:20]))
+        else:
+            self.record_label.clear()
 
     # ------------------------------------------------------------------ board
     def reload(self) -> None:

@@ -130,6 +130,7 @@ def _document(data: SheetData, out: io.BytesIO) -> BaseDocTemplate:
         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
         title=f"Discharge checklist {data.episode.number}", author=data.clinic.name,
         subject="Post-infusion discharge sheet", creator="monitor-app",
+        keywords=data.chain_head.keyword if data.chain_head else "",
     )
     width = size[0] - 2 * MARGIN_X
     first = Frame(MARGIN_X, MARGIN_BOTTOM, width, size[1] - MARGIN_TOP - MARGIN_BOTTOM,

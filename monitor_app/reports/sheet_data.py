@@ -144,6 +144,16 @@ class TrendGuide:
 
 
 @dataclass(frozen=True)
+class SheetChainHead:
+    """The audit chain's head when the sheet was made: an anchor kept outside the
+    database (printed, and ``keyword`` in the PDF's Keywords for ``verify``)."""
+
+    event_id: int
+    hash: str
+    keyword: str = ""
+
+
+@dataclass(frozen=True)
 class SheetData:
     clinic: SheetClinic
     patient: SheetPatient
@@ -171,6 +181,7 @@ class SheetData:
     rems: Sequence[tuple[str, str]] = ()  # (label, answer) in the form's order
     trend: Sequence[TrendPoint | tuple[datetime, float | None, float | None, float | None]] = ()
     trend_guides: Sequence[TrendGuide] = ()
+    chain_head: SheetChainHead | None = None
 
     @property
     def is_draft(self) -> bool:

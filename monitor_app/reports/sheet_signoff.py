@@ -224,6 +224,11 @@ def signature(data: SheetData, st: Styles, width: float) -> list[Flowable]:
         parts += [Paragraph("Signed electronically in the monitor; the SHA-256 fingerprint "
                             "identifies the exact record that was signed.", st.small),
                   Spacer(1, 3), _signature_table(data.signature, data, st, width)]
+    if data.chain_head is not None:
+        parts += [Spacer(1, 3), Paragraph(
+            f"Audit chain head when printed: event {data.chain_head.event_id}, SHA-256 "
+            f"<font name='{st.mono.fontName}'>{group_hex(data.chain_head.hash)}</font> "
+            "(monitor-app verify checks the record against it).", st.small)]
     parts.append(Spacer(1, 8))
     if data.instructions:
         parts.append(Paragraph("I have received these instructions and understand them.",

@@ -29,6 +29,7 @@ from monitor_app.services.exports import ExportUseCases, check_system_uri
 from monitor_app.services.recovery import RecoveryUseCases
 from monitor_app.services.sheet import SheetUseCases
 from monitor_app.services.text import checked_text
+from monitor_app.services.verification import IntegrityUseCases
 from monitor_app.services.views import ClinicSettings
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import database_path, open_db
@@ -53,7 +54,7 @@ TEXT_SETTINGS = {
 
 class Services(EntryUseCases, EpisodeUseCases, BoardUseCases, DischargeUseCases,
                SheetUseCases, BackupUseCases, ExportUseCases, CredentialUseCases,
-               RecoveryUseCases):
+               RecoveryUseCases, IntegrityUseCases):
     def __init__(
         self,
         db: sqlite_utils.Database,
@@ -234,9 +235,12 @@ class Services(EntryUseCases, EpisodeUseCases, BoardUseCases, DischargeUseCases,
             check_integrity(self.db_path)
 
     def verify(self) -> list[str]:
-        from monitor_app.storage.audit import verify
+        """Every problem ``monitor-app verify`` finds in this database (read-only)."""
+        if self.db_path is None:
+            from monitor_app.storage.audit import verify
 
-        return verify(self.db)
+            return verify(self.db)
+        return self.verify_record().problems
 
 
 def _role(role: Role | str) -> Role:

@@ -203,6 +203,7 @@ class DischargeUseCases:
     def sign_discharge(self: Services, signer_id: int, pin: str, episode_id: int) -> SignResult:
         """Re-ask the PIN, check every criterion, sign, lock, archive the sheet."""
         signer = self.authenticate(signer_id, pin)
+        self.require_sound_file()
         self._writable(episode_id)
         state = self.discharge_view(episode_id)
         reasons = list(state.evaluation.blocking)
@@ -222,6 +223,7 @@ class DischargeUseCases:
     def add_addendum(self: Services, signer_id: int, pin: str, episode_id: int,
                      text: str) -> SignResult:
         signer = self.authenticate(signer_id, pin)
+        self.require_sound_file()
         episode = self.episode(episode_id)
         if not repo.is_signed(self.db, episode_id):
             raise NotAllowed("addendum", "an addendum is for a signed episode; "

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from monitor_app.domain.models import Observation
 from monitor_app.reports import sheet_data as sd
 from monitor_app.services.views import DischargeView, EpisodeView, ObservationRow
+from monitor_app.storage import anchors
 from monitor_app.storage.db import make_private_dirs
 
 if TYPE_CHECKING:
@@ -154,8 +155,16 @@ def build_sheet(services: Services, state: DischargeView) -> sd.SheetData:
         rems=[(i.field.label, i.value) for i in state.rems],
         trend=[sd.TrendPoint(o.taken_at, o.vitals.hr, o.vitals.sbp, o.vitals.dbp)
                for o in current],
-        trend_guides=guides,
+        trend_guides=guides, chain_head=_chain_head(services),
     )
+
+
+def _chain_head(services: Services) -> sd.SheetChainHead | None:
+    found = anchors.chain_head(services.db.conn)
+    if found is None:
+        return None
+    event_id, digest, at = found
+    return sd.SheetChainHead(event_id, digest, anchors.pdf_keyword(event_id, digest, at))
 
 
 def _sheet_sig(s) -> sd.SheetSignature:  # type: ignore[no-untyped-def]

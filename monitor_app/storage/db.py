@@ -43,13 +43,18 @@ def open_db(
     busy_timeout: float = BUSY_TIMEOUT_S,
     migrate: bool = True,
     defer_quick_check: bool = False,
+    check_head: bool = True,
 ) -> sqlite_utils.Database:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
     New folder: mode 0700; new file: mode 0600. Pragmas: WAL, synchronous=FULL,
     foreign_keys=ON, busy_timeout. Raises ``StorageError`` (``DatabaseBusy`` when
     another program holds the lock) instead of touching a file it cannot trust.
+    A database that lacks saves its head file records is refused (``LostTail``)
+    unless ``check_head`` is False (only ``accept-loss`` opens it that way).
     """
+    from monitor_app.storage import file_guard
+
     path = Path(path)
     _prepare_file(path)
     try:
@@ -62,12 +67,17 @@ def open_db(
         else:
             _check_integrity(conn, path)
         _set_pragmas(conn, path, busy_timeout)
+        if check_head:
+            with storage_errors(path):
+                file_guard.check_head(conn, path)
         db = sqlite_utils.Database(conn, execute_plugins=False)
+        file_guard.attach(db, path)
         if migrate:
             with storage_errors(path):
                 if defer_quick_check and migrations.pending_migrations(db):
                     _check_integrity(conn, path)  # never upgrade a file not yet checked
                 migrations.apply_migrations(db)
+        file_guard.after_commit(db)  # a head file for a file that had none, or migrated
     except BaseException:
         conn.close()
         raise

@@ -489,3 +489,24 @@ def m009_episode_entry(db: Database) -> None:
         ],
     )
     audit.snapshot_rows(db, "episodes", at=datetime.now(UTC))
+
+
+@migrations(name="m010_accepted_losses")
+def m010_accepted_losses(db: Database) -> None:
+    """Saves lost outside the app's control (a deleted ``-wal``, an older copy put in
+    place), accepted by someone with ``monitor-app accept-loss``: what the head file
+    said, where the database ended, and why it was accepted. ``verify`` reads it to
+    tell an acknowledged loss from a rollback."""
+    _run(
+        db,
+        [
+            "CREATE TABLE accepted_losses (id INTEGER PRIMARY KEY, accepted_at TEXT NOT NULL, "
+            "reason TEXT NOT NULL, kept_event_id INTEGER NOT NULL, "
+            "lost_event_id INTEGER NOT NULL, lost_hash TEXT NOT NULL, "
+            "lost_at TEXT NOT NULL)",
+            _refuse("accepted_losses_no_delete", "DELETE", "accepted_losses",
+                    "accepted_losses rows are never deleted"),
+            _refuse("accepted_losses_no_update", "UPDATE", "accepted_losses",
+                    "accepted_losses rows are never changed"),
+        ],
+    )

@@ -18,8 +18,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.storage import audit
-from monitor_app.storage.db import ChangeRefused, database_path, parse_utc, translate_error
+from monitor_app.storage import audit, file_guard
+from monitor_app.storage.db import (
+    ChangeRefused,
+    StorageError,
+    database_path,
+    parse_utc,
+    translate_error,
+)
 
 Row = dict[str, Any]
 
@@ -44,12 +50,17 @@ def transaction(db: Database) -> Iterator[Database]:
     before anything is read (no lost race with another writer), then uses
     ``db.atomic()``; inner blocks are savepoints. sqlite3 errors come out as
     ``StorageError`` (``DatabaseBusy`` when locked, ``ChangeRefused`` from a trigger).
+    Before committing, the database path must still name the open file (else nothing
+    is saved and ``StorageError`` says so); after it, the head file is updated.
     """
     try:
         if db.conn.in_transaction:
             with db.atomic():
                 yield db
             return
+        replaced = file_guard.file_replaced(db)
+        if replaced:
+            raise StorageError(replaced)
         db.conn.execute("BEGIN IMMEDIATE")
         try:
             with db.atomic():
@@ -57,11 +68,16 @@ def transaction(db: Database) -> Iterator[Database]:
         except BaseException:
             db.rollback()
             raise
+        replaced = file_guard.file_replaced(db)
+        if replaced:
+            db.rollback()
+            raise StorageError(replaced)
         try:
             db.conn.execute("COMMIT")
         except BaseException:
             db.rollback()
             raise
+        file_guard.after_commit(db)
     except sqlite3.OperationalError as exc:
         raise translate_error(exc, database_path(db)) from exc
     except sqlite3.IntegrityError as exc:
