@@ -8,7 +8,7 @@ and never migrated. Checked, in order:
 2. the schema: every table, index, view and trigger equals what the app's own
    migrations create (built in memory), so a dropped lock trigger or an added one
    is named;
-3. derived tables against their source (the patient search index), and the FTS
+3. derived tables against their source (patient search index, MRN keys), and the FTS
    index's own ``integrity-check`` on a scratch copy of its tables;
 4. the audit chain and every audited row (``audit.verify``);
 5. the chain against every anchor found outside the file (``anchors``): a rewrite
@@ -19,19 +19,25 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
+from monitor_app.domain.text import mrn_key
 from monitor_app.storage import anchors, audit, losses, migrations
 from monitor_app.storage.db import SQLITE_HEADER, StorageError
 
-# name -> (its source query, its own query): both give (row id, value) in row order.
-DERIVED_TABLES = {
+# name -> (its source query, its own query, how a source value becomes the derived
+# one): both queries give (row id, value) in row order.
+DERIVED_TABLES: dict[str, tuple[str, str, Callable[[Any], Any] | None]] = {
     "_patient_search": ("SELECT id, name_key FROM patients ORDER BY id",
-                        "SELECT rowid, name_key FROM _patient_search ORDER BY rowid"),
+                        "SELECT rowid, name_key FROM _patient_search ORDER BY rowid", None),
+    "_patient_mrn_keys": ("SELECT id, mrn FROM patients ORDER BY id",
+                          "SELECT patient_id, mrn_key FROM _patient_mrn_keys "
+                          "ORDER BY patient_id", mrn_key),
 }
 _FTS_SHADOWS = ("data", "idx", "content", "docsize", "config")
 _SHOWN = 5
@@ -180,10 +186,12 @@ def _same_definition(expected: str | None, actual: str | None) -> bool:
 def _derived(conn: sqlite3.Connection) -> list[str]:
     tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
     problems = []
-    for name, (source_sql, own_sql) in DERIVED_TABLES.items():
+    for name, (source_sql, own_sql, derive) in DERIVED_TABLES.items():
         if name not in tables:
             continue  # the schema check names it
         source = conn.execute(source_sql).fetchall()
+        if derive is not None:
+            source = [(row_id, derive(value)) for row_id, value in source]
         own = conn.execute(own_sql).fetchall()
         if source != own:
             differ = sorted({r[0] for r in set(source) ^ set(own)})

@@ -223,3 +223,21 @@ def test_an_empty_file_is_not_an_intact_clinic(tmp_path: Path, capsys) -> None:
     assert code != 0 and "intact" not in out and "is empty" in out
     assert path.stat().st_size == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+
+
+def test_an_edited_mrn_key_is_named(clinic_copy: Path, capsys) -> None:
+    conn = sqlite3.connect(str(clinic_copy), isolation_level=None)
+    conn.execute("UPDATE _patient_mrn_keys SET mrn_key = 'X' WHERE patient_id = 2")
+    conn.close()
+    code, out = verify(capsys, "--db", str(clinic_copy))
+    assert code == 1 and "_patient_mrn_keys does not match its source (rows 2)" in out
+
+
+def test_episodes_left_out_of_the_one_open_episode_index_are_not_tampering() -> None:
+    from monitor_app.storage.record_check import _same_definition
+
+    made = ("CREATE UNIQUE INDEX episodes_one_active_chair ON episodes(chair) "
+            "WHERE phase NOT IN ('discharged', 'cancelled')")
+    assert _same_definition(made, made + " AND id NOT IN (4, 9)")
+    assert not _same_definition(made, made + " AND id NOT IN (4) OR 1")
+    assert not _same_definition(made, made.replace("UNIQUE ", ""))
