@@ -68,7 +68,7 @@ def falsify(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM observations WHERE id = ?", [second])
     conn.execute("UPDATE episodes SET dose_mg = dose_mg / 2 WHERE id = ?", [episode_id])
     conn.execute("UPDATE staff SET pin_hash = ? WHERE role = 'admin'",
-                 [pins.hash_pin("0000", cost=pins.TEST_COST)])
+                 [pins.hash_pin("0000", pepper=b"k" * 32, cost=pins.TEST_COST)])
 
 
 def test_a_clean_demo_verifies_against_its_anchors(clinic_copy: Path, capsys) -> None:
