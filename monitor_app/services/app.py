@@ -240,7 +240,7 @@ class Services(EntryUseCases, EpisodeUseCases, BoardUseCases, DischargeUseCases,
             from monitor_app.storage.audit import verify
 
             return verify(self.db)
-        return self.verify_record().problems
+        return self.verify_record(own_connection=True).problems
 
 
 def _role(role: Role | str) -> Role:

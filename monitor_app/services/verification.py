@@ -77,11 +77,18 @@ def accept_loss(db_path: Path, reason: str, clock: Clock | None = None) -> Accep
 class IntegrityUseCases:
     integrity_problem: str = ""  # set by check_full_integrity; stops new signatures
 
-    def verify_record(self: Services, extra_anchors: Sequence[Path] = ()) -> VerifyReport:
-        """``verify`` on this app's database file (safe in a worker thread)."""
+    def verify_record(self: Services, extra_anchors: Sequence[Path] = (), *,
+                      own_connection: bool = False) -> VerifyReport:
+        """``verify`` on this app's database file, on a read-only connection of its own
+        (safe in a worker thread), or on the app's connection (``own_connection``: on
+        the thread that opened it; it reads what the app reads whatever lies beside)."""
         if self.db_path is None:
             return VerifyReport(notes=["an in-memory database has no file to verify"])
-        report = verify_database(self.db_path, extra_anchors)
+        if own_connection:
+            places = anchor_places(self.db_path, repo.all_settings(self.db))
+            report = check_record(self.db.conn, places + [Path(p) for p in extra_anchors])
+        else:
+            report = verify_database(self.db_path, extra_anchors)
         damaged = [p for p in report.problems if p.startswith("the file is damaged")]
         self.integrity_problem = damaged[0] if damaged else ""
         return report

@@ -56,7 +56,8 @@ class VerifyReport:
 
 def open_read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write ``path`` (nor create files beside it when the
-    app is not running); ``StorageError`` for a missing, empty or foreign file."""
+    app is not running); ``StorageError`` for a missing, empty or foreign file, or
+    one with a stray ``-journal`` beside it (SQLite would have to roll it back)."""
     path = Path(path)
     if not path.is_file():
         raise StorageError(f"no database file at {path}")
@@ -70,8 +71,17 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     mode = "mode=ro" if wal.exists() else "immutable=1"
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot read {path} ({exc})") from exc
+    try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error as exc:
+        conn.close()
+        if "readonly" in str(exc):
+            raise StorageError(
+                f"cannot open {path} read-only ({exc}): a journal beside it needs recovery "
+                "first. Verify a copy made with `monitor-app backup`, or open the file "
+                "once in the app and verify again.") from exc
         raise StorageError(f"cannot read {path} ({exc})") from exc
     return conn
 
@@ -88,7 +98,7 @@ def check_record(conn: sqlite3.Connection, anchor_places: Sequence[Path]) -> Ver
     for place in anchor_places:
         more, unreadable = anchors.anchors_in(place)
         found += more
-        report.problems += unreadable
+        report.notes += [f"{text}; not counted" for text in unreadable]
     report.anchors = found = _not_lost(conn, found, report.notes)
     if not found:
         report.notes.append("no anchor was found outside the file (head file, sheets, "
