@@ -24,7 +24,8 @@ run: $(STAMP) system-deps
 # A fresh demo clinic each time, so its countdowns start from now.
 demo: $(STAMP) system-deps
 	@mkdir -p demo-data
-	@rm -f demo-data/demo.db demo-data/demo.db-wal demo-data/demo.db-shm demo-data/demo.db.keys
+	@rm -f demo-data/demo.db demo-data/demo.db-wal demo-data/demo.db-shm demo-data/demo.db.keys demo-data/demo.db.head
+	@rm -rf demo-data/archive demo-data/backups
 	$(BIN)/monitor-app demo --db demo-data/demo.db
 	$(BIN)/monitor-app --db demo-data/demo.db
 

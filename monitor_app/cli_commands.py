@@ -46,6 +46,11 @@ def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     if db_path.exists():
         raise UserError(f"{db_path} already exists; the demo only builds a NEW database "
                         "(choose another --db path)")
+    head = db_path.with_name(db_path.name + ".head")
+    if head.exists():
+        raise UserError(f"{head} is the head file of an earlier database at that path; "
+                        "remove it (and the archive and backups folders beside it) or "
+                        "choose another --db path")
     try:
         staff = build_demo(db_path)
     except (StorageError, ProtocolError) as exc:

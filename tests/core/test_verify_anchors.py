@@ -241,3 +241,12 @@ def test_episodes_left_out_of_the_one_open_episode_index_are_not_tampering() -> 
     assert _same_definition(made, made + " AND id NOT IN (4, 9)")
     assert not _same_definition(made, made + " AND id NOT IN (4) OR 1")
     assert not _same_definition(made, made.replace("UNIQUE ", ""))
+
+
+def test_the_demo_is_not_built_over_an_earlier_database_s_head_file(tmp_path: Path,
+                                                                     capsys) -> None:
+    path = tmp_path / "demo.db"
+    Path(str(path) + ".head").write_text("{}")
+    assert cli.main(["demo", "--db", str(path)]) == 2
+    assert "head file of an earlier database" in capsys.readouterr().err
+    assert not path.exists()
