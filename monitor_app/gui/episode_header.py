@@ -110,6 +110,13 @@ class EpisodeHeader(QWidget):
             grid.addWidget(label, row, col, 1, span)
             self.labels[key] = label
         grid.setColumnStretch(2, 1)
+        self.grid = grid
+
+    def add_action(self, widget: QWidget) -> None:
+        """A button at the header's right end, beside the patient's name (the action row
+        below has no room to spare at 1280 px)."""
+        self.grid.addWidget(widget, 0, 3, 1, 1, Qt.AlignmentFlag.AlignRight
+                            | Qt.AlignmentFlag.AlignTop)
         self.labels["phase"].setTextFormat(Qt.TextFormat.PlainText)  # holds typed reasons
         self.labels["patient"].setStyleSheet("font-size: 18pt; font-weight: bold;")
         self.labels["phase"].setStyleSheet(BADGE + "background: #e8eaf0; color: #1d2a4d;")

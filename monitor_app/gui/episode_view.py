@@ -109,7 +109,8 @@ class EpisodeWindow(QWidget):
         for button in (self.start_dosing, self.end_dosing, self.discharge, self.predose_ack):
             actions.addWidget(button)
         actions.addStretch(1)
-        for button in (self.correct, self.void, self.correct_episode, self.cancel_episode):
+        self.header.add_action(self.correct_episode)
+        for button in (self.correct, self.void, self.cancel_episode):
             actions.addWidget(button)
 
         self.message = QLabel()

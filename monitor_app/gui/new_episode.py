@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -175,7 +174,9 @@ class NewEpisodeDialog(QDialog):
         self.precheck_note = QLabel()
         self.precheck_note.setWordWrap(True)
         layout.addWidget(self.precheck_note)
-        self.precheck_layout = QGridLayout()  # two columns: the form fits 800 px high
+        # One column: the labels cannot wrap, and two columns of them are wider than a
+        # 1280 px screen at the station's font; the form scrolls instead when it is tall.
+        self.precheck_layout = QVBoxLayout()
         layout.addLayout(self.precheck_layout)
         self.errors["precheck"] = FieldError("precheck")
         layout.addWidget(self.errors["precheck"])
@@ -271,11 +272,10 @@ class NewEpisodeDialog(QDialog):
         self.precheck_note.setText("Confirm each item before opening the episode."
                                    if protocol else "Choose a protocol to see its pre-check.")
         if protocol is not None:
-            rows = (len(protocol.precheck) + 1) // 2
-            for position, item in enumerate(protocol.precheck):
+            for item in protocol.precheck:
                 box = set_handle(QCheckBox(item.label), item.key, item.label)
                 box.toggled.connect(lambda *_: self._clear("precheck"))
-                self.precheck_layout.addWidget(box, position % rows, position // rows)
+                self.precheck_layout.addWidget(box)
                 self.precheck_boxes[item.key] = box
         self.dose.set_protocol(protocol)
         needs_lot = protocol is not None and protocol.requires_lot_number

@@ -58,9 +58,10 @@ def _episode(row: Row) -> Episode:
         closed_at=parse_utc(row["closed_at"]),
         predose_ack_by=row["predose_ack_by"],
         closed_reason=row["closed_reason"],
-        dose_reason=row["dose_reason"],
-        dosing_start_entered_at=parse_utc(row["dosing_start_entered_at"]),
-        dosing_end_entered_at=parse_utc(row["dosing_end_entered_at"]),
+        # .get: a file not yet upgraded (m009) has no such columns
+        dose_reason=row.get("dose_reason", ""),
+        dosing_start_entered_at=parse_utc(row.get("dosing_start_entered_at")),
+        dosing_end_entered_at=parse_utc(row.get("dosing_end_entered_at")),
     )
 
 
@@ -118,7 +119,6 @@ def create_episode(
             "weight_kg": float(weight_kg),
             "dose_mg": float(dose_mg),
             "lot_number": lot_number.strip(),
-            "dose_reason": " ".join(dose_reason.split()),
             "escort_name": escort.name.strip(),
             "escort_relationship": escort.relationship.strip(),
             "escort_phone": escort.phone.strip(),
@@ -127,6 +127,8 @@ def create_episode(
             "created_at": utc_text(at),
             "created_by": actor_id,
         }
+        if dose_reason.strip():  # only then: a file not yet upgraded has no such column
+            values["dose_reason"] = " ".join(dose_reason.split())
         try:
             row = insert_row(db, "episodes", values, action="create_episode",
                              actor_id=actor_id, at=at)
