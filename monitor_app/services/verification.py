@@ -18,7 +18,7 @@ import sqlite_utils
 from monitor_app.clock import Clock, SystemClock
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.text import checked_text
-from monitor_app.storage import anchors, losses
+from monitor_app.storage import anchors, file_guard, losses
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
 from monitor_app.storage.losses import AcceptedLoss
@@ -91,6 +91,11 @@ class IntegrityUseCases:
             report = verify_database(self.db_path, extra_anchors)
         damaged = [p for p in report.problems if p.startswith("the file is damaged")]
         self.integrity_problem = damaged[0] if damaged else ""
+        guard = file_guard.guard_of(self.db)
+        if guard is not None and guard.head_problem:
+            report.problems.append(
+                f"{guard.head_problem}: every save is kept, but this anchor is stale. Free "
+                "disk space or fix the permissions of the database's folder")
         return report
 
     def check_full_integrity(self: Services) -> str:

@@ -140,3 +140,26 @@ def test_a_damaged_index_is_found_and_stops_new_signatures(tmp_path: Path, capsy
     s.close()
     assert cli.main(["verify", "--db", str(w.path)]) == 1
     assert "integrity_check" in capsys.readouterr().out
+
+
+def test_a_head_file_that_cannot_be_written_is_reported_and_the_save_kept(tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    from monitor_app.storage import anchors
+
+    w = make_world(tmp_path / "clinic.db")
+    e = open_iv(w)
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(anchors, "write_head", disk_full)
+        saved = w.s.record_observation(w.nurse.id, e.id, good())  # confirmed: committed
+    assert saved.observation.id in {r.observation.id for r in w.s.episode_view(e.id).rows}
+    problems = w.s.verify_record().problems
+    assert any("could not update" in p and "clinic.db.head" in p and "No space left" in p
+               for p in problems), problems
+    w.clock.advance(minutes=5)
+    w.s.record_observation(w.nurse.id, e.id, good())  # the next save writes it again
+    assert w.s.verify_record().problems == []
+    w.s.close()
