@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument("-o", "--output", type=Path, required=True, help="CSV file to write")
     table.add_argument("--per-episode", action="store_true", help="one row per episode")
     table.add_argument("--force", action="store_true", help="replace an existing file")
+    unlock = sub.add_parser(
+        "unlock-staff", help="unlock a staff account at this computer, no PIN needed "
+        "(recorded with your operating-system user name)")
+    _db_arg(unlock)
+    unlock.add_argument("staff", help='the exact name ("Ada Admin") or the staff id')
+    unlock.add_argument("--reset-pin", action="store_true",
+                        help="also set a new PIN (asked twice; or two lines on stdin)")
     return parser
 
 

@@ -237,6 +237,52 @@ def cmd_accept_loss(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment or the user table
+        raise UserError("cannot tell which operating-system user you are; "
+                        "set the USER environment variable") from None
+
+
+def _read_new_pin() -> tuple[str, str]:
+    """Typed twice without echo at a terminal; otherwise two lines on stdin."""
+    import getpass
+
+    if sys.stdin.isatty():
+        return getpass.getpass("New PIN: "), getpass.getpass("New PIN again: ")
+    lines = sys.stdin.read().splitlines()
+    if len(lines) < 2:
+        raise UserError("--reset-pin reads the new PIN twice: two lines on stdin")
+    return lines[0].strip(), lines[1].strip()
+
+
+def cmd_unlock_staff(args: argparse.Namespace, db_path: Path) -> int:
+    import socket
+
+    os_user = _os_user()
+    services = _services(db_path)
+    try:
+        member = services.find_staff(args.staff)
+        if not args.reset_pin and not member.locked and not member.failed_attempts:
+            print(f"{member.name} (id {member.id}) is not locked; nothing changed.")
+            return EXIT_OK
+        new_pin, pin_again = _read_new_pin() if args.reset_pin else (None, None)
+        member = services.unlock_staff_locally(member.id, os_user, socket.gethostname(),
+                                               new_pin, pin_again)
+    finally:
+        services.close()
+    done = "unlocked and given the new PIN" if args.reset_pin else "unlocked"
+    print(f"{member.name} (id {member.id}) is {done}. Recorded in the audit trail as done "
+          f"at this computer by the operating-system user {os_user!r}.")
+    if not member.active:
+        print(f"Note: {member.name}'s account is inactive; an administrator can "
+              "reactivate it under Staff.")
+    return EXIT_OK
+
+
 COMMANDS = {
     "recover": cmd_recover,
     "demo": cmd_demo,
@@ -247,4 +293,5 @@ COMMANDS = {
     "export-fhir": cmd_export_fhir,
     "export-csv": cmd_export_csv,
     "accept-loss": cmd_accept_loss,
+    "unlock-staff": cmd_unlock_staff,
 }

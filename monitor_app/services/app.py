@@ -26,6 +26,7 @@ from monitor_app.services.entry import EntryUseCases
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.exports import ExportUseCases, check_system_uri
+from monitor_app.services.local_admin import LocalAdminUseCases
 from monitor_app.services.recovery import RecoveryUseCases
 from monitor_app.services.sheet import SheetUseCases
 from monitor_app.services.text import checked_text
@@ -54,7 +55,7 @@ TEXT_SETTINGS = {
 
 class Services(EntryUseCases, EpisodeUseCases, BoardUseCases, DischargeUseCases,
                SheetUseCases, BackupUseCases, ExportUseCases, CredentialUseCases,
-               RecoveryUseCases, IntegrityUseCases):
+               RecoveryUseCases, IntegrityUseCases, LocalAdminUseCases):
     def __init__(
         self,
         db: sqlite_utils.Database,

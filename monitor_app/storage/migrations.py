@@ -510,3 +510,27 @@ def m010_accepted_losses(db: Database) -> None:
                     "accepted_losses rows are never changed"),
         ],
     )
+
+
+@migrations(name="m011_local_admin_actions")
+def m011_local_admin_actions(db: Database) -> None:
+    """What was done at the computer without a PIN (``monitor-app unlock-staff``): who
+    was logged in to the operating system, on which host, to which staff account.
+    Append-only; each row is audited in the same transaction as the change it made."""
+    _run(
+        db,
+        [
+            """CREATE TABLE local_admin_actions (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL CHECK (action IN ('unlock', 'unlock_and_reset_pin')),
+                staff_id INTEGER NOT NULL REFERENCES staff(id),
+                os_user TEXT NOT NULL CHECK (trim(os_user) <> ''),
+                host TEXT NOT NULL
+            ) STRICT""",
+            _refuse("local_admin_actions_no_delete", "DELETE", "local_admin_actions",
+                    "local_admin_actions rows are never deleted"),
+            _refuse("local_admin_actions_no_update", "UPDATE", "local_admin_actions",
+                    "local_admin_actions rows are never changed"),
+        ],
+    )

@@ -82,6 +82,7 @@ from monitor_app.storage.repository_people import (
     set_setting,
     set_settings,
     unlock_staff,
+    unlock_staff_locally,
     update_staff,
 )
 from monitor_app.storage.repository_records import (
@@ -187,6 +188,7 @@ __all__ = [
     "signed_episodes",
     "transaction",
     "unlock_staff",
+    "unlock_staff_locally",
     "update_episode_phase",
     "update_staff",
     "void_observation",

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from monitor_app.domain.models import Patient, Role, Staff, ValidationError
 from monitor_app.domain.text import mrn_key
+from monitor_app.storage.db import utc_text
 from monitor_app.storage.repository_base import (
     UNSET,
     Row,
@@ -158,6 +159,30 @@ def unlock_staff(db: Database, staff_id: int, *, actor_id: int, at: datetime) ->
     with transaction(db):
         row = update_row(db, "staff", staff_id, {"locked": 0, "failed_attempts": 0},
                          action="unlock_staff", actor_id=actor_id, at=at)
+    return _staff(row)
+
+
+def unlock_staff_locally(
+    db: Database, staff_id: int, *, os_user: str, host: str, at: datetime,
+    pin_hash: str | None = None,
+) -> Staff:
+    """Unlock (and optionally give a new PIN) from the computer, without a PIN.
+
+    No staff member acts: the row in ``local_admin_actions`` names the operating-system
+    user and host, and it is audited with the change in one transaction.
+    """
+    changes: Row = {"locked": 0, "failed_attempts": 0}
+    if pin_hash is not None:
+        changes["pin_hash"] = pin_hash
+    with transaction(db):
+        get_row(db, "staff", staff_id, "staff member")
+        insert_row(db, "local_admin_actions", {
+            "at": utc_text(at),
+            "action": "unlock" if pin_hash is None else "unlock_and_reset_pin",
+            "staff_id": staff_id, "os_user": os_user, "host": host,
+        }, action="unlock_cli", actor_id=None, at=at)
+        row = update_row(db, "staff", staff_id, changes, action="unlock_cli",
+                         actor_id=None, at=at)
     return _staff(row)
 
 
