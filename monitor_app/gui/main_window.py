@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Role, ValidationError
-from monitor_app.gui import widgets
+from monitor_app.gui import attention, widgets
 from monitor_app.gui.board import BoardModel, BoardView, alerting
 from monitor_app.gui.fitting import fit_to_screen
 from monitor_app.gui.record_check import RecordCheck, status_text
@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.backup_timer = QTimer(self)  # the daily backup; checked hourly
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self._on_backup_timeout)
+        self.attention = attention.Attention(self)
         self._idle_filter = IdleFilter(self)
         app = QApplication.instance()
         if app is not None:
@@ -189,6 +190,7 @@ class MainWindow(QMainWindow):
         self.board.fit_columns()
         self.board.select_episode(selected)  # the selection follows the patient, not the row
         self._update_summary()
+        self._attend()
         self._update_status()
 
     def tick(self) -> None:
@@ -196,7 +198,15 @@ class MainWindow(QMainWindow):
         if self.model.rows:
             self.model.tick(self.services.board_tick(self.model.rows))
             self._update_summary()
+            self._attend()
         self.clock_label.setText(f"{self.services.clock.now().astimezone():%H:%M:%S}")
+
+    def _attend(self) -> None:
+        """Chime and taskbar alert for chairs just turned due or overdue; the lock
+        screen's chair states follow every tick."""
+        self.attention.update(self.model.rows, self.settings.alert_volume)
+        if self.session.locked:
+            self.lock_page.show_chairs(self.model.rows)
 
     def _update_summary(self) -> None:
         rows = self.model.rows
@@ -290,6 +300,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.lock_page)
             self._hide_others()
             self.lock_page.prepare()
+            self.lock_page.show_chairs(self.model.rows)
         else:
             self.stack.setCurrentIndex(0)
             self._last_input = self.services.clock.now()
@@ -303,11 +314,9 @@ class MainWindow(QMainWindow):
             self.reload()
 
     def _on_tick_timeout(self) -> None:
+        self.tick()  # locked too: the lock screen's chair states and the chime go on
         if not self.session.locked:
-            self.tick()
             self.check_idle()
-        else:
-            self.clock_label.setText(f"{self.services.clock.now().astimezone():%H:%M:%S}")
 
     def _on_reload_timeout(self) -> None:
         if not self.session.locked:
@@ -406,6 +415,10 @@ class MainWindow(QMainWindow):
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        active = len(self.model.rows)
+        if active and not attention.ask_quit(self, active):
+            event.ignore()  # chairs are still being watched: the station stays open
+            return
         self.tick_timer.stop()
         self.reload_timer.stop()
         self.backup_timer.stop()

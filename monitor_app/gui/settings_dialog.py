@@ -83,6 +83,12 @@ class SettingsDialog(QDialog):
         self.min_pin_length.setRange(4, 12)
         self.min_pin_length.setToolTip("New PINs need this many digits; a shorter PIN is "
                                        "changed at its next sign-in.")
+        self.volume = f.add("alert_volume", "Alert sound volume", QSpinBox(),
+                            hint="The chime when a chair turns due or overdue (0 = off; "
+                                 "the taskbar alert still shows).")
+        self.volume.setRange(0, 100)
+        self.volume.setSuffix(" %")
+        self.volume.setSpecialValueText("off")
         self.folders: dict[str, FolderField] = {}
         for key, label, placeholder, hint in (
                 ("archive_dir", "Archive folder", "default: <data folder>/archive", ""),
@@ -122,6 +128,7 @@ class SettingsDialog(QDialog):
         self.idle.setValue(settings.idle_lock_min)
         self.pin_attempts.setValue(settings.pin_attempts)
         self.min_pin_length.setValue(settings.min_pin_length)
+        self.volume.setValue(settings.alert_volume)
 
     def values(self) -> ClinicSettings:
         """The settings as typed; fields this dialog does not show are kept."""
@@ -135,6 +142,7 @@ class SettingsDialog(QDialog):
         typed["idle_lock_min"] = self.idle.value()
         typed["pin_attempts"] = self.pin_attempts.value()
         typed["min_pin_length"] = self.min_pin_length.value()
+        typed["alert_volume"] = self.volume.value()
         return replace(self.current, **typed)  # type: ignore[arg-type]
 
     def _on_ok_clicked(self) -> None:

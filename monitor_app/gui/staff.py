@@ -7,6 +7,8 @@ Staff administration lives in ``staff_admin.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Staff, ValidationError
+from monitor_app.gui.attention import ChairStates
 from monitor_app.gui.change_pin_dialog import confirm_pin_policy
 from monitor_app.gui.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.session import Session
 from monitor_app.gui.widgets import Form, line_edit, set_handle
 from monitor_app.services import Services
+from monitor_app.services.views import BoardRow
 
 
 class PinPanel(QWidget):
@@ -186,6 +190,8 @@ class LockPage(QWidget):
         self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.note.setWordWrap(True)
         self.panel = PinPanel(session.services, "Unlock", self)
+        self.chairs = ChairStates(self)  # numbers and states only: no patient data
+        self.chairs.hide()
         self.panel.setMinimumWidth(480)  # room for a wrapped PIN error
         self.panel.setMaximumWidth(560)
         layout = QVBoxLayout(self)
@@ -197,6 +203,8 @@ class LockPage(QWidget):
         row.addWidget(self.panel, 4)
         row.addStretch(1)
         layout.addLayout(row)
+        layout.addSpacing(24)
+        layout.addWidget(self.chairs, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         self.panel.signed_in.connect(self._on_panel_signed_in)
 
@@ -218,6 +226,10 @@ class LockPage(QWidget):
         else:
             self.note.setText("Choose your name and type your PIN.")
         (self.panel.staff_box if switching else self.panel.pin).setFocus()
+
+    def show_chairs(self, rows: Sequence[BoardRow]) -> None:
+        """Each active chair's number and state (overdue, due, flagged), no names."""
+        self.chairs.show_rows(rows)
 
     def _on_panel_signed_in(self, member: Staff) -> None:
         self.session.sign_in(member)

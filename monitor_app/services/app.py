@@ -126,6 +126,8 @@ class Services(EntryUseCases, EpisodeUseCases, BoardUseCases, DischargeUseCases,
             raise ValidationError("idle_lock_min", "idle lock must be 1 to 60 minutes")
         if not 1 <= new.backups_kept <= 365:
             raise ValidationError("backups_kept", "keep 1 to 365 backups")
+        if not 0 <= new.alert_volume <= 100:
+            raise ValidationError("alert_volume", "alert volume must be 0 (off) to 100")
         check_security_settings(new, self.key_file())
         for key in ("archive_dir", "backup_dir", "fhir_export_dir"):
             folder = getattr(new, key)

@@ -43,6 +43,7 @@ class ClinicSettings:
     fhir_export_dir: str = ""  # every signed episode's FHIR bundle goes here; "" = off
     min_pin_length: int = MIN_LENGTH_DEFAULT  # new PINs; a shorter one must be changed at sign-in
     timestamp_url: str = ""  # RFC 3161 server for the archived sheet's signature; "" = none
+    alert_volume: int = 70  # the chime when a chair turns due or overdue, 0-100; 0 = off
 
 
 @dataclass(frozen=True)

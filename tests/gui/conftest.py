@@ -22,6 +22,21 @@ def _cheap_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pins, "COST", pins.TEST_COST)
 
 
+@pytest.fixture(autouse=True)
+def _quiet_station(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """No audio in tests (offscreen): the chime's effect is never made, and the beep it
+    falls back to is only counted; closing never asks. Returns the beeps."""
+    from PySide6.QtWidgets import QApplication
+
+    from monitor_app.gui import attention
+
+    beeps: list[str] = []
+    monkeypatch.setattr(attention.SoundPlayer, "_make_effect", lambda self: None)
+    monkeypatch.setattr(QApplication, "beep", staticmethod(lambda: beeps.append("beep")))
+    monkeypatch.setattr(attention, "ask_quit", lambda parent, active: True)
+    return beeps
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(START)
