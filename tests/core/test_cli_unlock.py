@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -14,10 +15,20 @@ from monitor_app.domain import pins
 from monitor_app.services import Services
 from monitor_app.services.errors import AuthError
 from monitor_app.storage import audit
-from tests.core.test_cli import demo_copy, demo_db, one_clear_line, run  # noqa: F401
+from monitor_app.storage.keyfile import key_file_path
+from tests.core.test_cli import demo_db, one_clear_line, run  # noqa: F401
 
 ADMIN = "Alex Morgan"
 OS_USER = "it-person"
+
+
+@pytest.fixture
+def demo_copy(demo_db: Path, tmp_path: Path) -> Path:  # noqa: F811
+    """A copy of the demo clinic with its key file (PINs are checked with its pepper)."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(demo_db, copy)
+    shutil.copy(key_file_path(demo_db), key_file_path(copy))
+    return copy
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +71,7 @@ def signs_in(db: Path, staff_id: int, pin: str) -> bool:
         services.close()
 
 
-def test_unlock_staff_by_name_clears_the_lock_and_is_audited(demo_copy, capsys):  # noqa: F811
+def test_unlock_staff_by_name_clears_the_lock_and_is_audited(demo_copy, capsys):
     admin = lock_out(demo_copy)
     code, out, err = run(capsys, "unlock-staff", ADMIN, "--db", str(demo_copy))
     assert (code, err) == (0, "")
@@ -86,14 +97,14 @@ def test_unlock_staff_by_name_clears_the_lock_and_is_audited(demo_copy, capsys):
     assert run(capsys, "verify", "--db", str(demo_copy))[0] == 0
 
 
-def test_unlock_staff_by_id(demo_copy, capsys):  # noqa: F811
+def test_unlock_staff_by_id(demo_copy, capsys):
     nurse = lock_out(demo_copy, "Priya Shah")
     code, out, _ = run(capsys, "unlock-staff", str(nurse), "--db", str(demo_copy))
     assert code == 0 and "Priya Shah" in out
     assert member_state(demo_copy, nurse) == (False, 0)
 
 
-def test_unknown_name_is_one_line_exit_2_and_changes_nothing(demo_copy, capsys):  # noqa: F811
+def test_unknown_name_is_one_line_exit_2_and_changes_nothing(demo_copy, capsys):
     lock_out(demo_copy)
     before = demo_copy.read_bytes()
     code, out, err = run(capsys, "unlock-staff", "Alex", "--db", str(demo_copy))
@@ -103,7 +114,7 @@ def test_unknown_name_is_one_line_exit_2_and_changes_nothing(demo_copy, capsys):
     assert demo_copy.read_bytes() == before
 
 
-def test_ambiguous_name_asks_for_the_id(demo_copy, capsys):  # noqa: F811
+def test_ambiguous_name_asks_for_the_id(demo_copy, capsys):
     services = Services.open(demo_copy)
     try:
         admin = services.find_staff(ADMIN)
@@ -116,14 +127,14 @@ def test_ambiguous_name_asks_for_the_id(demo_copy, capsys):  # noqa: F811
     assert "2 staff members are named 'Priya Shah'" in line and str(twin.id) in line
 
 
-def test_an_account_that_is_not_locked_is_left_alone(demo_copy, capsys):  # noqa: F811
+def test_an_account_that_is_not_locked_is_left_alone(demo_copy, capsys):
     before = demo_copy.read_bytes()
     code, out, _ = run(capsys, "unlock-staff", ADMIN, "--db", str(demo_copy))
     assert code == 0 and "is not locked; nothing changed" in out
     assert demo_copy.read_bytes() == before
 
 
-def test_reset_pin_reads_the_new_pin_twice(demo_copy, capsys, monkeypatch):  # noqa: F811
+def test_reset_pin_reads_the_new_pin_twice(demo_copy, capsys, monkeypatch):
     admin = lock_out(demo_copy)
     monkeypatch.setattr(sys, "stdin", io.StringIO("8642\n8642\n"))
     code, out, _ = run(capsys, "unlock-staff", ADMIN, "--reset-pin", "--db", str(demo_copy))
@@ -137,7 +148,7 @@ def test_reset_pin_reads_the_new_pin_twice(demo_copy, capsys, monkeypatch):  # n
 
 
 def test_reset_pin_with_two_different_pins_changes_nothing(
-        demo_copy, capsys, monkeypatch):  # noqa: F811
+        demo_copy, capsys, monkeypatch):
     admin = lock_out(demo_copy)
     before = demo_copy.read_bytes()
     monkeypatch.setattr(sys, "stdin", io.StringIO("8642\n8643\n"))
