@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (  # noqa: E402
 from monitor_app.clock import FixedClock  # noqa: E402
 from monitor_app.demo import STAFF, DemoBuilder, vitals  # noqa: E402
 from monitor_app.domain import pins  # noqa: E402
+from monitor_app.gui import attention  # noqa: E402
 from monitor_app.gui.app import apply_style  # noqa: E402
 from monitor_app.gui.main_window import MainWindow  # noqa: E402
 from monitor_app.gui.session import Session  # noqa: E402
@@ -310,6 +311,8 @@ def main() -> int:
     assert isinstance(app, QApplication)
     apply_style(app)
     probe = Probe(app)
+    attention.ask_quit = lambda parent, active: True  # the probe closes without asking
+    attention.SoundPlayer.play = lambda self, volume: None  # and makes no sound
     with tempfile.TemporaryDirectory() as folder:
         services, session, chairs = build_clinic(Path(folder))
         try:
