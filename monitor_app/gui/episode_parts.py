@@ -8,13 +8,17 @@ wait (the full list is its tooltip), and the table keeps room for at least
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
+    QSplitter,
     QTableView,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -89,3 +93,27 @@ class ObservationTableView(QTableView):
         frame = 2 * self.frameWidth()
         scroll = self.horizontalScrollBar().sizeHint().height()
         return header + rows * self.verticalHeader().defaultSectionSize() + frame + scroll
+
+
+def table_and_chart(table: ObservationTableView, chart: QWidget) -> QSplitter:
+    """The table above the chart; drag the bar between them, or the chart away."""
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.setObjectName("table_chart_splitter")
+    splitter.addWidget(table)
+    splitter.addWidget(chart)
+    splitter.setCollapsible(0, False)  # the chart may be dragged away, not the table
+    splitter.setStretchFactor(0, 3)
+    splitter.setStretchFactor(1, 2)
+    splitter.setSizes([table.rows_height(10), 300])
+    return splitter
+
+
+def entry_box(form: QWidget) -> QGroupBox:
+    """The entry form under a bold title that says how to use it."""
+    box = QGroupBox("New observation: Tab between fields, Enter saves")
+    title = QFont()
+    title.setBold(True)
+    box.setFont(title)
+    QVBoxLayout(box).addWidget(form)
+    form.setFont(QFont())
+    return box

@@ -10,15 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QFont, QShowEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QMenu,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +27,12 @@ from monitor_app.gui.alert_ack_dialog import AlertAckDialog
 from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
 from monitor_app.gui.dosing_time import DosingTimeEdit
 from monitor_app.gui.episode_header import EpisodeHeader
-from monitor_app.gui.episode_parts import AlertBanner, ObservationTableView
+from monitor_app.gui.episode_parts import (
+    AlertBanner,
+    ObservationTableView,
+    entry_box,
+    table_and_chart,
+)
 from monitor_app.gui.episode_value_dialog import EpisodeValueDialog
 from monitor_app.gui.fitting import fit_to_screen
 from monitor_app.gui.observation_form import ObservationForm
@@ -130,19 +133,8 @@ class EpisodeWindow(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._on_observations_selected)
 
         self.plot = TrendPlot(self)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setObjectName("table_chart_splitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.plot)
-        self.splitter.setCollapsible(0, False)  # the chart may be dragged away, not the table
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([self.table.rows_height(10), 300])
-
-        entry = QGroupBox("New observation: Tab between fields, Enter saves")
-        entry.setFont(_bold())
-        QVBoxLayout(entry).addWidget(self.form)
-        self.form.setFont(QFont())
+        self.splitter = table_and_chart(self.table, self.plot)
+        entry = entry_box(self.form)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -208,6 +200,9 @@ class EpisodeWindow(QWidget):
         self.discharge.setEnabled(view.signed or (open_ and phase in (Phase.RECOVERY,
                                                                       Phase.READY)))
         self.cancel_episode.setEnabled(open_ and phase == Phase.PRECHECK)
+        for button in (self.start_dosing, self.end_dosing, self.discharge,
+                       self.cancel_episode):  # what this phase cannot use takes no room
+            button.setVisible(button.isEnabled())
         needs_ack = (view.predose_caution is not None and view.episode.predose_ack_by is None
                      and phase == Phase.PRECHECK and open_)
         self.predose_ack.setVisible(needs_ack)
@@ -385,12 +380,6 @@ class EpisodeWindow(QWidget):
         self.closed = True
         self.timer.stop()
         super().closeEvent(event)
-
-
-def _bold() -> QFont:
-    font = QFont()
-    font.setBold(True)
-    return font
 
 
 def open_episode_window(parent: QWidget | None, session: Session, episode_id: int

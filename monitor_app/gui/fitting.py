@@ -16,7 +16,7 @@ from PySide6.QtGui import QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QLayout, QLayoutItem, QScrollArea, QWidget
 
 TITLE_BAR = 60  # room for the window manager's title bar and frame around a new window
-BUTTON_ROOM = 120  # what a dialog needs around its scrolling body: buttons, margins
+BUTTON_ROOM = 80  # what a dialog needs around its scrolling body: buttons, margins
 FRAME = 8  # and for its left and right borders
 
 
@@ -49,11 +49,19 @@ class ScrollBody(QScrollArea):
             height = min(height, screen.availableGeometry().height() - TITLE_BAR - BUTTON_ROOM)
         return QSize(width, height)
 
+    def _tall(self, size: QSize) -> QSize:
+        """Content that wraps (a ``FlowLayout``) needs its height at the width it gets."""
+        content = self.widget()
+        if content.hasHeightForWidth():
+            width = content.sizeHint().width()
+            return QSize(size.width(), max(size.height(), content.heightForWidth(width)))
+        return size
+
     def sizeHint(self) -> QSize:
-        return self._bounded(self.widget().sizeHint())
+        return self._bounded(self._tall(self.widget().sizeHint()))
 
     def minimumSizeHint(self) -> QSize:
-        return self._bounded(self.widget().minimumSizeHint())
+        return self._bounded(self._tall(self.widget().minimumSizeHint()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
@@ -107,10 +115,14 @@ class ElidedLabel(QLabel):
 class FlowLayout(QLayout):
     """Left to right, wrapping onto a new line when the next widget does not fit."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6,
+                 one_line: bool = True) -> None:
+        """``one_line``: ask for the width of a single line (else only the widest item's,
+        and take the width the rest of the layout gives)."""
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
+        self._one_line = one_line
         self.setContentsMargins(0, 0, 0, 0)
 
     def addItem(self, item: QLayoutItem) -> None:
@@ -139,6 +151,8 @@ class FlowLayout(QLayout):
         self._place(rect, move=True)
 
     def sizeHint(self) -> QSize:
+        if not self._one_line:
+            return self.minimumSize()
         width = sum(i.sizeHint().width() for i in self._items)
         width += self._spacing * max(0, len(self._items) - 1)
         height = max((i.sizeHint().height() for i in self._items), default=0)

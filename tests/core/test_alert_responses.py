@@ -14,6 +14,7 @@ from monitor_app.services import NotAllowed
 from monitor_app.storage import audit, migrations
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
+from monitor_app.storage.repository_base import insert_row, transaction
 from tests.core.service_fixtures import (
     NURSE_PIN,
     World,
@@ -114,15 +115,20 @@ def test_an_older_database_with_acknowledgements_upgrades_and_stays_intact(tmp_p
     nurse = repo.add_staff(old, "Old Timer", "RN", "nurse", actor_id=None, at=T0)
     patient = repo.add_patient(old, "OLD1", "Grace Hopper", T0.date(), actor_id=nurse.id,
                                at=T0)
-    episode = repo.create_episode(old, patient.id, "ketamine-iv", "1", "2", 70.0, 35.0,
-                                  actor_id=nurse.id, at=T0)
-    obs = repo.add_observation(old, episode.id, T0, T0, vitals(hr=134), nurse.id,
+    with transaction(old):  # the episode row as that schema had it (no later columns)
+        episode_id = insert_row(old, "episodes", {
+            "number": "E-2026-00001", "patient_id": patient.id, "protocol_id": "ketamine-iv",
+            "protocol_version": "1", "chair": "2", "weight_kg": 70.0, "dose_mg": 35.0,
+            "precheck": "{}", "phase": "precheck", "created_at": T0.isoformat(),
+            "created_by": nurse.id}, action="create_episode", actor_id=nurse.id,
+            at=T0)["id"]
+    obs = repo.add_observation(old, episode_id, T0, T0, vitals(hr=134), nurse.id,
                                actor_id=nurse.id, at=T0)
     repo.ack_alert(old, obs.id, "hr_high", actor_id=nurse.id, at=T0)
     old.close()
     db = open_db(path)
     assert "m008_alert_responses" not in migrations.pending_migrations(db)
-    assert repo.alert_acks(db, episode.id) == {obs.id: frozenset({"hr_high"})}
-    assert repo.alert_responses(db, episode.id) == {}
+    assert repo.alert_acks(db, episode_id) == {obs.id: frozenset({"hr_high"})}
+    assert repo.alert_responses(db, episode_id) == {}
     assert audit.verify(db) == []
     db.close()
