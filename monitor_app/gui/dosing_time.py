@@ -17,7 +17,7 @@ class DosingTimeEdit(QTimeEdit):
         super().__init__(parent)
         self.setObjectName("dosing_time")
         self.setAccessibleName("Time dosing started or ended")
-        self.setDisplayFormat("HH:mm")
+        self.setDisplayFormat("'at' HH:mm")  # reads "at 09:12 [Start infusion]"
         self.setToolTip("When dosing started or ended: now, or the real time if it is "
                         "entered late")
         self.touched = False

@@ -155,6 +155,7 @@ class EpisodeWindow(QWidget):
         previous, self.view = self.view, view
         now = self.services.clock.now()
         self.header.set_status(view.status, now)
+        self.dosing_time.follow(now)
         if (previous is not None and previous.rows == view.rows
                 and previous.episode == view.episode and previous.signed == view.signed):
             return  # a tick: only the countdown moved

@@ -124,3 +124,8 @@ def test_the_board_says_what_ended(services, staff, clock, episode_id):
     clock.advance(minutes=28)
     [row] = services.board()
     assert board.dosing_text(row, clock.now()) == "infusion ended 28 min ago"
+
+
+def test_the_dosing_time_shows_the_time_now_as_soon_as_the_window_opens(window, clock):
+    time = window.findChild(DosingTimeEdit, "dosing_time")
+    assert time.text() == f"at {clock.now().astimezone():%H:%M}"
