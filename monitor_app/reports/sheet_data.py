@@ -165,6 +165,9 @@ class SheetData:
     dose_mg: str = ""  # formatted number, unit added by the layout
     dose_mg_per_kg: str = ""
     lot_number: str = ""
+    # Weight or dose corrected before signing, a dose other than the protocol's with its
+    # reason, dosing times entered late: one line each, printed under the dose.
+    record_notes: Sequence[str] = ()
     dosing_start: datetime | None = None
     dosing_end: datetime | None = None
     escort: SheetEscort = field(default_factory=SheetEscort)

@@ -100,6 +100,8 @@ def identity(data: SheetData, st: Styles, width: float) -> list[Flowable]:
         ("Lot number", markup(data.lot_number)),
         ((pr.dosing_label or "dosing").capitalize(), _dosing_period(data)),
     ]
+    if data.record_notes:
+        episode.append(("Entry notes", "<br/>".join(markup(n) for n in data.record_notes)))
     left = (width - 10) * 0.44
     right = width - left
     table = Table([[_pairs(patient, st, left - 16), _pairs(episode, st, right - 16)]],

@@ -144,7 +144,8 @@ def build_sheet(services: Services, state: DischargeView) -> sd.SheetData:
         tz=local_zone(services), printed_at=services.clock.now(), paper=settings.paper,  # type: ignore[arg-type]
         dose_mg=f"{e.dose_mg:g}",
         dose_mg_per_kg=f"{e.dose_mg_per_kg:.2f}" if e.dose_mg_per_kg else "",
-        lot_number=e.lot_number, dosing_start=e.dosing_start, dosing_end=e.dosing_end,
+        lot_number=e.lot_number, record_notes=_record_notes(view, local_zone(services)),
+        dosing_start=e.dosing_start, dosing_end=e.dosing_end,
         escort=sd.SheetEscort(e.escort.name, e.escort.relationship, e.escort.phone),
         observations=[_sheet_obs(r) for r in view.rows], criteria=criteria,
         aldrete_items=aldrete_items,
@@ -237,3 +238,22 @@ class SheetUseCases:
                           f"written to the archive folder {folder}: "
                           f"{exc.strerror or exc}. Check the folder in Settings, then "
                           "print or save the sheet from the episode.")
+
+
+def _record_notes(view: EpisodeView, zone: tzinfo) -> list[str]:
+    """What the sheet says about values changed or entered after the fact."""
+    e = view.episode
+    notes = []
+    if e.dose_reason:
+        notes.append(f"Dose other than the protocol's: {e.dose_reason}")
+    names = {"weight_kg": ("Weight", "kg"), "dose_mg": ("Dose", "mg")}
+    for c in view.corrections:
+        name, unit = names.get(c.field, (c.field, ""))
+        notes.append(f"{name} corrected {c.corrected_at.astimezone(zone):%H:%M} from "
+                     f"{c.old_value:g} to {c.new_value:g} {unit}: {c.reason}")
+    label = view.protocol.dosing_label.capitalize()
+    for late, what, entered in ((view.dosing_start_late, "start", e.dosing_start_entered_at),
+                                (view.dosing_end_late, "end", e.dosing_end_entered_at)):
+        if late and entered is not None:
+            notes.append(f"{label} {what} entered late, at {entered.astimezone(zone):%H:%M}")
+    return notes

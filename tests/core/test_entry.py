@@ -201,6 +201,24 @@ def test_a_correction_needs_a_reason_and_a_plausible_value(w: World) -> None:
     assert w.s.episode_corrections(e.id) == []
 
 
+def test_the_sheet_says_what_was_corrected_or_entered_late(w: World) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    e = open_iv(w)
+    w.clock.advance(minutes=1)
+    w.s.record_observation(w.nurse.id, e.id, good())
+    started = w.clock.now()
+    w.clock.advance(minutes=15)
+    w.s.start_dosing(w.nurse.id, e.id, at=started)
+    w.s.correct_episode_value(w.nurse.id, e.id, "dose_mg", 42, "prescription misread")
+    text = " ".join("\n".join(p.extract_text() for p in
+                              PdfReader(io.BytesIO(w.s.sheet_pdf(e.id))).pages).split())
+    assert "from 35 to 42 mg: prescription misread" in text
+    assert "Infusion start entered late" in text
+
+
 # ---------------------------------------------------------------- timepoints
 @pytest.mark.parametrize(("minute", "label"), [
     (-5, "baseline"), (0, "baseline"), (3, "+3 min"), (9, "+10 min"), (21, "+20 min"),
