@@ -49,10 +49,9 @@ def clock_went_back(by: timedelta, last: datetime, now: datetime) -> str:
     minutes = round(by.total_seconds() / 60)
     amount = (f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60
               else f"{max(minutes, 1)} min")
-    return (f"the computer's clock seems to have gone back by about {amount}: the last "
-            f"save was recorded at {last:%d %b %H:%M}, the clock now says {now:%d %b %H:%M}. "
-            "Nothing was saved, so that the record stays in order. Check the system clock "
-            "and time zone (or ask IT), then save again")
+    return (f"the computer's clock seems to have gone back by about {amount} (last save "
+            f"{last:%d %b %H:%M}, clock now {now:%d %b %H:%M}). Nothing was saved. Check the "
+            "system clock and time zone (or ask IT), then save again")
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,17 @@ def test_time_in_the_future_refused_at_taken_at(window, qtbot):
     assert field(window, "hr").text() == "80"
 
 
+def test_a_clock_stepped_back_is_named_at_taken_at(window, qtbot, clock):
+    clock.advance(hours=-3)  # the computer's clock was put back after the baseline
+    window._on_timer_timeout()
+    qtbot.keyClicks(field(window, "hr"), "80")
+    qtbot.keyClick(field(window, "hr"), Qt.Key.Key_Return)
+    shown = error(window, "taken_at")
+    assert "clock seems to have gone back by about 3 h" in shown
+    assert "Check the system clock and time zone" in shown
+    assert field(window, "hr").text() == "80" and window.model.rowCount() == 1
+
+
 def test_fahrenheit_clinic_types_and_sees_fahrenheit(qtbot, session, services, staff,
                                                      episode_id):
     services.save_settings(staff["admin"], replace(services.settings(), temp_unit="F"))
