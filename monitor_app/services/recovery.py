@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -78,16 +79,22 @@ def remove_stale_temporaries(folders: list[Path], now_s: float | None = None,
 
 class RecoveryUseCases:
     def signed_without_archive(self: Services) -> list[int]:
-        """Signed episodes whose sheet is not in the archive folder."""
+        """Signed episodes whose sheet is not in the archive folder, or whose archived
+        sheet was written before their latest signature (an addendum signed, then the
+        app stopped before the sheet was archived again)."""
         folder = self.archive_dir()
+        written: dict[str, float] = {}
         try:
-            names = {entry.name for entry in os.scandir(folder)}
+            for entry in os.scandir(folder):
+                if entry.name.endswith(".pdf") and not entry.name.startswith("."):
+                    number = entry.name.rsplit("_", 1)[-1].removesuffix(".pdf")
+                    with contextlib.suppress(OSError):
+                        written[number] = max(written.get(number, 0.0),
+                                              entry.stat().st_mtime)
         except OSError:
-            names = set()
-        archived = {name.rsplit("_", 1)[-1].removesuffix(".pdf") for name in names
-                    if name.endswith(".pdf") and not name.startswith(".")}
-        return [episode_id for episode_id, number in repo.signed_episodes(self.db)
-                if number not in archived]
+            pass
+        return [episode_id for episode_id, number, last_signed in repo.signed_episodes(self.db)
+                if written.get(number, 0.0) < last_signed.timestamp()]
 
     def recover(self: Services) -> RecoveryReport:
         """Finish what an interrupted run left: missing archived sheets are written,

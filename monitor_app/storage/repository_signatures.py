@@ -181,8 +181,11 @@ def is_signed(db: Database, episode_id: int) -> bool:
     return found is not None
 
 
-def signed_episodes(db: Database) -> list[tuple[int, str]]:
-    """(id, number) of every episode with a discharge signature, oldest first."""
-    return [(row[0], row[1]) for row in db.execute(
-        "SELECT e.id, e.number FROM episodes AS e JOIN signatures AS s "
-        "ON s.episode_id = e.id AND s.kind = 'discharge' ORDER BY e.id")]
+def signed_episodes(db: Database) -> list[tuple[int, str, datetime]]:
+    """(id, number, time of its latest signature, addenda included) of every episode
+    with a discharge signature, oldest first."""
+    rows = db.execute(
+        "SELECT e.id, e.number, (SELECT max(signed_at) FROM signatures AS l "
+        "WHERE l.episode_id = e.id) FROM episodes AS e JOIN signatures AS s "
+        "ON s.episode_id = e.id AND s.kind = 'discharge' ORDER BY e.id")
+    return [(row[0], row[1], parse_utc(row[2])) for row in rows]  # type: ignore[misc]

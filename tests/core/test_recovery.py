@@ -4,12 +4,14 @@ is named as the cause."""
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from monitor_app import cli
 from monitor_app.domain.models import ValidationError
@@ -46,6 +48,11 @@ def _signed(w: World, patient: int = 0, chair: str = "1") -> int:
     return e.id
 
 
+def pdf_text(data: bytes) -> str:
+    return " ".join(" ".join((p.extract_text() or "").split())
+                    for p in PdfReader(io.BytesIO(data)).pages)
+
+
 def _archived(w: World) -> list[str]:
     return sorted(p.name for p in w.s.archive_dir().glob("*.pdf"))
 
@@ -66,6 +73,23 @@ def test_a_signed_episode_without_its_archived_sheet_gets_it(w: World, capsys):
     assert sorted(p.name for p in archive.glob("*.pdf")) == names
     assert cli.main(["recover", "--db", str(w.path)]) == 0
     assert "Nothing to recover" in capsys.readouterr().out
+
+
+def test_an_addendum_missing_from_the_archived_sheet_is_added(w: World, monkeypatch):
+    episode_id = _signed(w)
+    (archived,) = w.s.archive_dir().glob("*.pdf")
+    signed_at = w.s.episode_view(episode_id).signatures[0].signed_at.timestamp()
+    os.utime(archived, (signed_at, signed_at))  # written when it was signed
+    monkeypatch.setattr(type(w.s), "archive_sheet",
+                        lambda self, eid: (None, "killed"))  # stopped before archiving
+    w.clock.advance(minutes=30)
+    w.s.add_addendum(w.nurse.id, NURSE_PIN, episode_id, "Escort phoned: home safely.")
+    monkeypatch.undo()
+    assert "home safely" not in pdf_text(archived.read_bytes())
+    assert w.s.signed_without_archive() == [episode_id]
+    assert w.s.recover().archived == [archived]
+    assert "home safely" in pdf_text(archived.read_bytes())
+    assert w.s.signed_without_archive() == []
 
 
 def test_recovery_reports_an_unwritable_archive_and_changes_nothing(w: World, tmp_path):
