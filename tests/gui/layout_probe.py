@@ -306,6 +306,13 @@ def probe_dialogs(probe: Probe, window: MainWindow) -> None:
         other.close()
 
 
+def probe_lock(probe: Probe, window: MainWindow) -> None:
+    """The locked station: the PIN panel and every chair's tile (number and state)."""
+    probe.maximise(window)
+    window.lock()
+    probe.check("lock screen", window, chairs=len(window.lock_page.chairs.tiles))
+
+
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -325,6 +332,7 @@ def main() -> int:
             probe_discharge(probe, session, chairs)
             probe_episode_dialogs(probe, session, chairs)
             probe_dialogs(probe, window)
+            probe_lock(probe, window)
             window.close()
         finally:
             services.close()

@@ -145,3 +145,23 @@ def test_quit_with_no_active_chairs_does_not_ask(qtbot, session, monkeypatch):
     window.show()
     assert window.close()
     assert asked == []
+
+
+def test_settings_store_the_alert_volume_and_zero_reads_off(qtbot, session, services, staff):
+    from dataclasses import replace
+
+    from monitor_app.domain.models import ValidationError
+    from monitor_app.gui.settings_dialog import SettingsDialog
+
+    session.sign_in(services.staff_member(staff["admin"]))
+    dialog = SettingsDialog(session)
+    qtbot.addWidget(dialog)
+    assert dialog.volume.value() == 70  # the default
+    dialog.volume.setValue(0)
+    assert dialog.volume.text() == "off"
+    dialog._on_ok_clicked()
+    assert services.settings().alert_volume == 0
+    with pytest.raises(ValidationError) as refused:
+        services.save_settings(staff["admin"], replace(services.settings(), alert_volume=101))
+    assert refused.value.field == "alert_volume"
+    assert services.settings().alert_volume == 0

@@ -95,6 +95,11 @@ def test_twelve_chairs_fit_the_board_without_scrolling(report: dict) -> None:
     assert board["vertical_scroll"] == 0 and board["horizontal_scroll"] == 0
 
 
+def test_the_lock_screen_shows_all_twelve_chairs_on_screen(report: dict) -> None:
+    lock = report["screens"]["lock screen"]
+    assert lock["chairs"] == 12 and lock["offenders"] == []
+
+
 def test_the_episode_window_shows_at_least_eight_observation_rows(report: dict) -> None:
     episodes = {name: screen for name, screen in report["screens"].items()
                 if name.startswith("episode")}
