@@ -91,6 +91,7 @@ class RemsField:
     type: str = "text"  # "text", "yes_no", "integer"
     source: str = ""  # where the record already holds the answer, "" = ask
     required: bool = False
+    offer_previous: bool = False  # show the patient's last answer (concomitant medicines)
 
 
 @dataclass(frozen=True)
@@ -341,13 +342,14 @@ def _check_blood_pressure(reader: _Reader, p: dict[str, Any]) -> None:
 def _rems_form(readers: list[_Reader]) -> tuple[RemsField, ...]:
     fields = []
     for r in readers:
-        r.unknown({"key", "label", "type", "source", "required"})
+        r.unknown({"key", "label", "type", "source", "required", "offer_previous"})
         kind = r.get("type", str, "text")
         if kind not in ("text", "yes_no", "integer"):
             raise r.error("type", "must be \"text\", \"yes_no\" or \"integer\"")
         fields.append(RemsField(key=r.get("key", str), label=r.get("label", str), type=kind,
                                 source=r.get("source", str, ""),
-                                required=r.get("required", bool, False)))
+                                required=r.get("required", bool, False),
+                                offer_previous=r.get("offer_previous", bool, False)))
     return tuple(fields)
 
 

@@ -315,7 +315,10 @@ class RemsSection(QGroupBox):
             return label
         if f.type == "yes_no":
             combo = _handle(QComboBox(self), key, f.label)
-            for text, value in (("choose…", ""), ("Yes", "yes"), ("No", "no")):
+            # The last episode's answer is offered, never saved for this one by itself.
+            last = {"yes": "Yes", "no": "No"}.get(item.previous, "")
+            first = f"choose… (last episode: {last})" if last else "choose…"
+            for text, value in ((first, ""), ("Yes", "yes"), ("No", "no")):
                 combo.addItem(text, value)
             combo.currentIndexChanged.connect(lambda _i, k=f.key: self.changed.emit(k))
             return combo

@@ -190,14 +190,29 @@ class DischargeUseCases:
         if not view.protocol.rems:
             return ()
         answers = repo.current_rems_answers(self.db, view.episode.id)
+        earlier = self._previous_rems_answers(view)
         items = []
         for field in view.protocol.rems_form:
             known = rems_source_value(self, view, field.source) if field.source else ""
             if known:
                 items.append(RemsItem(field, known, True))
             else:
-                items.append(RemsItem(field, str(answers.get(field.key, "") or ""), False))
+                items.append(RemsItem(field, str(answers.get(field.key, "") or ""), False,
+                                      str(earlier.get(field.key, "") or "")
+                                      if field.offer_previous else ""))
         return tuple(items)
+
+    def _previous_rems_answers(self: Services, view: EpisodeView) -> dict[str, object]:
+        """The REMS answers of the patient's latest earlier episode on this protocol."""
+        if not any(f.offer_previous for f in view.protocol.rems_form):
+            return {}
+        for episode in repo.list_episodes(self.db, limit=20, patient_id=view.episode.patient_id):
+            if episode.id != view.episode.id and episode.protocol_id == view.protocol.id \
+                    and episode.id < view.episode.id:  # opened before this one
+                answers = repo.current_rems_answers(self.db, episode.id)
+                if answers:
+                    return answers
+        return {}
 
     # ------------------------------------------------------------------ signing
     def sign_discharge(self: Services, signer_id: int, pin: str, episode_id: int) -> SignResult:

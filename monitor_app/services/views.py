@@ -153,6 +153,7 @@ class RemsItem:
     field: RemsField
     value: str  # what the record holds or what was answered; "" when not yet known
     from_record: bool  # True: taken from the record, not asked
+    previous: str = ""  # the patient's answer last episode, offered (offer_previous)
 
 
 @dataclass(frozen=True)

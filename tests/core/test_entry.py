@@ -136,6 +136,22 @@ def test_weight_stays_required_for_a_per_kg_protocol(w: World) -> None:
     assert fields_of(exc) == ["weight"]
 
 
+def test_concomitant_medicines_are_offered_from_the_last_rems_episode(w: World) -> None:
+    esk = precheck(w.s, "esketamine-rems")
+    first = w.s.open_episode(w.nurse.id, w.patient_ids[0], "esketamine-rems", "2", "", 56,
+                             ESCORT, esk, "LOT-1")
+    w.s.answer_rems(w.nurse.id, first.id, "benzodiazepines", "yes")
+    w.s.answer_rems(w.nurse.id, first.id, "sedation", "yes")
+    w.s.cancel_episode(w.nurse.id, first.id, "rebooked")
+    w.clock.advance(minutes=5)
+    second = w.s.open_episode(w.nurse.id, w.patient_ids[0], "esketamine-rems", "2", "", 56,
+                              ESCORT, esk, "LOT-2")
+    items = {i.field.key: i for i in w.s.discharge_view(second.id).rems}
+    assert (items["benzodiazepines"].value, items["benzodiazepines"].previous) == ("", "yes")
+    assert items["sedation"].previous == ""  # what happened last time is not offered
+    assert "Concomitant benzodiazepines" in w.s.discharge_view(second.id).missing_rems
+
+
 # ---------------------------------------------------------------- late dosing times
 def test_dosing_start_and_end_can_be_entered_late_and_show_as_late(w: World) -> None:
     e = open_iv(w)

@@ -129,3 +129,25 @@ def test_the_board_says_what_ended(services, staff, clock, episode_id):
 def test_the_dosing_time_shows_the_time_now_as_soon_as_the_window_opens(window, clock):
     time = window.findChild(DosingTimeEdit, "dosing_time")
     assert time.text() == f"at {clock.now().astimezone():%H:%M}"
+
+
+def test_the_rems_form_offers_last_episodes_concomitant_answer_without_saving_it(
+        qtbot, services, staff):
+    from PySide6.QtWidgets import QComboBox
+
+    from monitor_app.domain.models import Escort
+    from monitor_app.gui.discharge_sections import RemsSection
+
+    patient = services.add_patient(staff["nurse"], "MRN-40", "Lou Marsh", "1966-06-06")
+    esk = {i.key: True for i in services.protocols["esketamine-rems"].precheck}
+    first = services.open_episode(staff["nurse"], patient.id, "esketamine-rems", "4", "", 84,
+                                  Escort("Al", "", "555-0100"), esk, "LOT-9")
+    services.answer_rems(staff["nurse"], first.id, "maois", "no")
+    services.cancel_episode(staff["nurse"], first.id, "rebooked")
+    second = services.open_episode(staff["nurse"], patient.id, "esketamine-rems", "4", "", 84,
+                                   Escort("Al", "", "555-0100"), esk, "LOT-10")
+    section = RemsSection(services.discharge_view(second.id).rems)
+    qtbot.addWidget(section)
+    combo = section.findChild(QComboBox, "rems_maois")
+    assert combo.itemText(0) == "choose… (last episode: No)"
+    assert combo.currentData() == ""  # offered, not answered for this episode
