@@ -14,7 +14,7 @@ from monitor_app.clock import FixedClock, SystemClock
 from monitor_app.domain.discharge import ManualAnswer
 from monitor_app.domain.models import Escort, Role
 from monitor_app.services import Services
-from monitor_app.services.views import ClinicSettings
+from monitor_app.services.views import ClinicSettings, ObservationRow
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,10 @@ class DemoBuilder:
                                       dict.fromkeys(keys, True), lot)
         return episode.id
 
-    def _obs(self, nurse: int, episode: int, minutes_ago: float, raw: dict[str, object]) -> None:
+    def _obs(self, nurse: int, episode: int, minutes_ago: float, raw: dict[str, object]
+             ) -> ObservationRow:
         self.at(minutes_ago)
-        self.s.record_observation(nurse, episode, raw)
+        return self.s.record_observation(nurse, episode, raw)
 
     def precheck(self, patient: int, chair: str, nurse: int) -> None:
         self._open(patient, chair, "ketamine-iv", nurse, 4, 72.5, 36)
@@ -137,8 +138,12 @@ class DemoBuilder:
             return e
         self.at(end)
         self.s.end_dosing(nurse, e)
-        self._obs(nurse, e, end - 1, vitals(88, "168/104" if high_bp else "142/88", moaas=4,
-                                           dis=1, side_effects=["dizziness"]))
+        first = self._obs(nurse, e, end - 1, vitals(88, "168/104" if high_bp else "142/88",
+                                                    moaas=4, dis=1, side_effects=["dizziness"]))
+        if first.alerts:  # acknowledged, saying what was done
+            self.s.acknowledge_alerts(nurse, first.observation.id,
+                                      [a.code for a in first.alerts], "prescriber_informed",
+                                      "Dr O'Connor informed at the bedside")
         after = end - 15
         while after > until:
             if high_bp:

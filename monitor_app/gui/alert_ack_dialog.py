@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +27,8 @@ from monitor_app.gui.table_models import local_time
 from monitor_app.gui.widgets import set_handle
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ObservationRow
+
+MAX_LIST_HEIGHT = 220  # pixels of alert lines before the list scrolls
 
 
 class AlertAckDialog(QDialog):
@@ -42,6 +46,13 @@ class AlertAckDialog(QDialog):
         alerts = set_handle(QLabel("⚠ " + "\n⚠ ".join(lines), self), "ack_alert_list",
                             "Alerts to acknowledge")
         alerts.setWordWrap(True)
+        listing = QScrollArea(self)  # many flagged rows scroll; the dialog fits the screen
+        listing.setWidget(alerts)
+        listing.setWidgetResizable(True)
+        listing.setFrameShape(QScrollArea.Shape.NoFrame)
+        listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        listing.setMaximumHeight(MAX_LIST_HEIGHT)
+        listing.setMinimumHeight(min(MAX_LIST_HEIGHT, alerts.sizeHint().height()))
         self.action = set_handle(QComboBox(self), "ack_action", "What was done")
         self.action.addItem("choose…", "")
         for action, label in ACTION_LABELS.items():
@@ -65,7 +76,7 @@ class AlertAckDialog(QDialog):
         buttons.accepted.connect(self._on_ok_clicked)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(alerts)
+        layout.addWidget(listing)
         layout.addLayout(form)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)

@@ -281,6 +281,9 @@ class DischargeUseCases:
                         "escort": [e.escort.name, e.escort.relationship, e.escort.phone]},
             "patient": {"mrn": p.mrn, "name": p.name, "dob": p.dob.isoformat(), "sex": p.sex},
             "observations": [_obs_content(r.observation) for r in view.rows],
+            "alert_responses": [[a.observation_id, list(a.codes), str(a.action), a.note,
+                                 a.recorded_by, a.recorded_at.isoformat()]
+                                for r in view.rows for a in r.responses],
             "criteria": [[c.key, c.status, c.value, c.detail,
                           [c.override.reason, c.override.prescriber_id] if c.override else None]
                          for c in state.evaluation.criteria],

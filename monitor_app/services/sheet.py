@@ -88,7 +88,8 @@ def _sheet_obs(row: ObservationRow) -> sd.SheetObservation:
         news2=row.news2.total if row.news2 else None, initials=row.recorded_by,
         late=row.late, abnormal=frozenset(abnormal), voided=o.voided,
         void_reason=o.void_reason,
-        note="; ".join(t for t in (v.note, v.missing_reason and f"missing: {v.missing_reason}")
+        note="; ".join(t for t in (v.note, v.missing_reason and f"missing: {v.missing_reason}",
+                                   row.responses and f"alerts: {row.responses_text}")
                        if t))
 
 

@@ -3,10 +3,13 @@ acknowledgement in one transaction, audited, append-only and under the signed lo
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
 import sqlite_utils
+from pypdf import PdfReader
 
 from monitor_app.domain.alert_response import AlertAction, check_response
 from monitor_app.domain.models import ValidationError
@@ -75,11 +78,23 @@ def test_acknowledging_records_what_was_done_with_the_acknowledgement(w: World) 
     assert w.s.verify() == []
 
 
-def test_after_signing_nothing_more_can_be_acknowledged(w: World) -> None:
+def test_the_signature_covers_what_was_done_and_then_nothing_more_can_be_acknowledged(
+        w: World) -> None:
     e = open_iv(w)
+    flagged = w.s.record_observation(w.nurse.id, e.id, good(hr="134"))
+    w.s.acknowledge_alerts(w.nurse.id, flagged.observation.id, ["hr_high"],
+                           "prescriber_informed", "Dr Mo at 09:05")
     to_ready(w, e.id)
     answer_everything(w, e.id)
-    w.s.sign_discharge(w.nurse.id, NURSE_PIN, e.id)
+    result = w.s.sign_discharge(w.nurse.id, NURSE_PIN, e.id)
+    content = json.loads(w.s.db.execute("SELECT content FROM signatures WHERE id = ?",
+                                        [result.signature.id]).fetchone()[0])
+    assert content["alert_responses"] == [[flagged.observation.id, ["hr_high"],
+                                           "prescriber_informed", "Dr Mo at 09:05",
+                                           w.nurse.id, content["alert_responses"][0][5]]]
+    sheet = "".join(page.extract_text() for page in PdfReader(io.BytesIO(
+        w.s.sheet_pdf(e.id))).pages)
+    assert "alerts: Prescriber informed: Dr Mo at 09:05" in " ".join(sheet.split())
     obs = w.s.episode_view(e.id).rows[-1].observation.id
     with pytest.raises(NotAllowed):
         w.s.acknowledge_alerts(w.nurse.id, obs, ["hr_high"], "rechecked")

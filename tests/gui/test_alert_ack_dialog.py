@@ -62,3 +62,15 @@ def test_prescriber_informed_needs_no_note(qtbot, session, services, flagged):
     assert dialog.submit()
     assert services.episode_view(flagged).current_rows[-1].responses_text == \
         "Prescriber informed"
+
+
+def test_many_flagged_observations_scroll_inside_a_dialog_that_fits_800_px(
+        qtbot, session, services, staff, clock, flagged):
+    for _ in range(20):
+        clock.advance(minutes=1)
+        services.record_observation(staff["nurse"], flagged, {
+            "hr": "134", "bp": "186/96", "spo2": "90", "rr": "26", "moaas": "3",
+            "dissociation": "3"})
+    dialog = dialog_for(qtbot, session, services, flagged)
+    assert len(dialog.rows) == 21
+    assert dialog.sizeHint().height() < 600
