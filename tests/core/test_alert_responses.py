@@ -123,7 +123,7 @@ def test_responses_are_never_changed_from_the_shell(tmp_path, statement):
     conn.close()
 
 
-def test_an_older_database_with_acknowledgements_upgrades_and_stays_intact(tmp_path):
+def test_an_older_database_upgrades_with_the_new_table_and_stays_intact(tmp_path):
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
     migrations.apply_migrations(old, stop_before="m008_alert_responses")
@@ -145,5 +145,8 @@ def test_an_older_database_with_acknowledgements_upgrades_and_stays_intact(tmp_p
     assert "m008_alert_responses" not in migrations.pending_migrations(db)
     assert repo.alert_acks(db, episode_id) == {obs.id: frozenset({"hr_high"})}
     assert repo.alert_responses(db, episode_id) == {}
+    assert {"alert_responses_no_update", "alert_responses_no_delete",
+            "alert_responses_signed_insert"} <= {
+        name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     assert audit.verify(db) == []
     db.close()
