@@ -50,6 +50,7 @@ TEXT_SETTINGS = {
     "fhir_system_uri": ("MRN system URI", 500),
     "fhir_export_dir": ("EHR export folder", 1024),
     "timestamp_url": ("timestamp server", 300),
+    "date_format": ("date format", 5),
 }
 
 

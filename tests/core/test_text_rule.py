@@ -151,6 +151,16 @@ def test_every_text_setting_follows_the_rule(w: World, key, value, problem):
     assert w.s.settings() == before
 
 
+def test_no_text_setting_escapes_the_rule():
+    from dataclasses import fields
+
+    from monitor_app.services.app import TEXT_SETTINGS
+    from monitor_app.services.views import ClinicSettings
+
+    text = {f.name for f in fields(ClinicSettings) if f.type in ("str", str)}
+    assert text == set(TEXT_SETTINGS)
+
+
 def test_settings_are_stored_normalised(w: World):
     saved = w.s.save_settings(w.admin.id, replace(w.s.settings(), clinic_name=" Cafe\u0301 ",
                                                   address="  1 Main St "))
