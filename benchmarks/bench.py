@@ -237,7 +237,7 @@ def main() -> None:
     print(f"\nCrash test, {crash_rounds} SIGKILL rounds (make test runs 20):", flush=True)
     env = {**os.environ, "CRASH_ROUNDS": crash_rounds}
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                    "tests/core/test_crash.py"], cwd=ROOT, env=env, check=False)
+                    "tests/services/test_crash.py"], cwd=ROOT, env=env, check=False)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
-"""Suite-wide set-up: Qt runs offscreen; nothing touches the user's real data folder."""
+"""Suite-wide set-up: Qt runs offscreen; nothing touches the user's real data folder.
+
+Fixtures shared by more than one test folder live here; plain builders are in
+tests/helpers/ and are imported normally."""
 
 from __future__ import annotations
 
@@ -8,6 +11,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+
+import monitor_app.domain.pins
+from monitor_app import cli
+from monitor_app.domain import pins
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,3 +26,19 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("MONITOR_APP_DB", str(home / "monitor.db"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     yield
+
+
+@pytest.fixture
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PIN hashing at the test cost, so building a clinic takes milliseconds."""
+    monkeypatch.setattr(monitor_app.domain.pins, "COST", pins.TEST_COST)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo clinic per test module; tests that change it work on a copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(monitor_app.domain.pins, "COST", pins.TEST_COST)
+        assert cli.main(["demo", "--db", str(path)]) == 0
+    return path

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 pytest.importorskip("PySide6")
@@ -12,9 +10,7 @@ from monitor_app.clock import FixedClock
 from monitor_app.domain import pins
 from monitor_app.domain.models import Escort, Role
 from monitor_app.services import Services
-
-START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-ADMIN_PIN, NURSE_PIN, MD_PIN = "1111", "2222", "4444"
+from tests.helpers.gui import ADMIN_PIN, MD_PIN, NURSE_PIN, START
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,7 @@ from monitor_app.gui.board import (
     countdown_text,
 )
 from monitor_app.gui.main_window import MainWindow
-
-from .conftest import NURSE_PIN
+from tests.helpers.gui import NURSE_PIN, cell
 
 # The offscreen platform warns when a shown window's size limits change; not our bug.
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -37,8 +36,6 @@ def window(qtbot, session) -> MainWindow:
     return w
 
 
-def cell(window: MainWindow, row: int, column: int, role=Qt.ItemDataRole.DisplayRole):
-    return window.model.index(row, column).data(role)
 
 
 def visible_texts(window: MainWindow) -> str:

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from monitor_app.gui.board import COL_NEXT, COL_STATUS, RED
 from monitor_app.gui.main_window import MainWindow
-from tests.gui.test_board import cell
+from tests.helpers.gui import cell
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 GOOD = {"hr": "76", "bp": "124/78", "spo2": "98", "rr": "14", "moaas": "5",

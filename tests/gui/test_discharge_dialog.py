@@ -15,75 +15,42 @@ from PySide6.QtWidgets import QMessageBox
 
 from monitor_app.domain.models import Escort
 from monitor_app.gui import printing
-from monitor_app.gui import sign_dialog as sign_module
 from monitor_app.gui.addendum_dialog import AddendumDialog
 from monitor_app.gui.discharge_dialog import (
     COL_STATUS,
     COL_VALUE,
-    DischargeDialog,
     OverrideDialog,
 )
 from monitor_app.services.errors import DischargeRefused
 from monitor_app.storage import audit
 from monitor_app.storage.repository import list_signatures
-from tests.gui.conftest import MD_PIN, NURSE_PIN
+from tests.helpers.gui import MD_PIN, NURSE_PIN
+from tests.helpers.gui_discharge import (
+    GOOD,
+    answer_everything,
+    open_dialog,
+    pin_answers,
+    row_of,
+    to_discharge,
+)
 
 # the offscreen platform says it cannot propagate size hints when a window is shown
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
-GOOD = {"hr": "76", "bp": "124/78", "spo2": "98", "rr": "14", "moaas": "5",
-        "dissociation": "0"}
 
 
-def to_discharge(services, clock, nurse: int, episode_id: int, latest=None) -> None:
-    """Dose for 40 min, then 33 min of settled observations after the infusion."""
-    clock.advance(minutes=2)
-    services.start_dosing(nurse, episode_id)
-    for _ in range(4):
-        clock.advance(minutes=10)
-        services.record_observation(nurse, episode_id, GOOD)
-    services.end_dosing(nurse, episode_id)
-    for i in range(3):
-        clock.advance(minutes=11)
-        services.record_observation(nurse, episode_id, latest if latest and i == 2 else GOOD)
 
 
-def open_dialog(qtbot, session, episode_id) -> DischargeDialog:
-    dialog = DischargeDialog(session, episode_id)
-    qtbot.addWidget(dialog)
-    return dialog
 
 
-def answer_everything(dialog: DischargeDialog) -> None:
-    """What a nurse does: Aldrete activity and respiration, then every check box."""
-    dialog.activity.setCurrentIndex(dialog.activity.findData(2))
-    dialog.respiration.setCurrentIndex(dialog.respiration.findData(2))
-    appointment = dialog.findChild(type(dialog.manual_details["next_appointment"]
-                                        ["next_appointment"]), "next_appointment")
-    appointment.setText("Mon 4 Dec 09:00")
-    for check in dialog.manual_boxes.values():
-        check.setChecked(True)
 
 
-def pin_answers(monkeypatch, *pins, seen=None):
-    """SignDialog.ask returns these PINs in turn (None = cancel); records errors shown."""
-    queue = list(pins)
-
-    def ask(self):
-        if seen is not None:
-            seen.append(self.pin_error.text() if self.pin_error.isVisibleTo(self) else "")
-        return queue.pop(0)
-
-    monkeypatch.setattr(sign_module.SignDialog, "ask", ask)
 
 
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
-def row_of(dialog: DischargeDialog, key: str) -> int:
-    keys = [c.key for c in dialog.state.evaluation.criteria]
-    return keys.index(key)
 
 
 # --------------------------------------------------------------------------- tests

@@ -17,8 +17,7 @@ from monitor_app.gui.dosing_time import DosingTimeEdit
 from monitor_app.gui.episode_header import status_text
 from monitor_app.gui.episode_value_dialog import EpisodeValueDialog
 from monitor_app.gui.table_models import COL_POINT
-from tests.gui.test_episode_view import FULL, button, fake_exec
-from tests.gui.test_observation_form import open_window
+from tests.helpers.gui import FULL, button, fake_exec, open_window
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 

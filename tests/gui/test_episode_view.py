@@ -8,7 +8,7 @@ import types
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
 
 from monitor_app.domain.alert_response import AlertAction
 from monitor_app.gui.ack_dialog import PrescriberAckDialog
@@ -16,12 +16,9 @@ from monitor_app.gui.alert_ack_dialog import AlertAckDialog
 from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
 from monitor_app.gui.episode_view import EpisodeWindow, open_episode_window
 from monitor_app.gui.table_models import ALERT_COLOUR, COL_BP, COL_HR, COL_NOTE
-from tests.gui.conftest import MD_PIN
-from tests.gui.test_observation_form import Keyboard, open_window
+from tests.helpers.gui import FULL, MD_PIN, Keyboard, button, cell, fake_exec, open_window
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
-FULL = {"hr": "76", "bp": "124/78", "spo2": "98", "rr": "14", "moaas": "5",
-        "dissociation": "0"}
 
 
 @pytest.fixture
@@ -29,20 +26,10 @@ def window(qtbot, session, episode_id) -> EpisodeWindow:
     return open_window(qtbot, session, episode_id)
 
 
-def button(window, key: str) -> QPushButton:
-    return window.findChild(QPushButton, key)
 
 
-def cell(window, row: int, col: int, role=Qt.ItemDataRole.DisplayRole):
-    return window.model.index(row, col).data(role)
 
 
-def fake_exec(fill):
-    """Replace a dialog's modal ``exec``: ``fill(dialog)`` acts as the user would."""
-    def run(dialog) -> int:
-        fill(dialog)
-        return dialog.result()
-    return run
 
 
 def test_full_observation_by_keyboard_alone_reaches_table_and_chart(window, qtbot, clock):

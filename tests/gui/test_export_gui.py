@@ -13,13 +13,8 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 from monitor_app.gui.export_dialog import ExportFhirDialog
 from monitor_app.gui.session import Session
 from monitor_app.gui.settings_dialog import SettingsDialog
-from tests.gui.conftest import NURSE_PIN
-from tests.gui.test_discharge_dialog import (
-    answer_everything,
-    open_dialog,
-    pin_answers,
-    to_discharge,
-)
+from tests.helpers.gui import NURSE_PIN
+from tests.helpers.gui_discharge import answer_everything, open_dialog, pin_answers, to_discharge
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 

@@ -11,45 +11,14 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QDateTimeEdit, QLineEdit,
 
 from monitor_app.gui.episode_view import EpisodeWindow
 from monitor_app.gui.table_models import COL_NOTE, COL_TEMP, COL_TIME
+from tests.helpers.gui import Keyboard, open_window
 
 # The offscreen platform warns that it cannot size or raise a window: not the app's warning.
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 
 
-class Keyboard:
-    """Types into whatever has the focus and counts every key that is not a digit."""
-
-    def __init__(self, qtbot) -> None:
-        self.qtbot = qtbot
-        self.non_digits = 0
-
-    def type(self, text: str) -> None:
-        for char in text:
-            self.qtbot.keyClicks(QApplication.focusWidget(), char)
-            self.non_digits += not char.isdigit()
-
-    def press(self, key: Qt.Key) -> None:
-        self.qtbot.keyClick(QApplication.focusWidget(), key)
-        self.non_digits += 1
-
-    def fields(self, *values: str) -> None:
-        """Type each value, Tab between them, Enter after the last."""
-        for index, value in enumerate(values):
-            if index:
-                self.press(Qt.Key.Key_Tab)
-            self.type(value)
-        self.press(Qt.Key.Key_Return)
 
 
-def open_window(qtbot, session, episode_id) -> EpisodeWindow:
-    window = EpisodeWindow(session, episode_id)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
-    hr = window.findChild(QLineEdit, "hr")
-    qtbot.waitUntil(hr.hasFocus)
-    return window
 
 
 def field(window, key: str) -> QLineEdit:

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 
 from monitor_app.domain.models import Escort
 from monitor_app.gui.override_dialog import OverrideDialog
-from tests.gui.conftest import MD_PIN
-from tests.gui.test_discharge_dialog import GOOD, open_dialog, row_of, to_discharge
+from tests.helpers.gui import MD_PIN
+from tests.helpers.gui_discharge import GOOD, open_dialog, row_of, to_discharge
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 

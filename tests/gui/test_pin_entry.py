@@ -18,8 +18,8 @@ from monitor_app.gui.main_window import MainWindow
 from monitor_app.gui.staff import SignInDialog
 from monitor_app.gui.staff_admin import ResetPinDialog
 from monitor_app.storage import audit
-from tests.gui.conftest import NURSE_PIN
-from tests.gui.test_discharge_dialog import answer_everything, pin_answers, to_discharge
+from tests.helpers.gui import NURSE_PIN
+from tests.helpers.gui_discharge import answer_everything, pin_answers, to_discharge
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 

@@ -9,8 +9,7 @@ from PySide6.QtWidgets import QDialog
 from monitor_app.domain.models import Role
 from monitor_app.gui import app as app_module
 from monitor_app.gui.staff import SetupDialog, SignInDialog
-
-from .conftest import NURSE_PIN
+from tests.helpers.gui import NURSE_PIN
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 

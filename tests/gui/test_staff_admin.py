@@ -13,8 +13,7 @@ from monitor_app.gui.session import Session
 from monitor_app.gui.settings_dialog import SettingsDialog
 from monitor_app.gui.staff import SignInDialog
 from monitor_app.gui.staff_admin import StaffAdminDialog, StaffEditDialog
-
-from .conftest import ADMIN_PIN, NURSE_PIN
+from tests.helpers.gui import ADMIN_PIN, NURSE_PIN
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QStatusBar
 
 from monitor_app.gui.app import StartupRecovery
-from tests.core.service_fixtures import NURSE_PIN, answer_everything, make_world, open_iv, to_ready
+from tests.helpers.world import NURSE_PIN, answer_everything, make_world, open_iv, to_ready
 
 
 def test_startup_recovery_writes_the_missing_sheet(qtbot, tmp_path):

@@ -1,0 +1,55 @@
+"""The board's rows: chair order that never jumps, and flags from typed alert data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor_app.domain.models import Alert
+from monitor_app.domain.vitals import alert_value_text, worst_alert
+from monitor_app.services.board import chair_key
+from tests.helpers.world import World, good, make_world, open_iv
+
+
+@pytest.fixture
+def w(tmp_path: Path, fast_pins: None) -> World:
+    world = make_world(tmp_path / "c.db", patients=4)
+    yield world
+    world.s.close()
+
+
+def test_chairs_sort_naturally_two_before_ten() -> None:
+    chairs = ["10", "2", "Bay 12", "1", "bay 3", "9"]
+    assert sorted(chairs, key=chair_key) == ["1", "2", "9", "10", "bay 3", "Bay 12"]
+
+
+def test_board_lists_chairs_in_natural_order_whatever_their_state(w: World) -> None:
+    for patient, chair in enumerate(("10", "2", "7")):
+        open_iv(w, chair=chair, patient=patient)
+    w.s.record_observation(w.nurse.id, w.s.board()[2].episode_id, good())  # chair 10
+    w.clock.advance(minutes=40)
+    assert [r.chair for r in w.s.board()] == ["2", "7", "10"]
+
+
+def test_worst_alert_follows_the_domain_severity_order() -> None:
+    high_bp = Alert("hypertension", "bp", "SBP 182 at or above 180", "SBP", 182)
+    low_spo2 = Alert("spo2_low", "spo2", "SpO2 89 below 92", "SpO2", 89)
+    assert worst_alert([high_bp, low_spo2]) is low_spo2
+    assert worst_alert([]) is None
+    assert alert_value_text(high_bp) == "SBP 182"
+
+
+def test_flagged_board_row_carries_the_unacknowledged_alerts_until_acknowledged(
+        w: World) -> None:
+    e = open_iv(w, chair="7")
+    saved = w.s.record_observation(w.nurse.id, e.id, good(bp="182/112", hr="96"))
+    row = w.s.board()[0]
+    assert row.worst_alert is not None
+    assert alert_value_text(row.worst_alert) == "SBP 182"
+    assert {a.code for a in row.alerts} == {"hypertension"}
+    assert row.flags  # the messages, for the tooltip
+    w.s.acknowledge_alerts(w.nurse.id, saved.observation.id,
+                           [a.code for a in saved.alerts], "rechecked")
+    row = w.s.board()[0]
+    assert row.alerts == () and row.worst_alert is None
