@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QWidget
 
+from monitor_app.domain.models import Patient
 from monitor_app.domain.protocol import Protocol
 from monitor_app.gui.widgets import line_edit, set_handle
 
@@ -19,6 +20,29 @@ PY_DATE_FORMATS = {"YMD": "%Y-%m-%d", "DMY": "%d/%m/%Y", "MDY": "%m/%d/%Y"}
 NOT_CHOSEN = QDate(1899, 12, 31)  # below every real date of birth: "choose…"
 OTHER_DOSE = "other"
 _STEP_KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
+
+
+def dose_hint_text(protocol: Protocol | None, weight_kg: float | str, other: bool) -> str:
+    """Under the dose: the protocol's fixed doses, or its mg/kg range and what that is
+    at the typed weight (kg, or the raw text when it is not a number)."""
+    if protocol is None:
+        return ""
+    if protocol.fixed_doses_mg:
+        return ("the protocol's doses: " + " or ".join(f"{d} mg" for d in protocol.fixed_doses_mg)
+                + ("; another dose needs a reason" if other else ""))
+    if protocol.dose_mg_per_kg:
+        low, high = protocol.dose_mg_per_kg
+        text = f"usual {low:g}–{high:g} mg/kg"
+        if isinstance(weight_kg, float):
+            text += f": {low * weight_kg:.0f}–{high * weight_kg:.0f} mg at {weight_kg:.1f} kg"
+        return text
+    return ""
+
+
+def patient_text(patient: Patient, date_format: str = "YMD") -> str:
+    """A search result: name, MRN and date of birth in the clinic's format."""
+    return (f"{patient.name}  ·  {patient.mrn}  ·  born "
+            f"{format_date(patient.dob, date_format)}")
 
 
 def format_date(day: date, date_format: str) -> str:

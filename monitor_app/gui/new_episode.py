@@ -28,9 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor_app.domain.models import Episode, Escort, Patient, ValidationError
+from monitor_app.domain.models import Episode, Escort, ValidationError
 from monitor_app.domain.protocol import Protocol
-from monitor_app.gui.entry_fields import DateOfBirthEdit, DoseField, format_date
+from monitor_app.gui.entry_fields import (
+    DateOfBirthEdit,
+    DoseField,
+    dose_hint_text,
+    format_date,
+    patient_text,
+)
 from monitor_app.gui.fitting import scroll_body
 from monitor_app.gui.session import Session
 from monitor_app.gui.widgets import FieldError, Form, clear_field_errors, line_edit, set_handle
@@ -40,11 +46,6 @@ from monitor_app.services.views import ClinicSettings
 KG_PER_LB = 0.45359237
 SEXES = (("", "not recorded"), ("F", "female"), ("M", "male"), ("X", "other / X"))
 OFFERED = ("weight", "escort_name", "escort_relationship", "escort_phone")
-
-
-def patient_text(patient: Patient, date_format: str = "YMD") -> str:
-    return (f"{patient.name}  ·  {patient.mrn}  ·  born "
-            f"{format_date(patient.dob, date_format)}")
 
 
 class NewEpisodeDialog(QDialog):
@@ -295,19 +296,7 @@ class NewEpisodeDialog(QDialog):
         weight_hint.setText("optional: fixed doses do not depend on weight"
                             if protocol is not None and protocol.fixed_dose else "")
         weight_hint.setVisible(bool(weight_hint.text()))
-        if protocol is None:
-            dose_hint.setText("")
-        elif protocol.fixed_doses_mg:
-            dose_hint.setText("the protocol's doses: " + " or ".join(
-                f"{d} mg" for d in protocol.fixed_doses_mg)
-                + ("; another dose needs a reason" if self.dose.other() else ""))
-        elif protocol.dose_mg_per_kg:
-            low, high = protocol.dose_mg_per_kg
-            text = f"usual {low:g}–{high:g} mg/kg"
-            kg = self._weight_kg()
-            if isinstance(kg, float):
-                text += f": {low * kg:.0f}–{high * kg:.0f} mg at {kg:.1f} kg"
-            dose_hint.setText(text)
+        dose_hint.setText(dose_hint_text(protocol, self._weight_kg(), self.dose.other()))
         dose_hint.setVisible(bool(dose_hint.text()))
 
     # ------------------------------------------------------------------ values
