@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from monitor_app.clock import FixedClock  # noqa: E402
 from monitor_app.demo import STAFF, DemoBuilder  # noqa: E402
 from monitor_app.domain.models import Role  # noqa: E402
+from monitor_app.gui import attention  # noqa: E402
 from monitor_app.gui.app import apply_style  # noqa: E402
 from monitor_app.gui.main_window import MainWindow  # noqa: E402
 from monitor_app.gui.session import Session  # noqa: E402
@@ -142,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs")
     parser.add_argument("--only", nargs="*", choices=sorted(SHOTS), help="shots to take")
     args = parser.parse_args(argv)
+    attention.ask_quit = lambda parent, active: True  # closes at the end without asking
+    attention.SoundPlayer.play = lambda self, volume: None  # and silently
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     apply_style(app)

@@ -256,6 +256,8 @@ class BoardModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return INK if colour else None
         if role == Qt.ItemDataRole.FontRole:
+            if column == COL_NEXT and row.status.next_kind == "recheck":
+                return self._bold  # two lines: the board's size, so both fit the row
             if column in (COL_CHAIR, COL_NEXT):
                 return self._big_bold if colour or column == COL_CHAIR else self._big
             return self._bold if column == COL_STATUS and colour else None
@@ -269,7 +271,9 @@ class BoardModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, row: BoardRow) -> str:
-        lines = [f"{row.number}: {row.patient_name} ({row.mrn})", row.protocol_name]
+        phase = PHASE_TEXT.get(row.phase, str(row.phase))
+        lines = [f"{row.number}: {row.patient_name} ({row.mrn})", row.protocol_name,
+                 f"{phase}: {dosing_text(row, self.now)}"]
         if row.status.next_label:
             lines.append(f"Next: {row.status.next_label}")
         if row.status.next_due is not None:

@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QPoint, QRect  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, QPoint, QRect, Qt  # noqa: E402
+from PySide6.QtGui import QFont, QFontMetrics  # noqa: E402
 from PySide6.QtWidgets import (  # noqa: E402
     QAbstractScrollArea,
     QApplication,
@@ -46,6 +47,7 @@ from monitor_app.services import Services  # noqa: E402
 NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
 SHOTS = os.environ.get("LAYOUT_SHOTS", "")
 MIN_SIZE = 3  # a named control squeezed below this many pixels cannot be used
+CELL_MARGIN = 4  # what an item view takes from a cell's height before it lays out text
 FRAME_SLACK = 2  # a window manager may put a window's 1-pixel border just off the edge
 EXTRA_PATIENTS = (("MRN-100241", "Wilhelmina Castellanos-Oyelaran", "1990-01-02", "F"),
                   ("MRN-100242", "Ahmed Karimi", "1970-05-06", "M"),
@@ -174,6 +176,24 @@ def table_rows(table: QTableView) -> dict[str, int]:
             "capacity": viewport // max(row, 1)}
 
 
+def cells_cut(table: QTableView) -> list[str]:
+    """Cells whose lines do not all fit the row's height in the cell's font (Qt would
+    elide the last line to "…"): 'row,column: text'."""
+    model, found = table.model(), []
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            index = model.index(r, c)
+            text = str(index.data() or "")
+            font = index.data(Qt.ItemDataRole.FontRole) or table.font()
+            if isinstance(font, QFont):
+                font = QFont(font)
+                font.resolve(table.font())
+            needed = QFontMetrics(font).lineSpacing() * (text.count("\n") + 1)
+            if text and needed + CELL_MARGIN > table.rowHeight(r):
+                found.append(f"{r},{c}: {text!r}")
+    return found
+
+
 def toolbar_offenders(window: MainWindow) -> list[dict[str, object]]:
     """Visible station actions pushed into the toolbar's overflow menu are off screen."""
     found: list[dict[str, object]] = []
@@ -238,6 +258,7 @@ def probe_board(probe: Probe, window: MainWindow) -> None:
     board = window.board
     entry = probe.check("board maximised", window, **table_rows(board))
     entry["offenders"] += toolbar_offenders(window)  # type: ignore[operator]
+    entry["cells_cut"] = cells_cut(board)
     entry["vertical_scroll"] = board.verticalScrollBar().maximum()
     entry["horizontal_scroll"] = board.horizontalScrollBar().maximum()
     who = window.session.staff

@@ -93,6 +93,7 @@ def test_twelve_chairs_fit_the_board_without_scrolling(report: dict) -> None:
     assert board["rows"] == 12
     assert board["visible_rows"] == 12
     assert board["vertical_scroll"] == 0 and board["horizontal_scroll"] == 0
+    assert board["cells_cut"] == []  # every line of every cell fits its row
 
 
 def test_the_lock_screen_shows_all_twelve_chairs_on_screen(report: dict) -> None:
