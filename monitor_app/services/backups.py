@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from monitor_app.services.context import ServiceContext
 from monitor_app.storage.backup import backup_database, newest_first, prune_backups
 from monitor_app.storage.db import StorageError
-
-if TYPE_CHECKING:
-    from monitor_app.services.app import Services
 
 BACKUP_PREFIX = "monitor-backup-"
 BACKUP_EVERY = timedelta(days=1)
@@ -31,36 +28,39 @@ def latest_backup_for(db_path: Path) -> Path | None:
 
 
 class BackupUseCases:
-    def backup_now(self: Services) -> Path:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def backup_now(self) -> Path:
         """A consistent copy in the backup folder; older ones beyond the number kept
         are removed. Raises StorageError or OSError with a message on failure."""
-        folder = self.backup_dir()
-        stamp = self.clock.now().strftime("%Y%m%d-%H%M%S")
+        folder = self.ctx.backup_dir()
+        stamp = self.ctx.clock.now().strftime("%Y%m%d-%H%M%S")
         dest = folder / f"{BACKUP_PREFIX}{stamp}.db"
         n = 1
         while dest.exists():
             n += 1
             dest = folder / f"{BACKUP_PREFIX}{stamp}-{n}.db"
         try:
-            backup_database(self.db, dest)
+            backup_database(self.ctx.db, dest)
         except OSError as exc:
             raise StorageError(f"could not write a backup to {folder}: "
                                f"{exc.strerror or exc}. Check the backup folder in "
                                "Settings.") from exc
-        prune_backups(folder, self.settings().backups_kept, f"{BACKUP_PREFIX}*.db",
+        prune_backups(folder, self.ctx.settings().backups_kept, f"{BACKUP_PREFIX}*.db",
                       just_made=dest)
         return dest
 
-    def backup_if_due(self: Services) -> Path | None:
+    def backup_if_due(self) -> Path | None:
         """Back up when the newest backup is a day old (or there is none)."""
-        newest = backups_in(self.backup_dir())
+        newest = backups_in(self.ctx.backup_dir())
         if newest:
             stamp = newest[0].stem.removeprefix(BACKUP_PREFIX)[:15]
             try:
                 made = datetime.strptime(stamp, "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
             except ValueError:
                 made = None
-            now = self.clock.now()
+            now = self.ctx.clock.now()
             # A stamp in the future means the clock stepped back: back up again.
             if made is not None and now - BACKUP_EVERY < made <= now:
                 return None

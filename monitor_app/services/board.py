@@ -6,31 +6,31 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from monitor_app.domain import schedule, vitals
 from monitor_app.domain.models import Alert, Episode, Observation, Patient
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.scores import news2
+from monitor_app.services.context import ServiceContext
 from monitor_app.services.views import BoardRow
 from monitor_app.storage import repository as repo
 
-if TYPE_CHECKING:
-    from monitor_app.services.app import Services
-
 
 class BoardUseCases:
-    def board(self: Services) -> list[BoardRow]:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def board(self) -> list[BoardRow]:
         """Every active episode, in chair order. One query per table, not per chair."""
-        episodes = repo.list_active_episodes(self.db)
+        episodes = repo.list_active_episodes(self.ctx.db)
         ids = [e.id for e in episodes]
-        observations = repo.observations_for_episodes(self.db, ids)
-        patients = repo.get_patients(self.db, [e.patient_id for e in episodes])
-        acks = repo.alert_acks_for_episodes(self.db, ids)
-        now = self.clock.now()
+        observations = repo.observations_for_episodes(self.ctx.db, ids)
+        patients = repo.get_patients(self.ctx.db, [e.patient_id for e in episodes])
+        acks = repo.alert_acks_for_episodes(self.ctx.db, ids)
+        now = self.ctx.clock.now()
         rows = []
         for e in episodes:
-            protocol = self.protocols.get(e.protocol_id)
+            protocol = self.ctx.protocols.get(e.protocol_id)
             if protocol is None:
                 continue
             obs = [o for o in observations.get(e.id, []) if not o.voided]
@@ -38,13 +38,13 @@ class BoardUseCases:
                                         _unacknowledged(obs, protocol, e, acks)))
         return sort_board(rows)
 
-    def _board_row(self: Services, e: Episode, protocol: Protocol, patient: Patient,
+    def _board_row(self, e: Episode, protocol: Protocol, patient: Patient,
                    obs: list[Observation], now: datetime, alerts: tuple[Alert, ...]
                    ) -> BoardRow:
         last = obs[-1] if obs else None
         score = None
         if last is not None:
-            result = news2(last.vitals, self.news2_table)
+            result = news2(last.vitals, self.ctx.news2_table)
             score = result.total if result else None
         times = tuple(o.taken_at for o in obs)
         bp_flagged_at = schedule.flagged_bp_at(protocol, obs, e.dosing_start)
@@ -62,12 +62,12 @@ class BoardUseCases:
             taken_at=times, bp_flagged_at=bp_flagged_at, dosing_label=protocol.dosing_label,
             dosing_ended=protocol.dosing_ended)
 
-    def board_tick(self: Services, rows: Sequence[BoardRow]) -> list[BoardRow]:
+    def board_tick(self, rows: Sequence[BoardRow]) -> list[BoardRow]:
         """Recompute every countdown from cached rows: no database access."""
-        now = self.clock.now()
+        now = self.ctx.clock.now()
         out = []
         for row in rows:
-            protocol = self.protocols[row.protocol_id]
+            protocol = self.ctx.protocols[row.protocol_id]
             status = schedule.schedule_status(
                 protocol.schedule, phase=row.phase, dosing_start=row.dosing_start,
                 dosing_end=row.dosing_end, taken_at=row.taken_at, now=now,

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from monitor_app.domain import pins
 from monitor_app.domain.models import Role, Staff, ValidationError
+from monitor_app.services.context import ServiceContext
 from monitor_app.services.errors import AuthError, StorageError
-from monitor_app.services.views import ClinicSettings
+from monitor_app.services.settings import ClinicSettings
 from monitor_app.storage import keyfile
 from monitor_app.storage import repository as repo
 from monitor_app.storage import repository_credentials as creds
 from monitor_app.storage.keyfile import ClinicKeys, KeyFileError
-
-if TYPE_CHECKING:
-    from monitor_app.services.app import Services
 
 PIN_ATTEMPTS_RANGE = (3, 10)
 
@@ -58,20 +55,26 @@ def pin_attempts_limit(settings: ClinicSettings) -> int:
     low, high = PIN_ATTEMPTS_RANGE
     return min(max(settings.pin_attempts, low), high)
 
+
 class CredentialUseCases:
-    keys: ClinicKeys | None = None
-    keys_problem: str = ""
+    """The key file and PINs: sign-in, PIN changes, the signing certificate."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.keys: ClinicKeys | None = None
+        self.keys_problem = ""
+        self.pin_change_due_ids: set[int] = set()
+        self.open_keys()
 
     # ------------------------------------------------------------------ key file
-    def key_file(self: Services) -> Path | None:
-        return keyfile.key_file_path(self.db_path) if self.db_path is not None else None
+    def key_file(self) -> Path | None:
+        return keyfile.key_file_path(self.ctx.db_path) if self.ctx.db_path is not None else None
 
-    def open_keys(self: Services) -> None:
+    def open_keys(self) -> None:
         """Load the key file, or make it for a new clinic or one from before key files.
         A missing or foreign key file of a clinic that had one sets ``keys_problem``."""
-        self._pin_change_due: set[int] = set()
         path = self.key_file()
-        expected = creds.stored_key_id(self.db)
+        expected = creds.stored_key_id(self.ctx.db)
         try:
             if path is None:
                 self.keys = keyfile.new_keys()
@@ -84,17 +87,17 @@ class CredentialUseCases:
             self.keys, self.keys_problem = None, _restore_advice(
                 f"the key file {path} belongs to another clinic database")
             return
-        if expected is None and not self.needs_setup():
+        if expected is None and repo.list_staff(self.ctx.db, include_inactive=True):
             # A clinic from before key files: adopt this one now. A database that
             # cannot be written (a read-only copy) adopts it at a later start; its
             # first-format hashes still verify meanwhile.
             pepper = self.keys.pepper
             with contextlib.suppress(StorageError):
-                creds.adopt_key_file(self.db, self.keys.key_id,
+                creds.adopt_key_file(self.ctx.db, self.keys.key_id,
                                      lambda stored: pins.wrap_legacy(stored, pepper),
-                                     at=self.clock.now())
+                                     at=self.ctx.clock.now())
 
-    def _load_or_create_keys(self: Services, path: Path, expected: str | None) -> ClinicKeys:
+    def _load_or_create_keys(self, path: Path, expected: str | None) -> ClinicKeys:
         try:
             return keyfile.load_keys(path)
         except FileNotFoundError:
@@ -109,42 +112,42 @@ class CredentialUseCases:
                                f"{exc.strerror or exc}") from exc
         return keyfile.load_keys(path)
 
-    def _pepper(self: Services) -> bytes:
+    def _pepper(self) -> bytes:
         if self.keys is None:
             raise AuthError(self.keys_problem or "the clinic's key file is not open")
         return self.keys.pepper
 
-    def _save_keys(self: Services, keys: ClinicKeys) -> None:
+    def _save_keys(self, keys: ClinicKeys) -> None:
         path = self.key_file()
         if path is not None:
             keyfile.save_keys(path, keys)
         self.keys = keys
 
-    def signing_keys(self: Services) -> ClinicKeys | None:
+    def signing_keys(self) -> ClinicKeys | None:
         """The keys to sign with; a self-signed certificate is made on first need, and
         made again in the new name when the clinic was renamed."""
         if self.keys is None:
             return None
-        name = self.settings().clinic_name
+        name = self.ctx.settings().clinic_name
         if not self.keys.can_sign or keyfile.names_another_clinic(self.keys, name):
-            self._save_keys(keyfile.with_self_signed(self.keys, name, self.clock.now()))
+            self._save_keys(keyfile.with_self_signed(self.keys, name, self.ctx.clock.now()))
         return self.keys
 
-    def signing_certificate(self: Services) -> str:
+    def signing_certificate(self) -> str:
         """What Settings shows about the certificate the sheets are signed with."""
         if self.keys is None:
             return self.keys_problem
         return keyfile.describe_certificate(self.keys.certificate)
 
-    def signing_fingerprint(self: Services) -> str:
+    def signing_fingerprint(self) -> str:
         """The certificate's SHA-256 fingerprint, to compare with a reader's display."""
         return keyfile.certificate_fingerprint(self.keys.certificate if self.keys else None)
 
-    def import_signing_certificate(self: Services, actor_id: int, p12_path: str,
+    def import_signing_certificate(self, actor_id: int, p12_path: str,
                                    password: str) -> str:
         """Sign sheets from now on with the key and certificate of a PKCS#12 file; the
         key is copied into the key file (the .p12 file is not kept)."""
-        self._require_role(actor_id, Role.ADMIN)
+        self.ctx.require_role(actor_id, Role.ADMIN)
         if self.keys is None:
             raise ValidationError("p12_path", self.keys_problem)
         try:
@@ -160,7 +163,7 @@ class CredentialUseCases:
         return self.signing_certificate()
 
     # ------------------------------------------------------------------ PINs
-    def authenticate(self: Services, staff_id: int, pin: str) -> Staff:
+    def authenticate(self, staff_id: int, pin: str) -> Staff:
         """Check a PIN: sign-in, unlock, signing. Too many wrong PINs lock the account.
 
         The check and its count are one write transaction, so parallel guesses are
@@ -169,7 +172,7 @@ class CredentialUseCases:
         changed (``pin_change_due``).
         """
         pepper = self._pepper()
-        settings = self.settings()
+        settings = self.ctx.settings()
 
         def check(stored: str | None) -> tuple[bool, str | None]:
             if not pins.check_pin(pin, stored, pepper=pepper):
@@ -179,12 +182,12 @@ class CredentialUseCases:
                           else None)
 
         limit = pin_attempts_limit(settings)
-        outcome = creds.attempt_pin(self.db, staff_id, check, at=self.clock.now(),
+        outcome = creds.attempt_pin(self.ctx.db, staff_id, check, at=self.ctx.clock.now(),
                                     lock_at=limit)
-        member = self.staff_member(staff_id)
+        member = self.ctx.staff_member(staff_id)
         if outcome is creds.PinOutcome.OK:
             if len(pin) < settings.min_pin_length:
-                self._pin_change_due.add(staff_id)
+                self.pin_change_due_ids.add(staff_id)
             return member
         if outcome is creds.PinOutcome.INACTIVE:
             raise AuthError("this account is not active; ask an administrator")
@@ -197,27 +200,27 @@ class CredentialUseCases:
         left = limit - member.failed_attempts
         raise AuthError(f"wrong PIN ({left} {'try' if left == 1 else 'tries'} left)")
 
-    def pin_change_due(self: Services, staff_id: int) -> bool:
+    def pin_change_due(self, staff_id: int) -> bool:
         """True after a sign-in with a PIN shorter than the clinic's minimum: the
         person chooses a new one before going on."""
-        return staff_id in self._pin_change_due
+        return staff_id in self.pin_change_due_ids
 
-    def change_own_pin(self: Services, staff_id: int, pin: str, pin_again: str) -> None:
+    def change_own_pin(self, staff_id: int, pin: str, pin_again: str) -> None:
         self.reset_pin(staff_id, staff_id, pin, pin_again)
 
-    def reset_pin(self: Services, actor_id: int, staff_id: int, pin: str,
+    def reset_pin(self, actor_id: int, staff_id: int, pin: str,
                   pin_again: str) -> None:
-        self._active_actor(actor_id)
+        self.ctx.active_actor(actor_id)
         if actor_id != staff_id:
-            self._require_role(actor_id, Role.ADMIN)
-        repo.set_pin_hash(self.db, staff_id, self._new_pin_hash(pin, pin_again),
-                          actor_id=actor_id, at=self.clock.now())
-        self._pin_change_due.discard(staff_id)
+            self.ctx.require_role(actor_id, Role.ADMIN)
+        repo.set_pin_hash(self.ctx.db, staff_id, self.new_pin_hash(pin, pin_again),
+                          actor_id=actor_id, at=self.ctx.clock.now())
+        self.pin_change_due_ids.discard(staff_id)
 
-    def _new_pin_hash(self: Services, pin: str, pin_again: str,
+    def new_pin_hash(self, pin: str, pin_again: str,
                       min_length: int | None = None) -> str:
         """The hash of a new PIN, after checking it against the clinic's minimum."""
-        pins.validate_pin(pin, min_length or self.settings().min_pin_length)
+        pins.validate_pin(pin, min_length or self.ctx.settings().min_pin_length)
         if pin != pin_again:
             raise ValidationError("pin_again", "the two PINs differ")
         return pins.hash_pin(pin, pepper=self._pepper())

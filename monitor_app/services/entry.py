@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from monitor_app.domain.models import (
     Episode,
@@ -21,11 +21,10 @@ from monitor_app.domain.models import (
     ValidationErrors,
 )
 from monitor_app.domain.protocol import Protocol
+from monitor_app.services.context import ServiceContext
+from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.text import checked_text
 from monitor_app.storage import repository as repo
-
-if TYPE_CHECKING:
-    from monitor_app.services.app import Services
 
 T = TypeVar("T")
 WEIGHT_RANGE_KG = (20, 350)
@@ -121,25 +120,29 @@ def _sex(value: str) -> str:
 
 
 class EntryUseCases:
-    # ------------------------------------------------------------------ patients
-    def add_patient(self: Services, actor_id: int, mrn: str, name: str, dob: date | str,
-                    sex: str = "") -> Patient:
-        self._active_actor(actor_id)
-        entry = self._patient_entry(mrn, name, dob, sex)
-        return repo.add_patient(self.db, mrn=entry.mrn, name=entry.name, dob=entry.dob,
-                                sex=entry.sex, actor_id=actor_id, at=self.clock.now())
+    def __init__(self, ctx: ServiceContext, episodes: EpisodeUseCases) -> None:
+        self.ctx = ctx
+        self.episodes = episodes
 
-    def _patient_entry(self: Services, mrn: str, name: str, dob: date | str, sex: str,
+    # ------------------------------------------------------------------ patients
+    def add_patient(self, actor_id: int, mrn: str, name: str, dob: date | str,
+                    sex: str = "") -> Patient:
+        self.ctx.active_actor(actor_id)
+        entry = self._patient_entry(mrn, name, dob, sex)
+        return repo.add_patient(self.ctx.db, mrn=entry.mrn, name=entry.name, dob=entry.dob,
+                                sex=entry.sex, actor_id=actor_id, at=self.ctx.clock.now())
+
+    def _patient_entry(self, mrn: str, name: str, dob: date | str, sex: str,
                        problems: Problems | None = None) -> PatientEntry:
         own = problems is None
         problems = problems or Problems()
         mrn_text = problems.check(checked_text, mrn, "mrn", "MRN", size=32)
-        taken = repo.mrn_taken(self.db, mrn_text) if mrn_text else ""
+        taken = repo.mrn_taken(self.ctx.db, mrn_text) if mrn_text else ""
         if taken:
             problems.add("mrn", taken)
         name_text = problems.check(checked_text, name, "patient_name", "patient's name",
                                    size=120)
-        born = problems.check(_dob, dob, self.clock.now().date())
+        born = problems.check(_dob, dob, self.ctx.clock.now().date())
         sex_value = problems.check(_sex, sex)
         if own:
             problems.done()
@@ -147,36 +150,36 @@ class EntryUseCases:
                             sex_value or "")
 
     # ------------------------------------------------------------------ episodes
-    def open_episode(self: Services, actor_id: int, patient_id: int | None, protocol_id: str,
+    def open_episode(self, actor_id: int, patient_id: int | None, protocol_id: str,
                      chair: str, weight_kg: float | str, dose_mg: float | str,
                      escort: Escort, precheck: Mapping[str, object],
                      lot_number: str = "", dose_reason: str = "") -> Episode:
         """Open an episode for a registered patient; every refused field is reported."""
-        self._active_actor(actor_id)
+        self.ctx.active_actor(actor_id)
         problems = Problems()
         if patient_id is None:
             problems.add("patient", "find the patient by MRN or name, or tick New patient "
                          "and enter theirs")
-        elif repo.get_patient(self.db, patient_id) is None:
+        elif repo.get_patient(self.ctx.db, patient_id) is None:
             problems.add("patient", f"no patient with id {patient_id}")
         entry = self._episode_entry(problems, patient_id, protocol_id, chair, weight_kg,
                                     dose_mg, escort, precheck, lot_number, dose_reason)
         problems.done()
         assert entry is not None and patient_id is not None
         return repo.create_episode(
-            self.db, patient_id, entry.protocol.id, entry.protocol.version, entry.chair,
+            self.ctx.db, patient_id, entry.protocol.id, entry.protocol.version, entry.chair,
             entry.weight_kg, entry.dose_mg, escort=entry.escort, lot_number=entry.lot_number,
             precheck=entry.precheck, dose_reason=entry.dose_reason, actor_id=actor_id,
-            at=self.clock.now())
+            at=self.ctx.clock.now())
 
     def open_episode_for_new_patient(
-        self: Services, actor_id: int, mrn: str, name: str, dob: date | str, sex: str,
+        self, actor_id: int, mrn: str, name: str, dob: date | str, sex: str,
         protocol_id: str, chair: str, weight_kg: float | str, dose_mg: float | str,
         escort: Escort, precheck: Mapping[str, object], lot_number: str = "",
         dose_reason: str = "",
     ) -> tuple[Patient, Episode]:
         """Register the patient and open their episode together, or neither."""
-        self._active_actor(actor_id)
+        self.ctx.active_actor(actor_id)
         problems = Problems()
         patient = self._patient_entry(mrn, name, dob, sex, problems)
         entry = self._episode_entry(problems, None, protocol_id, chair, weight_kg, dose_mg,
@@ -184,17 +187,17 @@ class EntryUseCases:
         problems.done()
         assert entry is not None
         return repo.create_patient_and_episode(
-            self.db, mrn=patient.mrn, name=patient.name, dob=patient.dob, sex=patient.sex,
+            self.ctx.db, mrn=patient.mrn, name=patient.name, dob=patient.dob, sex=patient.sex,
             protocol_id=entry.protocol.id, protocol_version=entry.protocol.version,
             chair=entry.chair, weight_kg=entry.weight_kg, dose_mg=entry.dose_mg,
             escort=entry.escort, lot_number=entry.lot_number, precheck=entry.precheck,
-            dose_reason=entry.dose_reason, actor_id=actor_id, at=self.clock.now())
+            dose_reason=entry.dose_reason, actor_id=actor_id, at=self.ctx.clock.now())
 
-    def _episode_entry(self: Services, problems: Problems, patient_id: int | None,
+    def _episode_entry(self, problems: Problems, patient_id: int | None,
                        protocol_id: str, chair: str, weight_kg: float | str,
                        dose_mg: float | str, escort: Escort, precheck: Mapping[str, object],
                        lot_number: str, dose_reason: str) -> EpisodeEntry | None:
-        protocol = self.protocols.get(protocol_id)
+        protocol = self.ctx.protocols.get(protocol_id)
         if protocol is None:
             problems.add("protocol", "choose a protocol")
         chair_text = problems.check(checked_text, chair, "chair", "chair or bay", size=20)
@@ -224,7 +227,7 @@ class EntryUseCases:
             elif unanswered:
                 problems.add("precheck", "confirm every pre-check item: "
                              + "; ".join(unanswered))
-        active = repo.list_active_episodes(self.db)
+        active = repo.list_active_episodes(self.ctx.db)
         busy = [e for e in active if chair_text and e.chair == chair_text]
         if busy:
             problems.add("chair", f"chair {chair_text} is taken by episode {busy[0].number}")
@@ -243,21 +246,21 @@ class EntryUseCases:
             return 0.0  # not needed to dose: may be left blank
         return problems.check(number, weight_kg, "weight", "weight (kg)", *WEIGHT_RANGE_KG)
 
-    def previous_episode(self: Services, patient_id: int) -> PreviousEpisode | None:
+    def previous_episode(self, patient_id: int) -> PreviousEpisode | None:
         """The patient's latest episode, whose weight and escort the form offers."""
-        found = repo.list_episodes(self.db, limit=1, patient_id=patient_id)
+        found = repo.list_episodes(self.ctx.db, limit=1, patient_id=patient_id)
         if not found:
             return None
         last = found[0]
         return PreviousEpisode(last.number, last.created_at, last.weight_kg, last.escort)
 
     # ------------------------------------------------------------------ corrections
-    def correct_episode_value(self: Services, actor_id: int, episode_id: int, field: str,
+    def correct_episode_value(self, actor_id: int, episode_id: int, field: str,
                               value: float | str, reason: str) -> Episode:
         """Correct the weight or dose before signing; the old value stays on record."""
-        self._active_actor(actor_id)
-        self._writable(episode_id)
-        episode = self.episode(episode_id)
+        self.ctx.active_actor(actor_id)
+        self.episodes.writable(episode_id)
+        episode = self.episodes.episode(episode_id)
         problems = Problems()
         if field == "weight_kg":
             new = problems.check(number, value, "weight", "weight (kg)", *WEIGHT_RANGE_KG)
@@ -272,9 +275,9 @@ class EntryUseCases:
                          "the new value is the same as the recorded one")
         problems.done()
         assert new is not None and text is not None
-        corrected, _ = repo.correct_episode_value(self.db, episode_id, field, new, text,
-                                                  actor_id=actor_id, at=self.clock.now())
+        corrected, _ = repo.correct_episode_value(self.ctx.db, episode_id, field, new, text,
+                                                  actor_id=actor_id, at=self.ctx.clock.now())
         return corrected
 
-    def episode_corrections(self: Services, episode_id: int) -> list[EpisodeCorrection]:
-        return repo.list_episode_corrections(self.db, episode_id)
+    def episode_corrections(self, episode_id: int) -> list[EpisodeCorrection]:
+        return repo.list_episode_corrections(self.ctx.db, episode_id)

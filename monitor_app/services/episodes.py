@@ -1,14 +1,13 @@
-"""Patients, episodes, observations and the board."""
+"""Patients and episodes: opening, reading (the episode view), the phases of dosing."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from monitor_app.domain import phases, schedule, vitals
-from monitor_app.domain.alert_response import AlertResponse, check_response
+from monitor_app.domain.alert_response import AlertResponse
 from monitor_app.domain.models import (
     Episode,
     Observation,
@@ -20,14 +19,13 @@ from monitor_app.domain.models import (
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.scores import news2
 from monitor_app.domain.text import refused_character
+from monitor_app.services.context import ServiceContext
+from monitor_app.services.credentials import CredentialUseCases
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.sheet import local_zone
 from monitor_app.services.text import checked_text
-from monitor_app.services.views import EpisodeView, ObservationRow
+from monitor_app.services.views import AddendumView, EpisodeView, ObservationRow, SignatureView
 from monitor_app.storage import repository as repo
 
-if TYPE_CHECKING:
-    from monitor_app.services.app import Services
 
 def _check_dosing_time(at: datetime, now: datetime, earliest: datetime, what: str) -> None:
     """A dosing time typed late is accepted, but never in the future or before ``what``."""
@@ -61,200 +59,113 @@ class _RowContext:
 
 
 class EpisodeUseCases:
+    def __init__(self, ctx: ServiceContext, credentials: CredentialUseCases) -> None:
+        self.ctx = ctx
+        self.credentials = credentials
+
     # ------------------------------------------------------------------ patients
-    def find_patients(self: Services, query: str, limit: int = 50) -> list[Patient]:
+    def find_patients(self, query: str, limit: int = 50) -> list[Patient]:
         query = (query or "").strip()
         if not query or refused_character(query) is not None:
             return []  # no patient's name or MRN can hold such a character
-        return repo.find_patients(self.db, query[:100], limit=limit)
+        return repo.find_patients(self.ctx.db, query[:100], limit=limit)
 
-    def patient(self: Services, patient_id: int) -> Patient:
-        found = repo.get_patient(self.db, patient_id)
+    def patient(self, patient_id: int) -> Patient:
+        found = repo.get_patient(self.ctx.db, patient_id)
         if found is None:
             raise ValidationError("patient", f"no patient with id {patient_id}")
         return found
 
     # ------------------------------------------------------------------ episodes
-    def protocol_of(self: Services, episode: Episode) -> Protocol:
-        protocol = self.protocols.get(episode.protocol_id)
-        if protocol is None:
-            raise NotAllowed("protocol", f"protocol '{episode.protocol_id}' of episode "
-                             f"{episode.number} is not installed; restore its file")
-        return protocol
+    def protocol_of(self, episode: Episode) -> Protocol:
+        return self.ctx.protocol_of(episode)
 
-    def episode(self: Services, episode_id: int) -> Episode:
-        found = repo.get_episode(self.db, episode_id)
+    def episode(self, episode_id: int) -> Episode:
+        found = repo.get_episode(self.ctx.db, episode_id)
         if found is None:
             raise ValidationError("episode", f"no episode with id {episode_id}")
         return found
 
-    def episode_by_number(self: Services, number_or_id: str) -> Episode:
+    def episode_by_number(self, number_or_id: str) -> Episode:
         text = (number_or_id or "").strip()
         if not text or len(text) > 40 or refused_character(text) is not None:
             raise ValidationError("episode", "give an episode number (E-2026-00042) or row id")
-        found = repo.get_episode_by_number(self.db, text)
+        found = repo.get_episode_by_number(self.ctx.db, text)
         # ASCII digits only, and few of them: int() accepts "²"-like digits (ValueError)
         # and SQLite refuses integers above 2**63 (OverflowError).
         if found is None and text.isascii() and text.isdigit() and len(text) <= 18:
-            found = repo.get_episode(self.db, int(text))
+            found = repo.get_episode(self.ctx.db, int(text))
         if found is None:
             raise ValidationError("episode", f"no episode {text!r}")
         return found
 
-    def episodes(self: Services, include_closed: bool = False, limit: int = 500) -> list[Episode]:
+    def episodes(self, include_closed: bool = False, limit: int = 500) -> list[Episode]:
         if include_closed:
-            return repo.list_episodes(self.db, limit=limit)
-        return repo.list_active_episodes(self.db)
+            return repo.list_episodes(self.ctx.db, limit=limit)
+        return repo.list_active_episodes(self.ctx.db)
 
-    def episode_view(self: Services, episode_id: int) -> EpisodeView:
+    def episode_view(self, episode_id: int) -> EpisodeView:
         episode = self.episode(episode_id)
         protocol = self.protocol_of(episode)
-        observations = repo.list_observations(self.db, episode_id)
-        acks = repo.alert_acks(self.db, episode_id)
-        responses = repo.alert_responses(self.db, episode_id)
+        observations = repo.list_observations(self.ctx.db, episode_id)
+        acks = repo.alert_acks(self.ctx.db, episode_id)
+        responses = repo.alert_responses(self.ctx.db, episode_id)
         base = schedule.baseline_of(observations, episode.dosing_start)
-        context = self._row_context()
-        rows = tuple(self._row(o, protocol, base, acks.get(o.id, frozenset()), context,
-                               episode, responses.get(o.id, ()))
+        context = self.row_context()
+        rows = tuple(self.row(o, protocol, base, acks.get(o.id, frozenset()), context,
+                              episode, responses.get(o.id, ()))
                      for o in observations)
-        status = schedule.episode_schedule(protocol, episode, observations, self.clock.now())
+        status = schedule.episode_schedule(protocol, episode, observations, self.ctx.clock.now())
         caution = vitals.predose_caution(base.vitals, protocol) if base else None
-        signatures = tuple(self._signature_views(episode_id))
+        signatures = tuple(self.signature_views(episode_id))
         return EpisodeView(
             episode=episode, patient=self.patient(episode.patient_id), protocol=protocol,
             rows=rows, baseline=base, status=status, predose_caution=caution,
             signed=any(s.kind == "discharge" for s in signatures),
             signatures=signatures,
-            addenda=tuple(self._addendum_views(episode_id)),
+            addenda=tuple(self.addendum_views(episode_id)),
             dose_caution=protocol.dose_caution(episode.weight_kg, episode.dose_mg),
-            corrections=tuple(repo.list_episode_corrections(self.db, episode_id)),
+            corrections=tuple(repo.list_episode_corrections(self.ctx.db, episode_id)),
             dosing_start_late=_late(episode.dosing_start, episode.dosing_start_entered_at,
                                     context.late_after),
             dosing_end_late=_late(episode.dosing_end, episode.dosing_end_entered_at,
                                   context.late_after),
         )
 
-    def _row_context(self: Services) -> _RowContext:
+    def row_context(self) -> _RowContext:
         """What scoring rows needs besides the rows: read once per view, never cached."""
-        initials = {s.id: s.initials for s in repo.list_staff(self.db, include_inactive=True)}
-        return _RowContext(timedelta(minutes=self.settings().late_entry_min), initials)
+        initials = {s.id: s.initials for s in repo.list_staff(self.ctx.db, include_inactive=True)}
+        return _RowContext(timedelta(minutes=self.ctx.settings().late_entry_min), initials)
 
-    def _row(self: Services, obs: Observation, protocol: Protocol, base: Observation | None,
+    def row(self, obs: Observation, protocol: Protocol, base: Observation | None,
              acked: frozenset[str], context: _RowContext, episode: Episode,
              responses: tuple[AlertResponse, ...] = ()) -> ObservationRow:
         baseline_vitals = base.vitals if base is not None and base.id != obs.id else None
         return ObservationRow(
             observation=obs,
             alerts=tuple(vitals.alerts_for(obs.vitals, protocol, baseline_vitals)),
-            news2=news2(obs.vitals, self.news2_table), acknowledged=acked,
+            news2=news2(obs.vitals, self.ctx.news2_table), acknowledged=acked,
             late=obs.entered_at - obs.taken_at > context.late_after,
             recorded_by=context.initials.get(obs.recorded_by, "?"), responses=responses,
             timepoint=schedule.timepoint_label(protocol, episode, obs.taken_at))
 
-    # ------------------------------------------------------------------ observations
-    def record_observation(self: Services, actor_id: int, episode_id: int,
-                           raw: Mapping[str, object],
-                           taken_at: datetime | None = None) -> ObservationRow:
-        """Validate and save one observation; returns it with its alerts and NEWS2."""
-        self._active_actor(actor_id)
-        episode = self._writable(episode_id)
-        protocol = self.protocol_of(episode)
-        now = self.clock.now()
-        taken_at = taken_at or now
-        self._validate_taken_at(taken_at, episode, protocol, now)
-        parsed = vitals.parse_observation(raw, protocol)
-        obs = repo.add_observation(self.db, episode_id, taken_at, now, parsed, actor_id,
-                                   actor_id=actor_id, at=now)
-        self._update_ready(actor_id, episode_id)
-        return self._fresh_row(episode_id, obs.id)
-
-    def correct_observation(self: Services, actor_id: int, observation_id: int, reason: str,
-                            raw: Mapping[str, object],
-                            taken_at: datetime | None = None) -> ObservationRow:
-        """Void the observation with a reason and record the corrected one, linked."""
-        self._active_actor(actor_id)
-        old = self._observation(observation_id)
-        episode = self._writable(old.episode_id)
-        protocol = self.protocol_of(episode)
-        reason = checked_text(reason, "void_reason", "reason for the correction", size=500)
-        now = self.clock.now()
-        taken_at = taken_at or old.taken_at
-        self._validate_taken_at(taken_at, episode, protocol, now)
-        parsed = vitals.parse_observation(raw, protocol)
-        new = repo.correct_observation(self.db, observation_id, reason, parsed, taken_at,
-                                       entered_at=now, recorded_by=actor_id,
-                                       actor_id=actor_id, at=now)
-        self._update_ready(actor_id, old.episode_id)
-        return self._fresh_row(old.episode_id, new.id)
-
-    def void_observation(self: Services, actor_id: int, observation_id: int, reason: str) -> None:
-        self._active_actor(actor_id)
-        old = self._observation(observation_id)
-        self._writable(old.episode_id)
-        reason = checked_text(reason, "void_reason", "reason for voiding", size=500)
-        repo.void_observation(self.db, observation_id, reason=reason, actor_id=actor_id,
-                              at=self.clock.now())
-        self._update_ready(actor_id, old.episode_id)
-
-    def acknowledge_alerts(self: Services, actor_id: int, observation_id: int,
-                           codes: Sequence[str], action: str, note: str = "") -> AlertResponse:
-        """Acknowledge alerts of one observation with what was done about them
-        (a note is required for "treatment given" and "other")."""
-        self._active_actor(actor_id)
-        obs = self._observation(observation_id)
-        self._writable(obs.episode_id)
-        note = checked_text(note, "ack_note", "note on what was done", required=False,
-                            size=500)
-        chosen = check_response(action, note)
-        if not codes:
-            raise ValidationError("ack_action", "no alert to acknowledge")
-        return repo.acknowledge_alerts(self.db, observation_id, codes, chosen, note,
-                                       actor_id=actor_id, at=self.clock.now())
-
-    def _observation(self: Services, observation_id: int) -> Observation:
-        obs = repo.get_observation(self.db, observation_id)
-        if obs is None:
-            raise ValidationError("observation", f"no observation with id {observation_id}")
-        if obs.voided:
-            raise NotAllowed("observation", "this observation is already voided")
-        return obs
-
-    def _fresh_row(self: Services, episode_id: int, observation_id: int) -> ObservationRow:
-        """The saved observation with its alerts and NEWS2; only that one row is scored."""
-        episode = self.episode(episode_id)
-        base = repo.baseline_observation(self.db, episode_id, episode.dosing_start)
-        obs = repo.get_observation(self.db, observation_id)
-        assert obs is not None
-        acks = repo.alert_acks(self.db, episode_id).get(observation_id, frozenset())
-        responses = repo.alert_responses(self.db, episode_id).get(observation_id, ())
-        return self._row(obs, self.protocol_of(episode), base, acks, self._row_context(),
-                         episode, responses)
-
-    def _validate_taken_at(self: Services, taken_at: datetime, episode: Episode,
-                           protocol: Protocol, now: datetime) -> None:
-        try:
-            vitals.validate_taken_at(taken_at, self._earliest_taken_at(episode, protocol), now)
-        except ValidationError:
-            self._check_clock("taken_at", now)  # the likelier cause: say so
-            raise
-
-    def _check_clock(self: Services, key: str, now: datetime) -> None:
+    def check_clock(self, key: str, now: datetime) -> None:
         """A time refused as out of order because the computer's clock went back (the
         newest save is later than "now") is refused with a message that says so."""
-        last = repo.latest_event_time(self.db)
+        last = repo.latest_event_time(self.ctx.db)
         if last is None or last - now <= CLOCK_SLACK:
             return
-        zone = local_zone(self)
+        zone = self.ctx.local_zone()
         raise ValidationError(key, clock_went_back(last - now, last.astimezone(zone),
                                                    now.astimezone(zone)))
 
-    def _earliest_taken_at(self: Services, episode: Episode, protocol: Protocol) -> datetime:
+    def earliest_taken_at(self, episode: Episode, protocol: Protocol) -> datetime:
         # A baseline may be taken a little before the episode was opened in the app.
         return episode.created_at - timedelta(minutes=protocol.schedule.baseline_window_min)
 
-    def _writable(self: Services, episode_id: int) -> Episode:
+    def writable(self, episode_id: int) -> Episode:
         episode = self.episode(episode_id)
-        if repo.is_signed(self.db, episode_id):
+        if repo.is_signed(self.ctx.db, episode_id):
             raise NotAllowed("episode", f"episode {episode.number} is signed and locked; "
                              "add an addendum instead")
         if episode.phase in (Phase.DISCHARGED, Phase.CANCELLED):
@@ -262,23 +173,23 @@ class EpisodeUseCases:
         return episode
 
     # ------------------------------------------------------------------ phases
-    def acknowledge_predose(self: Services, prescriber_id: int, pin: str,
+    def acknowledge_predose(self, prescriber_id: int, pin: str,
                             episode_id: int) -> Episode:
         """A prescriber accepts a baseline above the pre-dose limit (PIN re-asked)."""
-        prescriber = self.authenticate(prescriber_id, pin)
+        prescriber = self.credentials.authenticate(prescriber_id, pin)
         if prescriber.role != Role.PRESCRIBER:
             raise NotAllowed("prescriber", "only a prescriber can acknowledge a high baseline")
-        self._writable(episode_id)
-        return repo.set_episode_fields(self.db, episode_id, predose_ack_by=prescriber_id,
-                                       actor_id=prescriber_id, at=self.clock.now())
+        self.writable(episode_id)
+        return repo.set_episode_fields(self.ctx.db, episode_id, predose_ack_by=prescriber_id,
+                                       actor_id=prescriber_id, at=self.ctx.clock.now())
 
-    def start_dosing(self: Services, actor_id: int, episode_id: int,
+    def start_dosing(self, actor_id: int, episode_id: int,
                      at: datetime | None = None) -> Episode:
-        self._active_actor(actor_id)
-        episode = self._writable(episode_id)
+        self.ctx.active_actor(actor_id)
+        episode = self.writable(episode_id)
         phases.check_transition(episode.phase, Phase.DOSING)
         view = self.episode_view(episode_id)
-        now = self.clock.now()
+        now = self.ctx.clock.now()
         at = at or now
         _check_dosing_time(at, now, episode.created_at, "the episode was opened")
         window = timedelta(minutes=view.protocol.schedule.baseline_window_min)
@@ -290,40 +201,41 @@ class EpisodeUseCases:
         if view.predose_caution is not None and episode.predose_ack_by is None:
             raise NotAllowed("start_dosing", f"{view.predose_caution.message}: a prescriber "
                              "must acknowledge the baseline before dosing starts")
-        return repo.update_episode_phase(self.db, episode_id, Phase.DOSING, dosing_start=at,
+        return repo.update_episode_phase(self.ctx.db, episode_id, Phase.DOSING, dosing_start=at,
                                          actor_id=actor_id, at=now)
 
-    def end_dosing(self: Services, actor_id: int, episode_id: int,
+    def end_dosing(self, actor_id: int, episode_id: int,
                    at: datetime | None = None) -> Episode:
-        self._active_actor(actor_id)
-        episode = self._writable(episode_id)
+        self.ctx.active_actor(actor_id)
+        episode = self.writable(episode_id)
         phases.check_transition(episode.phase, Phase.RECOVERY)
-        now = self.clock.now()
+        now = self.ctx.clock.now()
         at = at or now
         if episode.dosing_start and at < episode.dosing_start:
-            self._check_clock("end_dosing", now)
+            self.check_clock("end_dosing", now)
             raise ValidationError("dosing_time", "dosing cannot end before it started "
                                   f"({episode.dosing_start.astimezone():%H:%M})")
         _check_dosing_time(at, now, episode.created_at, "the episode was opened")
-        return repo.update_episode_phase(self.db, episode_id, Phase.RECOVERY, dosing_end=at,
+        return repo.update_episode_phase(self.ctx.db, episode_id, Phase.RECOVERY, dosing_end=at,
                                          actor_id=actor_id, at=now)
 
-    def cancel_episode(self: Services, actor_id: int, episode_id: int, reason: str) -> Episode:
-        self._active_actor(actor_id)
-        episode = self._writable(episode_id)
+    def cancel_episode(self, actor_id: int, episode_id: int, reason: str) -> Episode:
+        self.ctx.active_actor(actor_id)
+        episode = self.writable(episode_id)
         phases.check_transition(episode.phase, Phase.CANCELLED)
         reason = checked_text(reason, "cancel_reason", "reason for cancelling", size=500)
-        now = self.clock.now()
-        return repo.update_episode_phase(self.db, episode_id, Phase.CANCELLED, closed_at=now,
+        now = self.ctx.clock.now()
+        return repo.update_episode_phase(self.ctx.db, episode_id, Phase.CANCELLED, closed_at=now,
                                          reason=reason, actor_id=actor_id, at=now)
 
-    def _update_ready(self: Services, actor_id: int, episode_id: int) -> None:
-        """Recovery <-> ready follows the automatic criteria, audited like any change."""
-        episode = self.episode(episode_id)
-        if episode.phase not in (Phase.RECOVERY, Phase.READY):
-            return
-        ready = self.automatic_criteria_met(episode_id)
-        target = Phase.READY if ready else Phase.RECOVERY
-        if target != episode.phase:
-            repo.update_episode_phase(self.db, episode_id, target, actor_id=actor_id,
-                                      at=self.clock.now())
+    # ------------------------------------------------------------------ signatures
+    def signature_views(self, episode_id: int) -> list[SignatureView]:
+        return [SignatureView(s.id, s.kind, s.signer_name, s.signer_credentials, s.meaning,
+                              s.signed_at, s.content_hash, s.addendum_id)
+                for s in repo.list_signatures(self.ctx.db, episode_id)]
+
+    def addendum_views(self, episode_id: int) -> list[AddendumView]:
+        signatures = {s.addendum_id: s for s in self.signature_views(episode_id)
+                      if s.addendum_id is not None}
+        return [AddendumView(a.id, a.text, a.created_at, signatures.get(a.id))
+                for a in repo.list_addenda(self.ctx.db, episode_id)]

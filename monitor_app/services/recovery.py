@@ -16,12 +16,10 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from monitor_app.services.context import ServiceContext
+from monitor_app.services.signing import SigningUseCases
 from monitor_app.storage import repository as repo
-
-if TYPE_CHECKING:
-    from monitor_app.services.app import Services
 
 STALE_AFTER_S = 10 * 60  # older than any write in progress could be
 _TEMPORARY = re.compile(
@@ -78,11 +76,15 @@ def remove_stale_temporaries(folders: list[Path], now_s: float | None = None,
 
 
 class RecoveryUseCases:
-    def signed_without_archive(self: Services) -> list[int]:
+    def __init__(self, ctx: ServiceContext, signing: SigningUseCases) -> None:
+        self.ctx = ctx
+        self.signing = signing
+
+    def signed_without_archive(self) -> list[int]:
         """Signed episodes whose sheet is not in the archive folder, or whose archived
         sheet was written before their latest signature (an addendum signed, then the
         app stopped before the sheet was archived again)."""
-        folder = self.archive_dir()
+        folder = self.ctx.archive_dir()
         written: dict[str, float] = {}
         try:
             for entry in os.scandir(folder):
@@ -93,18 +95,19 @@ class RecoveryUseCases:
                                               entry.stat().st_mtime)
         except OSError:
             pass
-        return [episode_id for episode_id, number, last_signed in repo.signed_episodes(self.db)
+        return [episode_id for episode_id, number, last_signed
+                in repo.signed_episodes(self.ctx.db)
                 if written.get(number, 0.0) < last_signed.timestamp()]
 
-    def recover(self: Services) -> RecoveryReport:
+    def recover(self) -> RecoveryReport:
         """Finish what an interrupted run left: missing archived sheets are written,
         stale temporary files removed. Never raises for a file problem: they are listed
         in the report."""
         report = RecoveryReport()
-        folders = [self.data_dir, self.archive_dir(), self.backup_dir()]
+        folders = [self.ctx.data_dir, self.ctx.archive_dir(), self.ctx.backup_dir()]
         report.removed = remove_stale_temporaries(folders)
         for episode_id in self.signed_without_archive():
-            path, problem = self._archive_after_signing(episode_id)
+            path, problem = self.signing.archive_after_signing(episode_id)
             if path is not None:
                 report.archived.append(path)
             elif problem:

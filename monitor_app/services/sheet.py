@@ -5,71 +5,19 @@ from __future__ import annotations
 import re
 from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from monitor_app.domain.models import Observation
 from monitor_app.reports import sheet_data as sd
-from monitor_app.services.views import DischargeView, EpisodeView, ObservationRow
+from monitor_app.services.context import ServiceContext
+from monitor_app.services.credentials import CredentialUseCases
+from monitor_app.services.discharge import DischargeUseCases
+from monitor_app.services.views import DischargeView, EpisodeView, ObservationRow, SignatureView
 from monitor_app.storage import anchors
 from monitor_app.storage.db import make_private_dirs
-
-if TYPE_CHECKING:
-    from monitor_app.services.app import Services
 
 _ALERT_FIELD = {"bp": "bp", "hr": "hr", "spo2": "spo2", "rr": "rr", "moaas": "moaas",
                 "dissociation": "dissociation", "temp": "temp", "temp_c": "temp"}
 _ANSWERED = {"met": "Yes", "not_applicable": "N/A", "not_met": ""}
-
-
-def local_zone(services: Services) -> tzinfo:
-    """The station's time zone, read at the injected clock's time (DST-correct)."""
-    return services.clock.now().astimezone().tzinfo  # type: ignore[return-value]
-
-
-def rems_source_value(services: Services, view: EpisodeView, source: str) -> str:
-    """The value of a REMS form field the record already holds ("" when it does not)."""
-    e, p = view.episode, view.patient
-    observations = [r.observation for r in view.current_rows]
-    if source == "patient.name":
-        return p.name
-    if source == "patient.dob":
-        return p.dob.isoformat()
-    if source == "patient.sex":
-        return {"F": "Female", "M": "Male", "X": "Other"}.get(p.sex, "")
-    if source.startswith("precheck."):
-        value = e.precheck.get(source.removeprefix("precheck."))
-        return "" if value is None else ("yes" if value else "no")
-    if source == "clinic.name":
-        return services.settings().clinic_name
-    if source == "signer.name":
-        signature = next((s for s in view.signatures if s.kind == "discharge"), None)
-        return f"{signature.signer_name}, {signature.signer_credentials}" if signature else ""
-    if source == "episode.date":
-        return (e.dosing_start or e.created_at).astimezone(local_zone(services)).date().isoformat()
-    if source == "episode.dose":
-        return f"{e.dose_mg:g} mg"
-    if source == "episode.lot_number":
-        return e.lot_number
-    if source == "episode.monitoring_minutes":
-        if e.dosing_start is None:
-            return ""
-        end = e.closed_at or services.clock.now()
-        return str(int((end - e.dosing_start).total_seconds() // 60))
-    if source == "bp.baseline":
-        return view.baseline.vitals.bp_text if view.baseline else ""
-    match = re.fullmatch(r"bp\.timepoint_(\d+)", source)
-    if match and e.dosing_start is not None:
-        slot = next((s for s in view.status.slots if s.kind == "timepoint"
-                     and int((s.due - e.dosing_start).total_seconds() // 60)
-                     == int(match.group(1)) and s.taken_at is not None), None)
-        if slot is not None:
-            obs = next((o for o in observations if o.taken_at == slot.taken_at), None)
-            return obs.vitals.bp_text if obs else ""
-        return ""
-    if source == "bp.latest":
-        with_bp = [o for o in observations if o.vitals.bp_text]
-        return with_bp[-1].vitals.bp_text if with_bp else ""
-    return ""
 
 
 def _sheet_obs(row: ObservationRow) -> sd.SheetObservation:
@@ -93,10 +41,9 @@ def _sheet_obs(row: ObservationRow) -> sd.SheetObservation:
                        if t))
 
 
-def record_file_name(services: Services, view: EpisodeView, suffix: str) -> str:
+def record_file_name(ctx: ServiceContext, view: EpisodeView, suffix: str) -> str:
     """DATE_MRN_EPISODE<suffix>: the archived sheet's name, and its FHIR bundle's."""
-    day = (view.episode.closed_at or services.clock.now()).astimezone(
-        local_zone(services)).date()
+    day = (view.episode.closed_at or ctx.clock.now()).astimezone(ctx.local_zone()).date()
     safe_mrn = re.sub(r"[^A-Za-z0-9_-]+", "_", view.patient.mrn)
     return f"{day.isoformat()}_{safe_mrn}_{view.episode.number}{suffix}"
 
@@ -105,10 +52,10 @@ def _s(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def build_sheet(services: Services, state: DischargeView) -> sd.SheetData:
+def build_sheet(ctx: ServiceContext, state: DischargeView) -> sd.SheetData:
     view = state.episode
     e, p, protocol = view.episode, view.patient, view.protocol
-    settings = services.settings()
+    settings = ctx.settings()
     discharge_sig = next((s for s in view.signatures if s.kind == "discharge"), None)
     criteria = []
     for c in state.evaluation.criteria:
@@ -139,13 +86,13 @@ def build_sheet(services: Services, state: DischargeView) -> sd.SheetData:
                               settings.phone),
         patient=sd.SheetPatient(p.name, p.mrn, p.dob.isoformat(), p.sex),
         episode=sd.SheetEpisode(e.number, (e.dosing_start or e.created_at)
-                                .astimezone(local_zone(services)).date().isoformat(), e.chair),
+                                .astimezone(ctx.local_zone()).date().isoformat(), e.chair),
         protocol=sd.SheetProtocol(protocol.name, protocol.version, protocol.drug,
                                   protocol.route, protocol.dosing_label),
-        tz=local_zone(services), printed_at=services.clock.now(), paper=settings.paper,  # type: ignore[arg-type]
+        tz=ctx.local_zone(), printed_at=ctx.clock.now(), paper=settings.paper,  # type: ignore[arg-type]
         dose_mg=f"{e.dose_mg:g}",
         dose_mg_per_kg=f"{e.dose_mg_per_kg:.2f}" if e.dose_mg_per_kg else "",
-        lot_number=e.lot_number, record_notes=_record_notes(view, local_zone(services)),
+        lot_number=e.lot_number, record_notes=_record_notes(view, ctx.local_zone()),
         dosing_start=e.dosing_start, dosing_end=e.dosing_end,
         escort=sd.SheetEscort(e.escort.name, e.escort.relationship, e.escort.phone),
         observations=[_sheet_obs(r) for r in view.rows], criteria=criteria,
@@ -157,34 +104,35 @@ def build_sheet(services: Services, state: DischargeView) -> sd.SheetData:
         rems=[(i.field.label, i.value) for i in state.rems],
         trend=[sd.TrendPoint(o.taken_at, o.vitals.hr, o.vitals.sbp, o.vitals.dbp)
                for o in current],
-        trend_guides=guides, chain_head=_chain_head(services),
+        trend_guides=guides, chain_head=_chain_head(ctx),
     )
 
 
-def _chain_head(services: Services) -> sd.SheetChainHead | None:
-    found = anchors.chain_head(services.db.conn)
+def _chain_head(ctx: ServiceContext) -> sd.SheetChainHead | None:
+    found = anchors.chain_head(ctx.db.conn)
     if found is None:
         return None
     event_id, digest, at = found
     return sd.SheetChainHead(event_id, digest, anchors.pdf_keyword(event_id, digest, at))
 
 
-def _sheet_sig(s) -> sd.SheetSignature:  # type: ignore[no-untyped-def]
+def _sheet_sig(s: SignatureView) -> sd.SheetSignature:
     return sd.SheetSignature(s.signer_name, s.signer_credentials, s.signed_at, s.meaning,
                              s.content_hash)
 
 
-def sign_sheet(services: Services, pdf: bytes) -> tuple[bytes, str]:
+def sign_sheet(ctx: ServiceContext, credentials: CredentialUseCases,
+               pdf: bytes) -> tuple[bytes, str]:
     """The sheet signed with the clinic's key (PAdES), and a note when something asked
     for could not be done: no key file (the sheet is archived unsigned), or a
     timestamp server that did not answer (signed without a timestamp)."""
     from monitor_app.reports.pdf_signing import SigningKey, sign_pdf  # pyHanko: lazy
 
-    keys = services.signing_keys()
+    keys = credentials.signing_keys()
     if keys is None or keys.signing_key is None or keys.certificate is None:
         return pdf, ("The sheet was archived without its digital signature: "
-                     f"{services.keys_problem}")
-    settings = services.settings()
+                     f"{credentials.keys_problem}")
+    settings = ctx.settings()
     try:
         signed = sign_pdf(pdf, SigningKey(keys.signing_key, keys.certificate, keys.chain),
                           reason="Discharge record signed in the post-infusion monitor",
@@ -199,20 +147,26 @@ def sign_sheet(services: Services, pdf: bytes) -> tuple[bytes, str]:
 
 
 class SheetUseCases:
-    def sheet_pdf(self: Services, episode_id: int) -> bytes:
+    def __init__(self, ctx: ServiceContext, discharge: DischargeUseCases,
+                 credentials: CredentialUseCases) -> None:
+        self.ctx = ctx
+        self.discharge = discharge
+        self.credentials = credentials
+
+    def sheet_pdf(self, episode_id: int) -> bytes:
         """The discharge sheet as it stands: DRAFT across every page until signed."""
         from monitor_app.reports.discharge_pdf import render_discharge_pdf  # reportlab: lazy
 
-        state = self.discharge_view(episode_id)
-        return render_discharge_pdf(build_sheet(self, state), self.resources / "fonts")
+        state = self.discharge.discharge_view(episode_id)
+        return render_discharge_pdf(build_sheet(self.ctx, state), self.ctx.resources / "fonts")
 
-    def write_sheet(self: Services, episode_id: int, path: Path) -> Path:
+    def write_sheet(self, episode_id: int, path: Path) -> Path:
         from monitor_app.reports.discharge_pdf import write_pdf
 
-        state = self.discharge_view(episode_id)
-        return write_pdf(build_sheet(self, state), self.resources / "fonts", path)
+        state = self.discharge.discharge_view(episode_id)
+        return write_pdf(build_sheet(self.ctx, state), self.ctx.resources / "fonts", path)
 
-    def save_sheet_as(self: Services, episode_id: int, path: Path, *,
+    def save_sheet_as(self, episode_id: int, path: Path, *,
                       force: bool = False) -> Path:
         """The sheet written to a path the user named: a new file, or with ``force`` an
         existing regular file; never the database, a link, a device or a pipe
@@ -220,19 +174,23 @@ class SheetUseCases:
         from monitor_app.services.output_file import database_files, write_new_file
 
         return write_new_file(path, self.sheet_pdf(episode_id),
-                              protected=database_files(self.db_path), force=force)
+                              protected=database_files(self.ctx.db_path), force=force)
 
-    def archive_sheet(self: Services, episode_id: int) -> tuple[Path | None, str]:
+    def signed_pdf(self, episode_id: int) -> tuple[bytes, str]:
+        """The sheet signed with the clinic's key, and a note on what could not be done."""
+        return sign_sheet(self.ctx, self.credentials, self.sheet_pdf(episode_id))
+
+    def archive_sheet(self, episode_id: int) -> tuple[Path | None, str]:
         """Write the sheet to the archive folder; a problem is reported, never raised:
         the signed record stands whatever happens to the file."""
-        view = self.episode_view(episode_id)
-        folder = self.archive_dir()
+        view = self.discharge.episodes.episode_view(episode_id)
+        folder = self.ctx.archive_dir()
         from monitor_app.reports.discharge_pdf import write_bytes
 
         try:
             make_private_dirs(folder)
-            path = folder / record_file_name(self, view, ".pdf")
-            pdf, note = sign_sheet(self, self.sheet_pdf(episode_id))
+            path = folder / record_file_name(self.ctx, view, ".pdf")
+            pdf, note = self.signed_pdf(episode_id)
             return write_bytes(pdf, path), note
         except OSError as exc:
             return None, (f"The record is signed and saved, but the sheet could not be "

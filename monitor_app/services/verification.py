@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from monitor_app.clock import Clock, SystemClock
+from monitor_app.services.context import ServiceContext
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.text import checked_text
 from monitor_app.storage import anchors, file_guard, losses
@@ -23,9 +23,6 @@ from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
 from monitor_app.storage.losses import AcceptedLoss
 from monitor_app.storage.record_check import VerifyReport, check_record, open_read_only
-
-if TYPE_CHECKING:
-    from monitor_app.services.app import Services
 
 __all__ = ["AcceptedLoss", "IntegrityUseCases", "VerifyReport", "accept_loss", "anchor_places",
            "verify_database"]
@@ -75,20 +72,38 @@ def accept_loss(db_path: Path, reason: str, clock: Clock | None = None) -> Accep
 
 
 class IntegrityUseCases:
-    integrity_problem: str = ""  # set by check_full_integrity; stops new signatures
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.integrity_problem = ""  # set by check_full_integrity; stops new signatures
 
-    def verify_record(self: Services, extra_anchors: Sequence[Path] = (), *,
+    def check_integrity(self) -> None:
+        """SQLite's quick check of the database file; raises StorageError when damaged.
+        Safe to call from a worker thread (it uses its own read-only connection)."""
+        from monitor_app.storage.db import check_integrity
+
+        if self.ctx.db_path is not None:
+            check_integrity(self.ctx.db_path)
+
+    def verify(self) -> list[str]:
+        """Every problem ``monitor-app verify`` finds in this database (read-only)."""
+        if self.ctx.db_path is None:
+            from monitor_app.storage.audit import verify
+
+            return verify(self.ctx.db)
+        return self.verify_record(own_connection=True).problems
+
+    def verify_record(self, extra_anchors: Sequence[Path] = (), *,
                       own_connection: bool = False) -> VerifyReport:
         """``verify`` on this app's database file, on a read-only connection of its own
         (safe in a worker thread), or on the app's connection (``own_connection``: on
         the thread that opened it; it reads what the app reads whatever lies beside)."""
-        if self.db_path is None:
+        if self.ctx.db_path is None:
             return VerifyReport(notes=["an in-memory database has no file to verify"])
         if own_connection:
-            places = anchor_places(self.db_path, repo.all_settings(self.db))
-            report = check_record(self.db.conn, places + [Path(p) for p in extra_anchors])
+            places = anchor_places(self.ctx.db_path, repo.all_settings(self.ctx.db))
+            report = check_record(self.ctx.db.conn, places + [Path(p) for p in extra_anchors])
         else:
-            report = verify_database(self.db_path, extra_anchors)
+            report = verify_database(self.ctx.db_path, extra_anchors)
         damaged = [p for p in report.problems if p.startswith("the file is damaged")]
         self.integrity_problem = damaged[0] if damaged else ""
         guard = file_guard.guard_of(self.db)
@@ -98,14 +113,14 @@ class IntegrityUseCases:
                 "disk space or fix the permissions of the database's folder")
         return report
 
-    def check_full_integrity(self: Services) -> str:
+    def check_full_integrity(self) -> str:
         """SQLite's full ``integrity_check`` on a read-only connection (safe in a worker
         thread); returns the problem ("" when sound) and remembers it."""
         from monitor_app.storage.record_check import integrity_problems
 
-        if self.db_path is None:
+        if self.ctx.db_path is None:
             return ""
-        conn = open_read_only(self.db_path)
+        conn = open_read_only(self.ctx.db_path)
         try:
             found = integrity_problems(conn)
         finally:
@@ -113,7 +128,7 @@ class IntegrityUseCases:
         self.integrity_problem = found[0] if found else ""
         return self.integrity_problem
 
-    def require_sound_file(self: Services) -> None:
+    def require_sound_file(self) -> None:
         """Refuse a new signature while the last integrity check found damage."""
         if self.integrity_problem:
             raise NotAllowed(

@@ -17,33 +17,13 @@ from monitor_app.domain.models import (
     Phase,
     Staff,
 )
-from monitor_app.domain.pins import MIN_LENGTH_DEFAULT
 from monitor_app.domain.protocol import Protocol, RemsField
 from monitor_app.domain.schedule import ScheduleStatus
 from monitor_app.domain.scores import AldreteResult, News2Result
 from monitor_app.domain.vitals import worst_alert
 
-
-@dataclass(frozen=True)
-class ClinicSettings:
-    clinic_name: str = ""
-    address: str = ""
-    phone: str = ""
-    paper: str = "A4"  # "A4" or "Letter"
-    weight_unit: str = "kg"  # "kg" or "lb"; stored in kg
-    temp_unit: str = "C"  # "C" or "F"; stored in degrees C
-    idle_lock_min: int = 10
-    pin_attempts: int = 5
-    late_entry_min: int = 5  # an observation typed this long after it was taken is "late"
-    date_format: str = "YMD"  # dates typed and shown as "YMD", "DMY" or "MDY"
-    archive_dir: str = ""  # signed sheets; "" = <data folder>/archive
-    backup_dir: str = ""  # daily backups; "" = <data folder>/backups
-    backups_kept: int = 14
-    fhir_system_uri: str = ""  # the MRN's identifier system; "" = a placeholder (exports.py)
-    fhir_export_dir: str = ""  # every signed episode's FHIR bundle goes here; "" = off
-    min_pin_length: int = MIN_LENGTH_DEFAULT  # new PINs; a shorter one must be changed at sign-in
-    timestamp_url: str = ""  # RFC 3161 server for the archived sheet's signature; "" = none
-    alert_volume: int = 70  # the chime when a chair turns due or overdue, 0-100; 0 = off
+# ClinicSettings lives in services.settings; re-exported for the screens that read it here.
+from monitor_app.services.settings import ClinicSettings as ClinicSettings
 
 
 @dataclass(frozen=True)

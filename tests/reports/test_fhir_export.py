@@ -236,21 +236,21 @@ def test_export_folder_receives_the_bundle_at_signing(world, tmp_path: Path) -> 
 def test_export_folder_failure_never_undoes_the_signature(world, tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from monitor_app.services.discharge import DischargeUseCases
+    from monitor_app.services.signing import SigningUseCases
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the folder should be")
     world.s.save_settings(world.admin.id, replace(world.s.settings(),
                                                   fhir_export_dir=str(blocker)))
     results = []
-    original = DischargeUseCases.sign_discharge
+    original = SigningUseCases.sign_discharge
 
     def spy(self, *args, **kwargs):
         results.append(original(self, *args, **kwargs))
         return results[-1]
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(DischargeUseCases, "sign_discharge", spy)
+        mp.setattr(SigningUseCases, "sign_discharge", spy)
         e = signed_with_corrections(world)
     assert world.s.episode_view(e.id).signed
     assert "FHIR bundle could not be written" in results[0].export_problem

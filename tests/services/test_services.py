@@ -14,7 +14,7 @@ from monitor_app.clock import FixedClock
 from monitor_app.domain.models import Escort, Phase, ValidationError
 from monitor_app.reports.pdf_text import local
 from monitor_app.services import AuthError, DischargeRefused, NotAllowed, Services
-from monitor_app.services.sheet import local_zone
+from monitor_app.services.context import local_zone
 from tests.helpers.world import (
     ADMIN_PIN,
     ESCORT,
@@ -296,7 +296,7 @@ def test_sheet_pdf_carries_the_record(w: World) -> None:
     view = w.s.discharge_view(e.id)
     assert view.episode.patient.name in text
     for row in view.episode.rows:
-        assert local(row.observation.taken_at, local_zone(w.s)).strftime("%H:%M") in text
+        assert local(row.observation.taken_at, local_zone(w.s.clock)).strftime("%H:%M") in text
     for criterion in view.evaluation.criteria:
         assert criterion.label in " ".join(text.split()), criterion.label
     for item in view.evaluation.manual:

@@ -1,0 +1,67 @@
+"""The clinic's settings: what they are, their bounds, and how they are stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import sqlite_utils
+
+from monitor_app.domain.pins import MIN_LENGTH_DEFAULT
+from monitor_app.storage import repository as repo
+
+SETTING_PREFIX = "clinic."
+# Every text setting: its label and its bound. The address and phone are printed in the
+# sheet's header, which must fit on the first page.
+TEXT_SETTINGS = {
+    "clinic_name": ("clinic's name", 120),
+    "address": ("address", 300),
+    "phone": ("phone", 40),
+    "paper": ("paper size", 10),
+    "weight_unit": ("weight unit", 5),
+    "temp_unit": ("temperature unit", 5),
+    "archive_dir": ("archive folder", 1024),
+    "backup_dir": ("backup folder", 1024),
+    "fhir_system_uri": ("MRN system URI", 500),
+    "fhir_export_dir": ("EHR export folder", 1024),
+    "timestamp_url": ("timestamp server", 300),
+    "date_format": ("date format", 5),
+}
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    clinic_name: str = ""
+    address: str = ""
+    phone: str = ""
+    paper: str = "A4"  # "A4" or "Letter"
+    weight_unit: str = "kg"  # "kg" or "lb"; stored in kg
+    temp_unit: str = "C"  # "C" or "F"; stored in degrees C
+    idle_lock_min: int = 10
+    pin_attempts: int = 5
+    late_entry_min: int = 5  # an observation typed this long after it was taken is "late"
+    date_format: str = "YMD"  # dates typed and shown as "YMD", "DMY" or "MDY"
+    archive_dir: str = ""  # signed sheets; "" = <data folder>/archive
+    backup_dir: str = ""  # daily backups; "" = <data folder>/backups
+    backups_kept: int = 14
+    fhir_system_uri: str = ""  # the MRN's identifier system; "" = a placeholder (exports.py)
+    fhir_export_dir: str = ""  # every signed episode's FHIR bundle goes here; "" = off
+    min_pin_length: int = MIN_LENGTH_DEFAULT  # new PINs; a shorter one must be changed at sign-in
+    timestamp_url: str = ""  # RFC 3161 server for the archived sheet's signature; "" = none
+    alert_volume: int = 70  # the chime when a chair turns due or overdue, 0-100; 0 = off
+
+
+def read_settings(db: sqlite_utils.Database) -> ClinicSettings:
+    """The stored settings, defaults for what was never set."""
+    stored = repo.all_settings(db)
+    values: dict[str, object] = {}
+    for f in fields(ClinicSettings):
+        value = stored.get(SETTING_PREFIX + f.name)
+        if value is None:
+            continue
+        values[f.name] = int(value) if f.type in ("int", int) else str(value)
+    return ClinicSettings(**values)
+
+
+def stored_form(values: dict[str, object]) -> dict[str, object]:
+    """Settings as they are keyed in the settings table."""
+    return {SETTING_PREFIX + k: v for k, v in values.items()}
