@@ -106,7 +106,7 @@ class IntegrityUseCases:
             report = verify_database(self.ctx.db_path, extra_anchors)
         damaged = [p for p in report.problems if p.startswith("the file is damaged")]
         self.integrity_problem = damaged[0] if damaged else ""
-        guard = file_guard.guard_of(self.db)
+        guard = file_guard.guard_of(self.ctx.db)
         if guard is not None and guard.head_problem:
             report.problems.append(
                 f"{guard.head_problem}: every save is kept, but this anchor is stale. Free "
