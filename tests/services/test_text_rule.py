@@ -152,7 +152,7 @@ def test_every_text_setting_follows_the_rule(w: World, key, value, problem):
 def test_no_text_setting_escapes_the_rule():
     from dataclasses import fields
 
-    from monitor_app.services.app import TEXT_SETTINGS
+    from monitor_app.services.settings import TEXT_SETTINGS
     from monitor_app.services.views import ClinicSettings
 
     text = {f.name for f in fields(ClinicSettings) if f.type in ("str", str)}
