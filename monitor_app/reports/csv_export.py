@@ -108,7 +108,7 @@ def _episode_row(e: CsvEpisode, tz: tzinfo) -> list[object]:
     per_kg = f"{e.dose_mg / e.weight_kg:.2f}" if e.weight_kg else ""
     return [e.number, e.mrn, e.protocol, e.chair, _time(e.opened_at, tz),
             _time(e.dosing_start, tz), _time(e.dosing_end, tz), _time(e.closed_at, tz),
-            e.weight_kg, e.dose_mg, per_kg, e.lot_number, len(current),
+            e.weight_kg or "", e.dose_mg, per_kg, e.lot_number, len(current),  # 0: not recorded
             len(e.observations) - len(current), max(scores) if scores else None,
             "; ".join(flags), "; ".join(effects), e.signed_by, _time(e.signed_at, tz),
             e.record_sha256]

@@ -105,3 +105,17 @@ def test_cli_export_csv(demo_db: Path, tmp_path: Path, capsys) -> None:
     code, _, _ = run(capsys, "export-csv", "--db", str(demo_db), "-o", str(out),
                      "--per-episode", "--force")
     assert code == 0 and len(read(out)) == 2
+
+
+def test_a_weight_not_recorded_is_an_empty_cell_not_zero() -> None:
+    import io
+    from datetime import UTC, datetime
+
+    from monitor_app.reports.csv_export import CsvEpisode, episodes_csv
+
+    when = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    episode = CsvEpisode("E-2026-00001", "MRN-1", "esketamine-rems", "2", when, when, when,
+                         when, 0.0, 56.0, "LOT-1", "Nina Nurse, RN", when, "0" * 64, ())
+    data = episodes_csv([episode], UTC, per_episode=True).decode("utf-8-sig")
+    [row] = list(csv.DictReader(io.StringIO(data)))
+    assert (row["weight_kg"], row["dose_mg"], row["dose_mg_per_kg"]) == ("", "56", "")
