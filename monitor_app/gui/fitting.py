@@ -115,14 +115,10 @@ class ElidedLabel(QLabel):
 class FlowLayout(QLayout):
     """Left to right, wrapping onto a new line when the next widget does not fit."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6,
-                 one_line: bool = True) -> None:
-        """``one_line``: ask for the width of a single line (else only the widest item's,
-        and take the width the rest of the layout gives)."""
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
-        self._one_line = one_line
         self.setContentsMargins(0, 0, 0, 0)
 
     def addItem(self, item: QLayoutItem) -> None:
@@ -151,8 +147,6 @@ class FlowLayout(QLayout):
         self._place(rect, move=True)
 
     def sizeHint(self) -> QSize:
-        if not self._one_line:
-            return self.minimumSize()
         width = sum(i.sizeHint().width() for i in self._items)
         width += self._spacing * max(0, len(self._items) - 1)
         height = max((i.sizeHint().height() for i in self._items), default=0)
