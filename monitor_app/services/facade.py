@@ -32,6 +32,7 @@ from monitor_app.services.entry import EntryUseCases, PreviousEpisode
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.exports import CsvResult, ExportUseCases
 from monitor_app.services.local_admin import LocalAdminUseCases
+from monitor_app.services.monitor import MonitorUseCases
 from monitor_app.services.observations import ObservationUseCases
 from monitor_app.services.recovery import RecoveryReport, RecoveryUseCases
 from monitor_app.services.rems import RemsUseCases
@@ -82,6 +83,7 @@ class Services:
                                              self.export_cases, self.integrity_cases)
         self.backup_cases = BackupUseCases(ctx)
         self.recovery_cases = RecoveryUseCases(ctx, self.signing_cases)
+        self.monitor = MonitorUseCases(ctx)  # bedside monitors: settings, listener, readings
 
     @classmethod
     def open(cls, db_path: Path, clock: Clock | None = None, protocols_dir: Path | None = None,
@@ -97,6 +99,7 @@ class Services:
                    resources, Path(db_path).resolve().parent)
 
     def close(self) -> None:
+        self.monitor.stop()
         self.context.db.close()
 
     # ------------------------------------------------------------------ the context

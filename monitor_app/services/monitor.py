@@ -1,0 +1,192 @@
+"""Bedside monitors: settings, the listener, and readings routed to chairs' open episodes.
+
+A reading for a chair with an open episode becomes that episode's *pending reading*,
+shown in its entry form until the nurse saves or replaces it; it is never saved here.
+A reading for an unmapped device or an empty chair goes to a short log and to nobody.
+Every method is called from the thread that owns the database (the GUI thread); the
+listener's threads only queue readings (``on_reading`` given to ``start``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from monitor_app.domain.models import Episode, Role, ValidationError
+from monitor_app.domain.monitor_codes import CodeTable, check_value, load_code_table
+from monitor_app.domain.monitor_intake import MonitorConfig, MonitorReading
+from monitor_app.services.context import ServiceContext
+from monitor_app.services.monitor_listener import MllpListener
+from monitor_app.services.text import checked_text
+from monitor_app.storage import repository as repo
+
+PREFIX = "monitor."
+LOG_SIZE = 50
+
+
+@dataclass(frozen=True)
+class MonitorSettings:
+    enabled: bool = False
+    address: str = "127.0.0.1"
+    port: int = 2575
+    allowlist: tuple[str, ...] = ()  # device ids (MSH-3, MSH-4 or OBX-18)
+    chairs: tuple[tuple[str, str], ...] = ()  # (device id or PV1-3 bed, chair)
+    quiet_after_s: int = 120  # "no signal" when a mapped device is silent this long
+
+
+@dataclass(frozen=True)
+class PendingReading:
+    episode_id: int
+    reading: MonitorReading
+    values: dict[str, str] = field(default_factory=dict)  # form key -> text
+    refused: dict[str, str] = field(default_factory=dict)  # form key -> message
+
+
+class MonitorUseCases:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.table: CodeTable = load_code_table(ctx.resources / "monitor" / "codes.toml")
+        self.listener: MllpListener | None = None
+        self._config: MonitorConfig | None = None
+        self._pending: dict[int, PendingReading] = {}
+        self._unattached: deque[MonitorReading] = deque(maxlen=LOG_SIZE)
+        self._last_seen: dict[str, datetime] = {}  # chair -> last reading
+        self._started_at: datetime | None = None
+
+    # ------------------------------------------------------------------ settings
+    def settings(self) -> MonitorSettings:
+        stored = repo.all_settings(self.ctx.db)
+        values: dict[str, object] = {}
+        for name in ("enabled", "address", "port", "quiet_after_s"):
+            if PREFIX + name in stored:
+                values[name] = stored[PREFIX + name]
+        if PREFIX + "allowlist" in stored:
+            values["allowlist"] = tuple(stored[PREFIX + "allowlist"])
+        if PREFIX + "chairs" in stored:
+            values["chairs"] = tuple((str(d), str(c)) for d, c in stored[PREFIX + "chairs"])
+        return MonitorSettings(**values)  # type: ignore[arg-type]
+
+    def save_settings(self, actor_id: int, new: MonitorSettings) -> MonitorSettings:
+        self.ctx.require_role(actor_id, Role.ADMIN)
+        new = check_settings(new)
+        old = self.settings()
+        changed = {name: value for name, value in vars(new).items()
+                   if getattr(old, name) != value}
+        if changed:
+            stored = {PREFIX + k: (list(map(list, v)) if k == "chairs" else
+                                   list(v) if k == "allowlist" else v)
+                      for k, v in changed.items()}
+            repo.set_settings(self.ctx.db, stored, actor_id=actor_id, at=self.ctx.clock.now())
+        self._config = None
+        return self.settings()
+
+    def config(self) -> MonitorConfig:
+        if self._config is None:
+            s = self.settings()
+            self._config = MonitorConfig(
+                table=self.table, protocols=tuple(self.ctx.protocols.values()),
+                allowlist=frozenset(d.casefold() for d in s.allowlist),
+                chairs={d.casefold(): c for d, c in s.chairs})
+        return self._config
+
+    # ------------------------------------------------------------------ listener
+    def start(self, on_reading: Callable[[MonitorReading], None], *,
+              port: int | None = None) -> tuple[str, int] | None:
+        """Start the listener when enabled (``port`` overrides, 0 = any free port);
+        returns the bound address, or None when monitors are off."""
+        self.stop()
+        s = self.settings()
+        if not s.enabled:
+            return None
+        self._config = None
+        self.config()  # read here, in the database's thread; the listener reads the copy
+        self.listener = MllpListener(s.address, s.port if port is None else port,
+                                     self._listener_config, self.ctx.clock, on_reading)
+        self.listener.start()
+        self._started_at = self.ctx.clock.now()
+        return self.listener.address
+
+    def _listener_config(self) -> MonitorConfig:
+        config = self._config
+        assert config is not None
+        return config
+
+    def stop(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
+
+    # ------------------------------------------------------------------ readings
+    def route(self, reading: MonitorReading) -> PendingReading | None:
+        """Attach a reading to its chair's open episode, or log it for nobody."""
+        episode = self._episode_in(reading.chair) if reading.chair else None
+        if reading.chair:
+            self._last_seen[reading.chair] = reading.received_at
+        if episode is None:
+            self._unattached.append(reading)
+            return None
+        protocol = self.ctx.protocols[episode.protocol_id]
+        values, refused = {}, dict(reading.refused)
+        for key, text in reading.values.items():
+            problem = check_value(key, text, [protocol])
+            if problem:
+                refused[key] = problem
+            else:
+                values[key] = text
+        pending = PendingReading(episode.id, reading, values, refused)
+        self._pending[episode.id] = pending
+        return pending
+
+    def pending(self, episode_id: int) -> PendingReading | None:
+        return self._pending.get(episode_id)
+
+    def discard_pending(self, episode_id: int, reading: MonitorReading | None = None) -> None:
+        """Forget the episode's pending reading (only ``reading``, when given: a newer one
+        that arrived meanwhile stays)."""
+        found = self._pending.get(episode_id)
+        if found is not None and (reading is None or found.reading == reading):
+            del self._pending[episode_id]
+
+    def unattached(self) -> list[MonitorReading]:
+        """The last readings that reached no episode, newest first."""
+        return list(reversed(self._unattached))
+
+    def chair_signals(self) -> dict[str, str]:
+        """Per mapped chair: "monitor" when readings arrive, "no signal" when quiet."""
+        if self.listener is None or self._started_at is None:
+            return {}
+        s = self.settings()
+        now = self.ctx.clock.now()
+        quiet = timedelta(seconds=s.quiet_after_s)
+        out = {}
+        for _, chair in s.chairs:
+            last = self._last_seen.get(chair, self._started_at)
+            out[chair] = "no signal" if now - last > quiet else "monitor"
+        return out
+
+    def _episode_in(self, chair: str) -> Episode | None:
+        wanted = chair.strip().casefold()
+        return next((e for e in repo.list_active_episodes(self.ctx.db)
+                     if e.chair.strip().casefold() == wanted), None)
+
+
+def check_settings(new: MonitorSettings) -> MonitorSettings:
+    address = checked_text(new.address, "monitor_address", "listen address", size=100)
+    if not isinstance(new.port, int) or not 1 <= new.port <= 65535:
+        raise ValidationError("monitor_port", "port must be 1 to 65535")
+    if not 10 <= new.quiet_after_s <= 3600:
+        raise ValidationError("monitor_quiet", "quiet time must be 10 to 3600 seconds")
+    allowlist = tuple(dict.fromkeys(
+        checked_text(d, "monitor_allowlist", "device id", size=50) for d in new.allowlist
+        if d.strip()))
+    chairs = []
+    for device, chair in new.chairs:
+        if not device.strip() and not chair.strip():
+            continue
+        chairs.append((checked_text(device, "monitor_chairs", "device or bed", size=50),
+                       checked_text(chair, "monitor_chairs", "chair", size=30)))
+    if len({d.casefold() for d, _ in chairs}) != len(chairs):
+        raise ValidationError("monitor_chairs", "a device or bed is mapped to two chairs")
+    return replace(new, address=address, allowlist=allowlist, chairs=tuple(chairs))

@@ -1,0 +1,124 @@
+"""The MLLP listener over a real socket: ACKs, routing to chairs, bad input, survival."""
+
+from __future__ import annotations
+
+import queue
+import socket
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from monitor_app.domain.monitor_intake import MonitorReading
+from monitor_app.services.monitor import MonitorSettings
+from tests.helpers.mllp_client import END, START, ack_code, read_ack, send
+from tests.helpers.monitor_messages import oru
+from tests.helpers.world import good, make_world, open_iv
+
+
+@pytest.fixture
+def feed(tmp_path, fast_pins):
+    """A clinic whose monitor MON-01 sits at chair 1 and MON-02 at chair 2 (empty)."""
+    w = make_world(tmp_path / "clinic.db")
+    w.s.monitor.save_settings(w.admin.id, MonitorSettings(
+        enabled=True, port=2575, allowlist=("MON-01", "MON-02", "MON-03"),
+        chairs=(("MON-01", "1"), ("MON-02", "2"))))
+    readings: queue.Queue[MonitorReading] = queue.Queue()
+    address = w.s.monitor.start(readings.put, port=0)
+    assert address is not None
+    yield w, address, readings
+    w.s.close()
+
+
+def test_off_by_default(tmp_path, fast_pins):
+    w = make_world(tmp_path / "clinic.db")
+    assert w.s.monitor.settings() == MonitorSettings()
+    assert w.s.monitor.start(lambda r: None) is None
+    assert w.s.monitor.listener is None
+    w.s.close()
+
+
+def test_reading_becomes_the_open_episodes_pending_reading(feed):
+    w, address, readings = feed
+    episode = open_iv(w, chair="1")
+    assert ack_code(send(address, oru().encode())) == "AA"
+    pending = w.s.monitor.route(readings.get(timeout=10))
+    assert pending is not None and pending.episode_id == episode.id
+    assert w.s.monitor.pending(episode.id) == pending
+    assert pending.values == {"hr": "78", "bp": "132/84", "spo2": "97", "rr": "15"}
+    assert not w.s.episode_view(episode.id).observations  # never saved by itself
+
+
+def test_empty_chair_and_unmapped_device_attach_to_nobody(feed):
+    w, address, readings = feed
+    episode = open_iv(w, chair="1")
+    for device in ("MON-02", "MON-03"):  # chair 2 has no episode; MON-03 has no chair
+        assert ack_code(send(address, oru(device=device).encode())) == "AA"
+        assert w.s.monitor.route(readings.get(timeout=10)) is None
+    assert w.s.monitor.pending(episode.id) is None
+    assert [r.device for r in w.s.monitor.unattached()] == ["MON-03", "MON-02"]
+
+
+def test_bad_input_gets_its_ack_and_changes_nothing(feed):
+    w, address, readings = feed
+    episode = open_iv(w, chair="1")
+    assert ack_code(send(address, oru(device="STRANGER").encode())) == "AR"
+    assert ack_code(send(address, oru().replace("ORU^R01", "ADT^A01").encode())) == "AR"
+    assert ack_code(send(address, oru()[:70].encode())) == "AR"  # truncated in MSH
+    assert ack_code(send(address, oru().encode("utf-16"))) == "AR"
+    assert ack_code(send(address, oru([("999999", "X", "MDC", "1", "")]).encode())) == "AE"
+    huge = oru().replace("PID|||MRN-0000", "PID|||" + "9" * 1_000_000).encode()
+    assert ack_code(send(address, huge)) == "AR"  # larger than a frame may be
+    assert readings.empty()
+    absurd = oru([("147842", "HR", "MDC", "400", "/min")])
+    assert ack_code(send(address, absurd.encode())) == "AE"
+    pending = w.s.monitor.route(readings.get(timeout=10))
+    assert pending is not None and pending.values == {} and "hr" in pending.refused
+    assert not w.s.episode_view(episode.id).observations
+    assert ack_code(send(address, oru().encode())) == "AA"  # still answering
+
+
+def test_several_frames_on_one_connection_and_noise_between(feed):
+    _, address, readings = feed
+    with socket.create_connection(address, timeout=10) as sock:
+        for n in range(3):
+            sock.sendall(b"noise" + START + oru(control_id=f"C{n}").encode() + END)
+            ack = read_ack(sock)
+            assert ack_code(ack) == "AA" and f"|C{n}|" in ack
+    assert readings.qsize() == 3
+
+
+def test_silent_client_does_not_block_others(feed):
+    _, address, readings = feed
+    with socket.create_connection(address, timeout=10) as silent:
+        silent.sendall(START + oru().encode()[:50])  # a frame that never ends
+        assert ack_code(send(address, oru(control_id="OTHER").encode())) == "AA"
+    assert readings.get(timeout=10).control_id == "OTHER"
+
+
+def test_the_record_keeps_its_typed_values_when_a_reading_is_refused(feed):
+    w, address, readings = feed
+    episode = open_iv(w, chair="1")
+    w.s.record_observation(w.nurse.id, episode.id, good())
+    before = w.s.episode_view(episode.id).observations
+    send(address, oru([("150456", "SPO2", "MDC", "101", "%")]).encode())
+    pending = w.s.monitor.route(readings.get(timeout=10))
+    assert pending is not None and "spo2" in pending.refused
+    assert w.s.episode_view(episode.id).observations == before
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(junk=st.binary(max_size=3000), framed=st.booleans())
+def test_arbitrary_bytes_never_stop_the_listener(feed, junk, framed):
+    _, address, _ = feed
+    payload = START + junk + END if framed else junk
+    try:
+        with socket.create_connection(address, timeout=10) as sock:
+            sock.sendall(payload)
+            sock.shutdown(socket.SHUT_WR)
+            while sock.recv(65536):
+                pass
+    except OSError:
+        pass  # the listener may close on us; what matters is that it answers next
+    assert ack_code(send(address, oru().encode())) == "AA"
