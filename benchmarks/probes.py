@@ -44,8 +44,8 @@ def _main_window(db: Path):  # type: ignore[no-untyped-def]
 
     from monitor_app.clock import FixedClock
     from monitor_app.gui.app import IntegrityCheck
-    from monitor_app.gui.main_window import MainWindow
-    from monitor_app.gui.session import Session
+    from monitor_app.gui.board.main_window import MainWindow
+    from monitor_app.gui.common.session import Session
     from monitor_app.services import Services
 
     app = QApplication([])
@@ -75,7 +75,7 @@ def board(db: Path) -> None:
 
 def memory(db: Path) -> None:
     app, session, _window = _main_window(db)
-    from monitor_app.gui.episode_view import EpisodeWindow
+    from monitor_app.gui.episode.episode_view import EpisodeWindow
 
     episode_id = session.services.board()[0].episode_id
     episode = EpisodeWindow(session, episode_id)

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitor_app.gui.board.board.main_window import MainWindow  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
@@ -34,10 +35,9 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from monitor_app.clock import FixedClock  # noqa: E402
 from monitor_app.demo import STAFF, DemoBuilder  # noqa: E402
 from monitor_app.domain.models import Role  # noqa: E402
-from monitor_app.gui import attention  # noqa: E402
 from monitor_app.gui.app import apply_style  # noqa: E402
-from monitor_app.gui.main_window import MainWindow  # noqa: E402
-from monitor_app.gui.session import Session  # noqa: E402
+from monitor_app.gui.common import attention  # noqa: E402
+from monitor_app.gui.common.session import Session  # noqa: E402
 from monitor_app.services import Services  # noqa: E402
 
 # A fixed moment, so every run draws the same board (countdowns included).
@@ -93,7 +93,7 @@ def shoot_lock(ctx: Context) -> None:
 
 
 def shoot_new_episode(ctx: Context) -> None:
-    from monitor_app.gui.new_episode import NewEpisodeDialog
+    from monitor_app.gui.episode.new_episode import NewEpisodeDialog
 
     dialog = NewEpisodeDialog(ctx.session, ctx.window)
     dialog.protocol.setCurrentIndex(dialog.protocol.findData("ketamine-iv"))
@@ -108,7 +108,7 @@ def _episode_on_chair(ctx: Context, chair: str) -> int:
 
 
 def shoot_episode(ctx: Context) -> None:
-    from monitor_app.gui.episode_view import EpisodeWindow
+    from monitor_app.gui.episode.episode_view import EpisodeWindow
 
     window = EpisodeWindow(ctx.session, _episode_on_chair(ctx, "7"))
     window.showMaximized()
@@ -118,7 +118,7 @@ def shoot_episode(ctx: Context) -> None:
 
 
 def shoot_discharge(ctx: Context) -> None:
-    from monitor_app.gui.discharge_dialog import DischargeDialog
+    from monitor_app.gui.discharge.discharge_dialog import DischargeDialog
 
     episode_id = _episode_on_chair(ctx, "9")  # esketamine (REMS), not ready yet
     ctx.services.answer_aldrete(ctx.session.staff_id, episode_id, 2, 2)

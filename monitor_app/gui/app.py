@@ -149,7 +149,7 @@ def start_session(services: Services) -> Staff | None:
 
     Returns who is signed in, or None when the person closed the dialog.
     """
-    from monitor_app.gui.staff import SetupDialog, SignInDialog
+    from monitor_app.gui.staff.staff import SetupDialog, SignInDialog
 
     if services.needs_setup():
         return SetupDialog(services).ask()
@@ -184,8 +184,8 @@ def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
     check = IntegrityCheck(services)
     check.start()
     try:
-        from monitor_app.gui.main_window import MainWindow
-        from monitor_app.gui.session import Session
+        from monitor_app.gui.board.main_window import MainWindow
+        from monitor_app.gui.common.session import Session
 
         staff = start_session(services)
         check.done.wait()

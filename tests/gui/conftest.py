@@ -24,7 +24,7 @@ def _quiet_station(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     falls back to is only counted; closing never asks. Returns the beeps."""
     from PySide6.QtWidgets import QApplication
 
-    from monitor_app.gui import attention
+    from monitor_app.gui.common import attention
 
     beeps: list[str] = []
     monkeypatch.setattr(attention.SoundPlayer, "_make_effect", lambda self: None)
@@ -71,7 +71,7 @@ def episode_id(services: Services, staff: dict[str, int]) -> int:
 
 @pytest.fixture
 def session(qtbot, services: Services, staff: dict[str, int]):
-    from monitor_app.gui.session import Session
+    from monitor_app.gui.common.session import Session
 
     s = Session(services)
     s.sign_in(services.staff_member(staff["nurse"]))

@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (  # noqa: E402
 from monitor_app.clock import FixedClock  # noqa: E402
 from monitor_app.demo import STAFF, DemoBuilder, vitals  # noqa: E402
 from monitor_app.domain import pins  # noqa: E402
-from monitor_app.gui import attention  # noqa: E402
 from monitor_app.gui.app import apply_style  # noqa: E402
-from monitor_app.gui.main_window import MainWindow  # noqa: E402
-from monitor_app.gui.session import Session  # noqa: E402
+from monitor_app.gui.board.main_window import MainWindow  # noqa: E402
+from monitor_app.gui.common import attention  # noqa: E402
+from monitor_app.gui.common.session import Session  # noqa: E402
 from monitor_app.services import Services  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
@@ -270,8 +270,8 @@ def probe_board(probe: Probe, window: MainWindow) -> None:
 
 def probe_episode_dialogs(probe: Probe, session: Session, chairs: dict[str, int]) -> None:
     """What the episode window opens: correcting an observation, overriding a criterion."""
-    from monitor_app.gui.correction_dialog import CorrectionDialog
-    from monitor_app.gui.override_dialog import OverrideDialog
+    from monitor_app.gui.discharge.override_dialog import OverrideDialog
+    from monitor_app.gui.episode.correction_dialog import CorrectionDialog
 
     view = session.services.episode_view(chairs["7"])
     dialog = CorrectionDialog(session, view.current_rows[-1])
@@ -281,7 +281,7 @@ def probe_episode_dialogs(probe: Probe, session: Session, chairs: dict[str, int]
     override = OverrideDialog(session, chairs["9"], criterion.key, criterion.label)
     probe.both("override", override)
     override.close()
-    from monitor_app.gui.printing import PdfPreview
+    from monitor_app.gui.common.printing import PdfPreview
 
     preview = PdfPreview(session.services.sheet_pdf(chairs["9"]), "Discharge sheet")
     probe.both("sheet preview", preview)
@@ -289,7 +289,7 @@ def probe_episode_dialogs(probe: Probe, session: Session, chairs: dict[str, int]
 
 
 def probe_episodes(probe: Probe, session: Session, chairs: dict[str, int]) -> None:
-    from monitor_app.gui.episode_view import EpisodeWindow
+    from monitor_app.gui.episode.episode_view import EpisodeWindow
 
     for chair in ("7", "1", "9", "16"):
         window = EpisodeWindow(session, chairs[chair])
@@ -300,7 +300,7 @@ def probe_episodes(probe: Probe, session: Session, chairs: dict[str, int]) -> No
 
 
 def probe_discharge(probe: Probe, session: Session, chairs: dict[str, int]) -> None:
-    from monitor_app.gui.discharge_dialog import DischargeDialog
+    from monitor_app.gui.discharge.discharge_dialog import DischargeDialog
 
     for chair, protocol in (("7", "iv"), ("9", "rems")):
         dialog = DischargeDialog(session, chairs[chair])
@@ -310,9 +310,9 @@ def probe_discharge(probe: Probe, session: Session, chairs: dict[str, int]) -> N
 
 
 def probe_dialogs(probe: Probe, window: MainWindow) -> None:
-    from monitor_app.gui.new_episode import NewEpisodeDialog
-    from monitor_app.gui.settings_dialog import SettingsDialog
-    from monitor_app.gui.staff_admin import StaffAdminDialog
+    from monitor_app.gui.episode.new_episode import NewEpisodeDialog
+    from monitor_app.gui.staff.settings_dialog import SettingsDialog
+    from monitor_app.gui.staff.staff_admin import StaffAdminDialog
 
     dialog = NewEpisodeDialog(window.session, window)
     dialog.protocol.setCurrentIndex(dialog.protocol.findData("esketamine-rems"))

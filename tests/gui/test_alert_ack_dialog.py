@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from monitor_app.domain.alert_response import AlertAction
-from monitor_app.gui.alert_ack_dialog import AlertAckDialog
+from monitor_app.gui.episode.alert_ack_dialog import AlertAckDialog
 
 pytestmark = [pytest.mark.gui]
 

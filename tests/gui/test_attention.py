@@ -8,8 +8,8 @@ import sys
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
-from monitor_app.gui import attention
-from monitor_app.gui.main_window import MainWindow
+from monitor_app.gui.board.main_window import MainWindow
+from monitor_app.gui.common import attention
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -151,7 +151,7 @@ def test_settings_store_the_alert_volume_and_zero_reads_off(qtbot, session, serv
     from dataclasses import replace
 
     from monitor_app.domain.models import ValidationError
-    from monitor_app.gui.settings_dialog import SettingsDialog
+    from monitor_app.gui.staff.settings_dialog import SettingsDialog
 
     session.sign_in(services.staff_member(staff["admin"]))
     dialog = SettingsDialog(session)

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from monitor_app.gui import app as app_module
-from monitor_app.gui.main_window import MainWindow
+from monitor_app.gui.board.main_window import MainWindow
 from monitor_app.services.backups import backups_in
 from monitor_app.storage.audit import verify
 from monitor_app.storage.db import open_db

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
 from monitor_app.domain.models import Escort
-from monitor_app.gui.board import (
+from monitor_app.gui.board.board import (
     AMBER,
     COL_CHAIR,
     COL_NEXT,
@@ -18,7 +18,7 @@ from monitor_app.gui.board import (
     BoardModel,
     countdown_text,
 )
-from monitor_app.gui.main_window import MainWindow
+from monitor_app.gui.board.main_window import MainWindow
 from tests.helpers.gui import NURSE_PIN, cell
 
 # The offscreen platform warns when a shown window's size limits change; not our bug.
@@ -245,7 +245,7 @@ def test_actions_have_their_handles_and_shortcuts(window):
 
 
 def test_ctrl_n_opens_the_new_episode_dialog(window, qtbot, monkeypatch):
-    from monitor_app.gui.new_episode import NewEpisodeDialog
+    from monitor_app.gui.episode.new_episode import NewEpisodeDialog
 
     opened = []
 
@@ -262,7 +262,7 @@ def test_ctrl_n_opens_the_new_episode_dialog(window, qtbot, monkeypatch):
 
 
 def test_verify_record_reports_an_intact_record(window, monkeypatch, episode_id):
-    from monitor_app.gui import widgets
+    from monitor_app.gui.common import widgets
 
     said = []
     monkeypatch.setattr(widgets, "inform", lambda parent, title, text: said.append(text))

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor_app.gui.board import COL_NEXT, COL_STATUS, RED
-from monitor_app.gui.main_window import MainWindow
+from monitor_app.gui.board.board import COL_NEXT, COL_STATUS, RED
+from monitor_app.gui.board.main_window import MainWindow
 from tests.helpers.gui import cell
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]

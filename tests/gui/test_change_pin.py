@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from monitor_app.gui import app as app_module
-from monitor_app.gui.change_pin_dialog import ChangePinDialog
-from monitor_app.gui.staff import SignInDialog
+from monitor_app.gui.staff.change_pin_dialog import ChangePinDialog
+from monitor_app.gui.staff.staff import SignInDialog
 from tests.helpers.gui import NURSE_PIN
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]

@@ -14,9 +14,9 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox
 
 from monitor_app.domain.models import Escort
-from monitor_app.gui import printing
-from monitor_app.gui.addendum_dialog import AddendumDialog
-from monitor_app.gui.discharge_dialog import (
+from monitor_app.gui.common import printing
+from monitor_app.gui.discharge.addendum_dialog import AddendumDialog
+from monitor_app.gui.discharge.discharge_dialog import (
     COL_STATUS,
     COL_VALUE,
     OverrideDialog,

@@ -11,12 +11,12 @@ from PySide6.QtGui import QFont, QFontInfo, QFontMetrics
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from monitor_app.domain.schedule import ScheduleStatus
-from monitor_app.gui import board
-from monitor_app.gui.correction_dialog import ReasonDialog
-from monitor_app.gui.dosing_time import DosingTimeEdit
-from monitor_app.gui.episode_header import status_text
-from monitor_app.gui.episode_value_dialog import EpisodeValueDialog
-from monitor_app.gui.table_models import COL_POINT
+from monitor_app.gui.board import board
+from monitor_app.gui.episode.correction_dialog import ReasonDialog
+from monitor_app.gui.episode.dosing_time import DosingTimeEdit
+from monitor_app.gui.episode.episode_header import status_text
+from monitor_app.gui.episode.episode_value_dialog import EpisodeValueDialog
+from monitor_app.gui.episode.table_models import COL_POINT
 from tests.helpers.gui import FULL, button, fake_exec, open_window
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -135,7 +135,7 @@ def test_the_rems_form_offers_last_episodes_concomitant_answer_without_saving_it
     from PySide6.QtWidgets import QComboBox
 
     from monitor_app.domain.models import Escort
-    from monitor_app.gui.discharge_sections import RemsSection
+    from monitor_app.gui.discharge.discharge_sections import RemsSection
 
     patient = services.add_patient(staff["nurse"], "MRN-40", "Lou Marsh", "1966-06-06")
     esk = {i.key: True for i in services.protocols["esketamine-rems"].precheck}

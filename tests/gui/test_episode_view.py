@@ -11,11 +11,11 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QWidget
 
 from monitor_app.domain.alert_response import AlertAction
-from monitor_app.gui.ack_dialog import PrescriberAckDialog
-from monitor_app.gui.alert_ack_dialog import AlertAckDialog
-from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
-from monitor_app.gui.episode_view import EpisodeWindow, open_episode_window
-from monitor_app.gui.table_models import ALERT_COLOUR, COL_BP, COL_HR, COL_NOTE
+from monitor_app.gui.episode.ack_dialog import PrescriberAckDialog
+from monitor_app.gui.episode.alert_ack_dialog import AlertAckDialog
+from monitor_app.gui.episode.correction_dialog import CorrectionDialog, ReasonDialog
+from monitor_app.gui.episode.episode_view import EpisodeWindow, open_episode_window
+from monitor_app.gui.episode.table_models import ALERT_COLOUR, COL_BP, COL_HR, COL_NOTE
 from tests.helpers.gui import FULL, MD_PIN, Keyboard, button, cell, fake_exec, open_window
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -167,9 +167,9 @@ def test_phases_schedule_and_discharge_hand_over(window, qtbot, clock, monkeypat
     low, high = window.plot.region.getRegion()
     assert high - low == 11 * 60
     calls = []
-    fake = types.ModuleType("monitor_app.gui.discharge_dialog")
+    fake = types.ModuleType("monitor_app.gui.discharge.discharge_dialog")
     fake.open_discharge_dialog = lambda parent, session, eid: calls.append((parent, eid))
-    monkeypatch.setitem(sys.modules, "monitor_app.gui.discharge_dialog", fake)
+    monkeypatch.setitem(sys.modules, "monitor_app.gui.discharge.discharge_dialog", fake)
     assert button(window, "discharge").isEnabled()
     button(window, "discharge").click()
     assert calls == [(window, window.episode_id)]

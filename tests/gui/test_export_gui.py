@@ -10,9 +10,9 @@ from fhir.resources.R4B.bundle import Bundle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
 
-from monitor_app.gui.export_dialog import ExportFhirDialog
-from monitor_app.gui.session import Session
-from monitor_app.gui.settings_dialog import SettingsDialog
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.discharge.export_dialog import ExportFhirDialog
+from monitor_app.gui.staff.settings_dialog import SettingsDialog
 from tests.helpers.gui import NURSE_PIN
 from tests.helpers.gui_discharge import answer_everything, open_dialog, pin_answers, to_discharge
 
@@ -92,8 +92,8 @@ def test_settings_take_the_mrn_system_and_the_export_folder(qtbot, services, sta
 def test_a_signed_episode_window_reopens_its_discharge_dialog(qtbot, monkeypatch, services,
                                                                clock, staff, session,
                                                                episode_id):
-    from monitor_app.gui import discharge_dialog
-    from monitor_app.gui.episode_view import EpisodeWindow
+    from monitor_app.gui.discharge import discharge_dialog
+    from monitor_app.gui.episode.episode_view import EpisodeWindow
 
     sign(qtbot, monkeypatch, services, clock, staff, session, episode_id)
     window = EpisodeWindow(session, episode_id)

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor_app.gui.new_episode import NewEpisodeDialog
-from monitor_app.gui.widgets import FieldError
+from monitor_app.gui.common.widgets import FieldError
+from monitor_app.gui.episode.new_episode import NewEpisodeDialog
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 

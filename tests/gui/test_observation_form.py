@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QCheckBox, QDateTimeEdit, QLineEdit, QPushButton
 
-from monitor_app.gui.episode_view import EpisodeWindow
-from monitor_app.gui.table_models import COL_NOTE, COL_TEMP, COL_TIME
+from monitor_app.gui.episode.episode_view import EpisodeWindow
+from monitor_app.gui.episode.table_models import COL_NOTE, COL_TEMP, COL_TIME
 from tests.helpers.gui import Keyboard, open_window
 
 # The offscreen platform warns that it cannot size or raise a window: not the app's warning.

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from monitor_app.domain.models import Escort
-from monitor_app.gui.override_dialog import OverrideDialog
+from monitor_app.gui.discharge.override_dialog import OverrideDialog
 from tests.helpers.gui import MD_PIN
 from tests.helpers.gui_discharge import GOOD, open_dialog, row_of, to_discharge
 

@@ -10,13 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
-from monitor_app.gui import sign_dialog as sign_module
-from monitor_app.gui.ack_dialog import PrescriberAckDialog
-from monitor_app.gui.addendum_dialog import AddendumDialog
-from monitor_app.gui.discharge_dialog import DischargeDialog
-from monitor_app.gui.main_window import MainWindow
-from monitor_app.gui.staff import SignInDialog
-from monitor_app.gui.staff_admin import ResetPinDialog
+from monitor_app.gui.board.main_window import MainWindow
+from monitor_app.gui.discharge import sign_dialog as sign_module
+from monitor_app.gui.discharge.addendum_dialog import AddendumDialog
+from monitor_app.gui.discharge.discharge_dialog import DischargeDialog
+from monitor_app.gui.episode.ack_dialog import PrescriberAckDialog
+from monitor_app.gui.staff.staff import SignInDialog
+from monitor_app.gui.staff.staff_admin import ResetPinDialog
 from monitor_app.storage import audit
 from tests.helpers.gui import NURSE_PIN
 from tests.helpers.gui_discharge import answer_everything, pin_answers, to_discharge

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from monitor_app.gui.main_window import MainWindow
+from monitor_app.gui.board.main_window import MainWindow
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 

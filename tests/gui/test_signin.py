@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QDialog
 
 from monitor_app.domain.models import Role
 from monitor_app.gui import app as app_module
-from monitor_app.gui.staff import SetupDialog, SignInDialog
+from monitor_app.gui.staff.staff import SetupDialog, SignInDialog
 from tests.helpers.gui import NURSE_PIN
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -147,7 +147,7 @@ def test_a_database_in_use_says_so_and_what_to_do(tmp_path, monkeypatch, qapp):
 
 def test_the_style_sheet_loads_without_warnings(qtbot, qapp, session):
     from monitor_app import paths
-    from monitor_app.gui.main_window import MainWindow
+    from monitor_app.gui.board.main_window import MainWindow
 
     before = qapp.styleSheet()
     try:

@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit
 
-from monitor_app.gui.session import Session
-from monitor_app.gui.settings_dialog import SettingsDialog
-from monitor_app.gui.signing_settings import ImportCertificateDialog
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.staff.settings_dialog import SettingsDialog
+from monitor_app.gui.staff.signing_settings import ImportCertificateDialog
 from monitor_app.storage import keyfile
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]

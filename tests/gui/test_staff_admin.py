@@ -7,12 +7,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
 
 from monitor_app.domain.models import Role
-from monitor_app.gui import staff_admin
-from monitor_app.gui.main_window import MainWindow
-from monitor_app.gui.session import Session
-from monitor_app.gui.settings_dialog import SettingsDialog
-from monitor_app.gui.staff import SignInDialog
-from monitor_app.gui.staff_admin import StaffAdminDialog, StaffEditDialog
+from monitor_app.gui.board.main_window import MainWindow
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.staff import staff_admin
+from monitor_app.gui.staff.settings_dialog import SettingsDialog
+from monitor_app.gui.staff.staff import SignInDialog
+from monitor_app.gui.staff.staff_admin import StaffAdminDialog, StaffEditDialog
 from tests.helpers.gui import ADMIN_PIN, NURSE_PIN
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]

@@ -3,8 +3,8 @@ answer given, and the PINs typed in the sign dialog."""
 
 from __future__ import annotations
 
-from monitor_app.gui import sign_dialog as sign_module
-from monitor_app.gui.discharge_dialog import DischargeDialog
+from monitor_app.gui.discharge import sign_dialog as sign_module
+from monitor_app.gui.discharge.discharge_dialog import DischargeDialog
 
 GOOD = {"hr": "76", "bp": "124/78", "spo2": "98", "rr": "14", "moaas": "5",
         "dissociation": "0"}

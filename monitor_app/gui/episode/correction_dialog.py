@@ -19,19 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.gui.observation_form import ERROR_STYLE, ObservationFields
-from monitor_app.gui.session import Session
-from monitor_app.gui.table_models import local_time
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import error_label, show_inline
+from monitor_app.gui.episode.observation_form import ObservationFields
+from monitor_app.gui.episode.table_models import local_time
 from monitor_app.services.views import ObservationRow
-
-
-def error_label(key: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(f"{key}_error")
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 def reason_edit(key: str, label: str) -> QLineEdit:
@@ -40,11 +32,6 @@ def reason_edit(key: str, label: str) -> QLineEdit:
     edit.setAccessibleName(label)
     edit.setPlaceholderText("required")
     return edit
-
-
-def show_inline(label: QLabel, message: str) -> None:
-    label.setText(f"⚠ {message}")
-    label.show()
 
 
 class CorrectionDialog(QDialog):

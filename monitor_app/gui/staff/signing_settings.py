@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.gui.session import Session
-from monitor_app.gui.widgets import Form, line_edit, set_handle
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import Form, line_edit, set_handle
 
 
 class ImportCertificateDialog(QDialog):

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.gui.fitting import scroll_body
-from monitor_app.gui.session import Session
-from monitor_app.gui.signing_settings import SigningRows
-from monitor_app.gui.widgets import Form, line_edit, set_handle
+from monitor_app.gui.common.fitting import scroll_body
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import Form, line_edit, set_handle
+from monitor_app.gui.staff.signing_settings import SigningRows
 from monitor_app.services.views import ClinicSettings
 
 TEXT_KEYS = ("clinic_name", "address", "phone", "archive_dir", "backup_dir", "timestamp_url",

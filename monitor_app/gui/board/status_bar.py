@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from monitor_app.gui import widgets
-from monitor_app.gui.fitting import ElidedLabel
+from monitor_app.gui.common import widgets
+from monitor_app.gui.common.fitting import ElidedLabel
 
 
 class StationStatusBar(QStatusBar):

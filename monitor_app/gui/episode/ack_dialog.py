@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.gui.correction_dialog import error_label, show_inline
-from monitor_app.gui.pin_entry import PinEntry, show_pin_error
-from monitor_app.gui.session import Session
+from monitor_app.gui.common.pin_entry import PinEntry, show_pin_error
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import error_label, show_inline
 
 
 class PrescriberAckDialog(QDialog):

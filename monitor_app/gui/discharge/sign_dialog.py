@@ -13,10 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor_app.gui.pin_entry import PinEntry, show_pin_error
-from monitor_app.gui.session import Session
-
-PIN_ERROR_STYLE = "color: #b00020; font-weight: bold;"
+from monitor_app.gui.common.pin_entry import PinEntry, show_pin_error
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import ERROR_STYLE
 
 
 class SignDialog(QDialog):
@@ -44,7 +43,7 @@ class SignDialog(QDialog):
         self.pin_error = QLabel(self)
         self.pin_error.setObjectName("pin_error")
         self.pin_error.setAccessibleName("PIN error")
-        self.pin_error.setStyleSheet(PIN_ERROR_STYLE)
+        self.pin_error.setStyleSheet(ERROR_STYLE)
         self.pin_error.setWordWrap(True)
         self.pin_error.hide()
         note = QLabel("Your PIN is asked again for every signature, even when you are "

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor_app.gui.fitting import fit_to_screen
+from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.services import output_file
 from monitor_app.services.errors import ValidationError
 

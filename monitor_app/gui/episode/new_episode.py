@@ -30,16 +30,22 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import Episode, Escort, ValidationError
 from monitor_app.domain.protocol import Protocol
-from monitor_app.gui.entry_fields import (
+from monitor_app.gui.common.fitting import scroll_body
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import (
+    FieldError,
+    Form,
+    clear_field_errors,
+    line_edit,
+    set_handle,
+)
+from monitor_app.gui.episode.entry_fields import (
     DateOfBirthEdit,
     DoseField,
     dose_hint_text,
     format_date,
     patient_text,
 )
-from monitor_app.gui.fitting import scroll_body
-from monitor_app.gui.session import Session
-from monitor_app.gui.widgets import FieldError, Form, clear_field_errors, line_edit, set_handle
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ClinicSettings
 

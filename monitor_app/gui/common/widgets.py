@@ -6,6 +6,8 @@ Other GUI modules import from here, so the API stays small and stable:
 - ``FieldError``: a hidden red label shown under an input with the core's message.
 - ``Form``: a ``QFormLayout`` that adds inputs with their handles and a ``FieldError``
   under each; ``form.show_error(exc)`` puts a ``ValidationError`` next to its field.
+- ``ERROR_COLOUR`` / ``ERROR_STYLE``: the one red of every error message;
+  ``error_label(key)`` and ``show_inline(label, message)`` for a dialog's own error line.
 - ``show_field_error(errors, exc, fallback)`` / ``clear_field_errors(errors)``.
 - ``inform(parent, title, text)`` / ``warn(...)`` / ``confirm(...)``: message boxes
   that tests replace with ``monkeypatch.setattr(widgets, "inform", ...)``.
@@ -31,6 +33,9 @@ from monitor_app.domain.models import ValidationError
 
 W = TypeVar("W", bound=QWidget)
 
+ERROR_COLOUR = "#b00020"
+ERROR_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
+
 
 def set_handle(widget: W, key: str, label: str) -> W:
     """Give ``widget`` its stable handle: objectName = key, accessibleName = label."""
@@ -51,7 +56,7 @@ class FieldError(QLabel):
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         palette = self.palette()
-        palette.setColor(QPalette.ColorRole.WindowText, QColor("#b00020"))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(ERROR_COLOUR))
         self.setPalette(palette)
         font = self.font()
         font.setBold(True)
@@ -153,6 +158,21 @@ class Form(QFormLayout):
     def text(self, key: str) -> str:
         widget = self.fields[key]
         return widget.text() if isinstance(widget, QLineEdit) else ""
+
+
+def error_label(key: str) -> QLabel:
+    """A hidden error line (objectName ``<key>_error``) shown by ``show_inline``."""
+    label = QLabel()
+    label.setObjectName(f"{key}_error")
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def show_inline(label: QLabel, message: str) -> None:
+    label.setText(f"⚠ {message}")
+    label.show()
 
 
 def line_edit(placeholder: str = "", max_length: int = 200, password: bool = False) -> QLineEdit:

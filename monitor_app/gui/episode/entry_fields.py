@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QWidget
 
 from monitor_app.domain.models import Patient
 from monitor_app.domain.protocol import Protocol
-from monitor_app.gui.widgets import line_edit, set_handle
+from monitor_app.gui.common.widgets import line_edit, set_handle
 
 # The clinic's date format (ClinicSettings.date_format) as Qt display formats: digits
 # only, so a date can be typed straight through, section by section.

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Staff, ValidationError
-from monitor_app.gui.attention import ChairStates
-from monitor_app.gui.change_pin_dialog import confirm_pin_policy
-from monitor_app.gui.pin_entry import PinEntry, show_pin_error
-from monitor_app.gui.session import Session
-from monitor_app.gui.widgets import Form, line_edit, set_handle
+from monitor_app.gui.common.attention import ChairStates
+from monitor_app.gui.common.pin_entry import PinEntry, show_pin_error
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import Form, line_edit, set_handle
+from monitor_app.gui.staff.change_pin_dialog import confirm_pin_policy
 from monitor_app.services import Services
 from monitor_app.services.views import BoardRow
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Role, Staff, ValidationError
-from monitor_app.gui.session import Session
-from monitor_app.gui.widgets import FieldError, Form, line_edit, set_handle
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import FieldError, Form, line_edit, set_handle
 
 COL_NAME, COL_CREDENTIALS, COL_ROLE, COL_STATUS = range(4)
 HEADERS = ("Name", "Credentials", "Role", "Status")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from monitor_app.domain.models import Phase
 from monitor_app.domain.schedule import ScheduleStatus
-from monitor_app.gui.table_models import local_time
+from monitor_app.gui.episode.table_models import local_time
 from monitor_app.services.views import EpisodeView
 
 KG_PER_LB = 0.45359237

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.gui.pin_entry import PinEntry, show_pin_error
-from monitor_app.gui.session import Session
-from monitor_app.gui.sign_dialog import PIN_ERROR_STYLE
+from monitor_app.gui.common.pin_entry import PinEntry, show_pin_error
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import ERROR_STYLE
 from monitor_app.services.errors import AuthError
 from monitor_app.services.views import SignResult
 
@@ -93,7 +93,7 @@ class AddendumDialog(QDialog):
 def _error_label(name: str, parent: QWidget) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(name)
-    label.setStyleSheet(PIN_ERROR_STYLE)
+    label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(True)
     label.hide()
     return label

@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor_app.gui.discharge_sections import ERROR_STYLE, WARNING_STYLE
-from monitor_app.gui.widgets import set_handle as _handle
+from monitor_app.gui.common.widgets import ERROR_STYLE
+from monitor_app.gui.common.widgets import set_handle as _handle
+from monitor_app.gui.discharge.discharge_sections import WARNING_STYLE
 from monitor_app.services.views import DischargeView, SignatureView
 
 BLOCKING_LINES = 6  # the "cannot sign yet" list shows this many lines, then scrolls

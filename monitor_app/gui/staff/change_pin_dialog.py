@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from monitor_app.domain.models import Staff, ValidationError
-from monitor_app.gui.widgets import Form, line_edit, set_handle
+from monitor_app.gui.common.widgets import Form, line_edit, set_handle
 from monitor_app.services import Services
 
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Episode, ValidationError
-from monitor_app.gui.session import Session
-from monitor_app.gui.widgets import FieldError, Form, line_edit, set_handle
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import FieldError, Form, line_edit, set_handle
 
 KG_PER_LB = 0.45359237
 

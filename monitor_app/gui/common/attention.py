@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QWidget
 
 from monitor_app import paths
-from monitor_app.gui import widgets
+from monitor_app.gui.common import widgets
 from monitor_app.services.views import BoardRow
 
 ALERT_STATES = frozenset({"due", "overdue"})

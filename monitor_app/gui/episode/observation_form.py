@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import SIDE_EFFECTS, ValidationError, Vitals
-from monitor_app.gui.fitting import FlowLayout
-from monitor_app.gui.session import Session
-from monitor_app.gui.table_models import format_temp
+from monitor_app.gui.common.fitting import FlowLayout
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import ERROR_STYLE
+from monitor_app.gui.episode.table_models import format_temp
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ObservationRow
 
@@ -39,7 +40,6 @@ MOAAS_HELP = ("MOAA/S, type 0-5: 5 responds readily to name; 4 lethargic respons
               "trapezius squeeze; 0 no response")
 DISSOCIATION_HELP = ("Dissociation, type 0-3: 0 none; 1 mild, fully interactive; "
                      "2 moderate, communicates coherently; 3 severe or distressed")
-ERROR_STYLE = "color: #b3261e; font-weight: bold;"
 INVALID_STYLE = "border: 2px solid #b3261e;"
 # key -> (label, placeholder, tooltip); the first row of the form, in tab order.
 VITAL_FIELDS: dict[str, tuple[str, str, str]] = {

@@ -22,23 +22,23 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Phase, ValidationError
-from monitor_app.gui.ack_dialog import PrescriberAckDialog
-from monitor_app.gui.alert_ack_dialog import AlertAckDialog
-from monitor_app.gui.correction_dialog import CorrectionDialog, ReasonDialog
-from monitor_app.gui.dosing_time import DosingTimeEdit
-from monitor_app.gui.episode_header import EpisodeHeader
-from monitor_app.gui.episode_parts import (
+from monitor_app.gui.common.fitting import fit_to_screen
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.episode.ack_dialog import PrescriberAckDialog
+from monitor_app.gui.episode.alert_ack_dialog import AlertAckDialog
+from monitor_app.gui.episode.correction_dialog import CorrectionDialog, ReasonDialog
+from monitor_app.gui.episode.dosing_time import DosingTimeEdit
+from monitor_app.gui.episode.episode_header import EpisodeHeader
+from monitor_app.gui.episode.episode_parts import (
     AlertBanner,
     ObservationTableView,
     entry_box,
     table_and_chart,
 )
-from monitor_app.gui.episode_value_dialog import EpisodeValueDialog
-from monitor_app.gui.fitting import fit_to_screen
-from monitor_app.gui.observation_form import ObservationForm
-from monitor_app.gui.session import Session
-from monitor_app.gui.table_models import ObservationModel, local_time
-from monitor_app.gui.trend_plot import TrendPlot
+from monitor_app.gui.episode.episode_value_dialog import EpisodeValueDialog
+from monitor_app.gui.episode.observation_form import ObservationForm
+from monitor_app.gui.episode.table_models import ObservationModel, local_time
+from monitor_app.gui.episode.trend_plot import TrendPlot
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import EpisodeView, ObservationRow
 
@@ -286,7 +286,7 @@ class EpisodeWindow(QWidget):
 
     def _on_discharge_clicked(self) -> None:
         try:
-            from monitor_app.gui.discharge_dialog import open_discharge_dialog
+            from monitor_app.gui.discharge.discharge_dialog import open_discharge_dialog
         except ImportError:
             self.show_message("The discharge dialog is not available in this build")
             return

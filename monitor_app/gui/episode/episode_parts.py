@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from monitor_app.gui.fitting import ElidedLabel
-from monitor_app.gui.table_models import COL_NOTE, COL_SIDE, local_time
+from monitor_app.gui.common.fitting import ElidedLabel
+from monitor_app.gui.episode.table_models import COL_NOTE, COL_SIDE, local_time
 from monitor_app.services.views import EpisodeView
 
 BANNER_STYLE = ("QFrame#alert_banner { background: #fde7e4; border: 2px solid #b3261e;"

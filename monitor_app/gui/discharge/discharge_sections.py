@@ -36,7 +36,8 @@ from monitor_app.domain.discharge import (
 )
 from monitor_app.domain.protocol import ChecklistItem
 from monitor_app.domain.scores import AldreteTable
-from monitor_app.gui.widgets import set_handle as _handle
+from monitor_app.gui.common.widgets import ERROR_STYLE
+from monitor_app.gui.common.widgets import set_handle as _handle
 from monitor_app.services.views import DischargeView, RemsItem
 
 COL_STATUS, COL_LABEL, COL_VALUE, COL_LIMIT, COL_OVERRIDE = range(5)
@@ -48,7 +49,6 @@ DETAIL_LABELS = {"escort_name": "Escort's name", "escort_phone": "Escort's phone
 ALDRETE_ITEMS = (("activity", "Activity"), ("respiration", "Respiration"),
                  ("circulation", "Circulation (percent-based)"),
                  ("consciousness", "Consciousness"), ("spo2", "Oxygen saturation"))
-ERROR_STYLE = "color: #b00020; font-weight: bold;"
 WARNING_STYLE = "color: #7a4a00; font-weight: bold;"
 
 

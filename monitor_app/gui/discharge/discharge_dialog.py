@@ -11,9 +11,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.gui import printing
-from monitor_app.gui.addendum_dialog import AddendumDialog
-from monitor_app.gui.discharge_sections import (
+from monitor_app.gui.common import printing
+from monitor_app.gui.common.fitting import fit_to_screen
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.common.widgets import set_handle as _handle
+from monitor_app.gui.discharge.addendum_dialog import AddendumDialog
+from monitor_app.gui.discharge.discharge_sections import (
     COL_STATUS,
     COL_VALUE,
     AldreteSection,
@@ -21,13 +24,14 @@ from monitor_app.gui.discharge_sections import (
     ManualSection,
     RemsSection,
 )
-from monitor_app.gui.discharge_signoff import SignOffPanel, fingerprint_text, signature_text
-from monitor_app.gui.export_dialog import ExportFhirDialog
-from monitor_app.gui.fitting import fit_to_screen
-from monitor_app.gui.override_dialog import OverrideDialog
-from monitor_app.gui.session import Session
-from monitor_app.gui.sign_dialog import SignDialog
-from monitor_app.gui.widgets import set_handle as _handle
+from monitor_app.gui.discharge.discharge_signoff import (
+    SignOffPanel,
+    fingerprint_text,
+    signature_text,
+)
+from monitor_app.gui.discharge.export_dialog import ExportFhirDialog
+from monitor_app.gui.discharge.override_dialog import OverrideDialog
+from monitor_app.gui.discharge.sign_dialog import SignDialog
 from monitor_app.services.discharge import DISCHARGE_MEANING
 from monitor_app.services.errors import AuthError, DischargeRefused, StorageError
 from monitor_app.services.views import DischargeView, SignResult

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Role, ValidationError
-from monitor_app.gui import attention, widgets
-from monitor_app.gui.board import BoardModel, BoardView, alerting
-from monitor_app.gui.fitting import fit_to_screen
-from monitor_app.gui.record_check import RecordCheck, status_text
-from monitor_app.gui.session import Session
-from monitor_app.gui.staff import LockPage
-from monitor_app.gui.status_bar import StationStatusBar
+from monitor_app.gui.board.board import BoardModel, BoardView, alerting
+from monitor_app.gui.board.record_check import RecordCheck, status_text
+from monitor_app.gui.board.status_bar import StationStatusBar
+from monitor_app.gui.common import attention, widgets
+from monitor_app.gui.common.fitting import fit_to_screen
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.staff.staff import LockPage
 from monitor_app.services.errors import StorageError
 
 TICK_MS = 1000
@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
 
     def open_episode(self, episode_id: int) -> None:
         try:
-            from monitor_app.gui import episode_view
+            from monitor_app.gui.episode import episode_view
         except ImportError as exc:
             widgets.warn(self, "Episode view", f"The episode view is not available ({exc}).")
             return
@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
             self.open_episode(episode_id)
 
     def _on_new_episode_triggered(self) -> None:
-        from monitor_app.gui.new_episode import NewEpisodeDialog
+        from monitor_app.gui.episode.new_episode import NewEpisodeDialog
 
         episode = NewEpisodeDialog(self.session, self).ask()
         if episode is not None:
@@ -373,14 +373,14 @@ class MainWindow(QMainWindow):
 
     def _on_staff_triggered(self) -> None:
         if self._require_admin("Staff"):
-            from monitor_app.gui.staff_admin import StaffAdminDialog
+            from monitor_app.gui.staff.staff_admin import StaffAdminDialog
 
             StaffAdminDialog(self.session, self).ask()
             self.lock_page.panel.refresh()
 
     def _on_settings_triggered(self) -> None:
         if self._require_admin("Settings"):
-            from monitor_app.gui.settings_dialog import SettingsDialog
+            from monitor_app.gui.staff.settings_dialog import SettingsDialog
 
             if SettingsDialog(self.session, self).ask() is not None:
                 self.reload()

@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
-from monitor_app.gui.widgets import FieldError
+from monitor_app.gui.common.widgets import FieldError
 
 ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 EMPTY_PIN_MESSAGE = "type your PIN"
