@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,10 +45,12 @@ class DischargeUseCases:
         self.credentials = credentials
         self.rems = rems
 
-    def discharge_view(self, episode_id: int) -> DischargeView:
+    def discharge_view(self, episode_id: int, at: datetime | None = None) -> DischargeView:
+        """The criteria, answers and REMS form of the episode, evaluated ``at`` (default
+        now; a signed record as it was at its signature)."""
         view = self.episodes.episode_view(episode_id)
         a = self._assess(view.episode, view.protocol, view.observations, view.baseline,
-                         self._evaluated_at(view))
+                         self._evaluated_at(view, at))
         override_by = {key: self.ctx.staff_member(o.prescriber_id).display
                        for key, o in a.overrides.items()}
         rems = self.rems.rems_items(view)
@@ -58,9 +60,14 @@ class DischargeUseCases:
 
     def _assess(self, episode: Episode, protocol: Protocol,
                 observations: Sequence[Observation], baseline: Observation | None,
-                at: datetime) -> _Assessment:
-        """The discharge criteria from the record and the answers given so far."""
-        checklist = repo.current_checklist(self.ctx.db, episode.id)
+                at: datetime, checklist: Mapping[str, repo.ChecklistAnswer] | None = None,
+                overrides_in_force: Sequence[repo.OverrideRecord] | None = None) -> _Assessment:
+        """The discharge criteria from the record and the answers given so far (read
+        here unless the caller read them already)."""
+        if checklist is None:
+            checklist = repo.current_checklist(self.ctx.db, episode.id)
+        if overrides_in_force is None:
+            overrides_in_force = repo.current_overrides(self.ctx.db, episode.id)
         activity = _score(checklist.get(ALDRETE_ACTIVITY))
         respiration = _score(checklist.get(ALDRETE_RESPIRATION))
         latest = next((o for o in reversed(observations) if not o.voided), None)
@@ -73,28 +80,35 @@ class DischargeUseCases:
                   for k, v in checklist.items()
                   if k not in (ALDRETE_ACTIVITY, ALDRETE_RESPIRATION)}
         overrides = {o.criterion: Override(o.criterion, o.reason, o.prescriber_id)
-                     for o in repo.current_overrides(self.ctx.db, episode.id)}
+                     for o in overrides_in_force}
         evaluation = rules.evaluate_discharge(
             protocol, episode, observations, base,
             aldrete_result.total if aldrete_result else None, manual, overrides, at)
         return _Assessment(evaluation, aldrete_result, activity, respiration, manual,
                            overrides)
 
-    def _evaluated_at(self, view: EpisodeView) -> datetime:
+    def _evaluated_at(self, view: EpisodeView, at: datetime | None = None) -> datetime:
         """A signed record is shown as it was signed: criteria evaluated at that moment."""
         signed = next((s for s in view.signatures if s.kind == "discharge"), None)
-        return signed.signed_at if signed is not None else self.ctx.clock.now()
+        if signed is not None:
+            return signed.signed_at
+        return at or self.ctx.clock.now()
 
     def automatic_criteria_met(self, episode_id: int) -> bool:
-        """Every automatic criterion met, the nurse-answered Aldrete items aside.
+        """Every automatic criterion met, the nurse-answered Aldrete items aside."""
+        state = repo.episode_state(self.ctx.db, episode_id, discharge_inputs=True)
+        if state is None:
+            raise ValidationError("episode", f"no episode with id {episode_id}")
+        return self.criteria_met(state, repo.list_observations(self.ctx.db, episode_id))
 
-        Runs after every save in recovery, so it reads only what the criteria need,
-        not the whole episode view."""
-        episode = self.episodes.episode(episode_id)
-        observations = repo.list_observations(self.ctx.db, episode_id)
+    def criteria_met(self, state: repo.EpisodeState,
+                     observations: Sequence[Observation]) -> bool:
+        """``automatic_criteria_met`` from what a save has read already: no reads."""
+        episode = state.episode
         baseline = schedule.baseline_of(observations, episode.dosing_start)
-        evaluation = self._assess(episode, self.ctx.protocol_of(episode), observations, baseline,
-                                  self.ctx.clock.now()).evaluation
+        evaluation = self._assess(episode, self.ctx.protocol_of(episode), observations,
+                                  baseline, self.ctx.clock.now(), state.checklist,
+                                  state.overrides).evaluation
         return all(c.ok for c in evaluation.criteria
                    if not (c.key == "aldrete" and c.status == rules.UNKNOWN))
 

@@ -53,7 +53,7 @@ def clock_went_back(by: timedelta, last: datetime, now: datetime) -> str:
 
 
 @dataclass(frozen=True)
-class _RowContext:
+class RowContext:
     late_after: timedelta  # typed this long after it was taken: a late entry
     initials: Mapping[int, str]  # staff id -> initials
 
@@ -132,13 +132,13 @@ class EpisodeUseCases:
                                   context.late_after),
         )
 
-    def row_context(self) -> _RowContext:
+    def row_context(self) -> RowContext:
         """What scoring rows needs besides the rows: read once per view, never cached."""
         initials = {s.id: s.initials for s in repo.list_staff(self.ctx.db, include_inactive=True)}
-        return _RowContext(timedelta(minutes=self.ctx.settings().late_entry_min), initials)
+        return RowContext(timedelta(minutes=self.ctx.settings().late_entry_min), initials)
 
     def row(self, obs: Observation, protocol: Protocol, base: Observation | None,
-             acked: frozenset[str], context: _RowContext, episode: Episode,
+             acked: frozenset[str], context: RowContext, episode: Episode,
              responses: tuple[AlertResponse, ...] = ()) -> ObservationRow:
         baseline_vitals = base.vitals if base is not None and base.id != obs.id else None
         return ObservationRow(
@@ -164,13 +164,22 @@ class EpisodeUseCases:
         return episode.created_at - timedelta(minutes=protocol.schedule.baseline_window_min)
 
     def writable(self, episode_id: int) -> Episode:
-        episode = self.episode(episode_id)
-        if repo.is_signed(self.ctx.db, episode_id):
+        return self.writable_state(episode_id).episode
+
+    def writable_state(self, episode_id: int, *,
+                       discharge_inputs: bool = False) -> repo.EpisodeState:
+        """The episode, read once with its signed state (and the answers its discharge
+        criteria read); refused when signed, discharged or cancelled."""
+        state = repo.episode_state(self.ctx.db, episode_id, discharge_inputs=discharge_inputs)
+        if state is None:
+            raise ValidationError("episode", f"no episode with id {episode_id}")
+        episode = state.episode
+        if state.signed:
             raise NotAllowed("episode", f"episode {episode.number} is signed and locked; "
                              "add an addendum instead")
         if episode.phase in (Phase.DISCHARGED, Phase.CANCELLED):
             raise NotAllowed("episode", f"episode {episode.number} is {episode.phase.value}")
-        return episode
+        return state
 
     # ------------------------------------------------------------------ phases
     def acknowledge_predose(self, prescriber_id: int, pin: str,

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from monitor_app.domain import vitals
+from monitor_app.domain import schedule, vitals
 from monitor_app.domain.alert_response import AlertResponse, check_response
-from monitor_app.domain.models import Episode, Observation, Phase, ValidationError
+from monitor_app.domain.models import Episode, Observation, Phase, Staff, ValidationError
 from monitor_app.domain.protocol import Protocol
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.discharge import DischargeUseCases
-from monitor_app.services.episodes import EpisodeUseCases
+from monitor_app.services.episodes import EpisodeUseCases, RowContext
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.text import checked_text
 from monitor_app.services.views import ObservationRow
@@ -28,26 +28,34 @@ class ObservationUseCases:
     def record_observation(self, actor_id: int, episode_id: int,
                            raw: Mapping[str, object],
                            taken_at: datetime | None = None) -> ObservationRow:
-        """Validate and save one observation; returns it with its alerts and NEWS2."""
-        self.ctx.active_actor(actor_id)
-        episode = self.episodes.writable(episode_id)
+        """Validate and save one observation; returns it with its alerts and NEWS2.
+
+        Reads each row it needs once: the actor, the episode with its signed state and
+        discharge answers, the episode's observations; then one write transaction."""
+        actor = self.ctx.active_actor(actor_id)
+        state = self.episodes.writable_state(episode_id, discharge_inputs=True)
+        episode = state.episode
         protocol = self.ctx.protocol_of(episode)
         now = self.ctx.clock.now()
         taken_at = taken_at or now
         self._validate_taken_at(taken_at, episode, protocol, now)
         parsed = vitals.parse_observation(raw, protocol)
+        earlier = repo.list_observations(self.ctx.db, episode_id)
+        # The database's lock triggers refuse it if a signature came in meanwhile.
         obs = repo.add_observation(self.ctx.db, episode_id, taken_at, now, parsed, actor_id,
-                                   actor_id=actor_id, at=now)
-        self._update_ready(actor_id, episode_id)
-        return self._fresh_row(episode_id, obs.id)
+                                   actor_id=actor_id, at=now, episode_checked=True)
+        observations = sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id))
+        self._follow_readiness(actor_id, state, observations)
+        return self._new_row(actor, episode, protocol, observations, obs)
 
     def correct_observation(self, actor_id: int, observation_id: int, reason: str,
                             raw: Mapping[str, object],
                             taken_at: datetime | None = None) -> ObservationRow:
         """Void the observation with a reason and record the corrected one, linked."""
-        self.ctx.active_actor(actor_id)
+        actor = self.ctx.active_actor(actor_id)
         old = self._observation(observation_id)
-        episode = self.episodes.writable(old.episode_id)
+        state = self.episodes.writable_state(old.episode_id, discharge_inputs=True)
+        episode = state.episode
         protocol = self.ctx.protocol_of(episode)
         reason = checked_text(reason, "void_reason", "reason for the correction", size=500)
         now = self.ctx.clock.now()
@@ -57,8 +65,9 @@ class ObservationUseCases:
         new = repo.correct_observation(self.ctx.db, observation_id, reason, parsed, taken_at,
                                        entered_at=now, recorded_by=actor_id,
                                        actor_id=actor_id, at=now)
-        self._update_ready(actor_id, old.episode_id)
-        return self._fresh_row(old.episode_id, new.id)
+        observations = repo.list_observations(self.ctx.db, episode.id)
+        self._follow_readiness(actor_id, state, observations)
+        return self._new_row(actor, episode, protocol, observations, new)
 
     def void_observation(self, actor_id: int, observation_id: int, reason: str) -> None:
         self.ctx.active_actor(actor_id)
@@ -92,16 +101,16 @@ class ObservationUseCases:
             raise NotAllowed("observation", "this observation is already voided")
         return obs
 
-    def _fresh_row(self, episode_id: int, observation_id: int) -> ObservationRow:
-        """The saved observation with its alerts and NEWS2; only that one row is scored."""
-        episode = self.episodes.episode(episode_id)
-        base = repo.baseline_observation(self.ctx.db, episode_id, episode.dosing_start)
-        obs = repo.get_observation(self.ctx.db, observation_id)
-        assert obs is not None
-        acks = repo.alert_acks(self.ctx.db, episode_id).get(observation_id, frozenset())
-        responses = repo.alert_responses(self.ctx.db, episode_id).get(observation_id, ())
-        return self.episodes.row(obs, self.ctx.protocol_of(episode), base, acks,
-                                 self.episodes.row_context(), episode, responses)
+    def _new_row(self, actor: Staff, episode: Episode, protocol: Protocol,
+                 observations: Sequence[Observation], obs: Observation) -> ObservationRow:
+        """The saved observation with its alerts and NEWS2, from what the save read: it
+        has no acknowledgement yet and was recorded by the actor."""
+        base = schedule.baseline_of(observations, episode.dosing_start)
+        late_after = timedelta(0)
+        if obs.entered_at > obs.taken_at:  # typed after it was taken: the clinic's limit
+            late_after = timedelta(minutes=self.ctx.settings().late_entry_min)
+        context = RowContext(late_after, {actor.id: actor.initials})
+        return self.episodes.row(obs, protocol, base, frozenset(), context, episode)
 
     def _validate_taken_at(self, taken_at: datetime, episode: Episode,
                            protocol: Protocol, now: datetime) -> None:
@@ -113,12 +122,18 @@ class ObservationUseCases:
             raise
 
     def _update_ready(self, actor_id: int, episode_id: int) -> None:
+        state = self.episodes.writable_state(episode_id, discharge_inputs=True)
+        self._follow_readiness(actor_id, state,
+                               repo.list_observations(self.ctx.db, episode_id))
+
+    def _follow_readiness(self, actor_id: int, state: repo.EpisodeState,
+                          observations: Sequence[Observation]) -> None:
         """Recovery <-> ready follows the automatic criteria, audited like any change."""
-        episode = self.episodes.episode(episode_id)
+        episode = state.episode
         if episode.phase not in (Phase.RECOVERY, Phase.READY):
             return
-        ready = self.discharge.automatic_criteria_met(episode_id)
+        ready = self.discharge.criteria_met(state, observations)
         target = Phase.READY if ready else Phase.RECOVERY
         if target != episode.phase:
-            repo.update_episode_phase(self.ctx.db, episode_id, target, actor_id=actor_id,
+            repo.update_episode_phase(self.ctx.db, episode.id, target, actor_id=actor_id,
                                       at=self.ctx.clock.now())

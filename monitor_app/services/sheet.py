@@ -153,11 +153,11 @@ class SheetUseCases:
         self.discharge = discharge
         self.credentials = credentials
 
-    def sheet_pdf(self, episode_id: int) -> bytes:
+    def sheet_pdf(self, episode_id: int, state: DischargeView | None = None) -> bytes:
         """The discharge sheet as it stands: DRAFT across every page until signed."""
         from monitor_app.reports.discharge_pdf import render_discharge_pdf  # reportlab: lazy
 
-        state = self.discharge.discharge_view(episode_id)
+        state = state or self.discharge.discharge_view(episode_id)
         return render_discharge_pdf(build_sheet(self.ctx, state), self.ctx.resources / "fonts")
 
     def write_sheet(self, episode_id: int, path: Path) -> Path:
@@ -176,21 +176,24 @@ class SheetUseCases:
         return write_new_file(path, self.sheet_pdf(episode_id),
                               protected=database_files(self.ctx.db_path), force=force)
 
-    def signed_pdf(self, episode_id: int) -> tuple[bytes, str]:
+    def signed_pdf(self, episode_id: int,
+                   state: DischargeView | None = None) -> tuple[bytes, str]:
         """The sheet signed with the clinic's key, and a note on what could not be done."""
-        return sign_sheet(self.ctx, self.credentials, self.sheet_pdf(episode_id))
+        return sign_sheet(self.ctx, self.credentials, self.sheet_pdf(episode_id, state))
 
-    def archive_sheet(self, episode_id: int) -> tuple[Path | None, str]:
-        """Write the sheet to the archive folder; a problem is reported, never raised:
-        the signed record stands whatever happens to the file."""
-        view = self.discharge.episodes.episode_view(episode_id)
+    def archive_sheet(self, episode_id: int,
+                      state: DischargeView | None = None) -> tuple[Path | None, str]:
+        """Write the sheet (from ``state`` when the caller has it) to the archive folder;
+        a problem is reported, never raised: the signed record stands whatever happens."""
+        state = state or self.discharge.discharge_view(episode_id)
+        view = state.episode
         folder = self.ctx.archive_dir()
         from monitor_app.reports.discharge_pdf import write_bytes
 
         try:
             make_private_dirs(folder)
             path = folder / record_file_name(self.ctx, view, ".pdf")
-            pdf, note = self.signed_pdf(episode_id)
+            pdf, note = self.signed_pdf(episode_id, state)
             return write_bytes(pdf, path), note
         except OSError as exc:
             return None, (f"The record is signed and saved, but the sheet could not be "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from monitor_app.domain.models import Phase
+from monitor_app.domain import schedule
+from monitor_app.domain.models import Phase, Staff
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases
 from monitor_app.services.discharge import (
@@ -20,7 +22,7 @@ from monitor_app.services.exports import ExportUseCases
 from monitor_app.services.sheet import SheetUseCases
 from monitor_app.services.text import checked_text
 from monitor_app.services.verification import IntegrityUseCases
-from monitor_app.services.views import SignResult
+from monitor_app.services.views import DischargeView, SignatureView, SignResult
 from monitor_app.storage import repository as repo
 
 
@@ -42,18 +44,38 @@ class SigningUseCases:
         signer = self.credentials.authenticate(signer_id, pin)
         self.integrity.require_sound_file()
         self.episodes.writable(episode_id)
-        state = self.discharge.discharge_view(episode_id)
+        now = self.ctx.clock.now()
+        state = self.discharge.discharge_view(episode_id, at=now)  # the one build of it
         reasons = list(state.evaluation.blocking)
         reasons += [f"REMS form: {label} is required" for label in state.missing_rems]
         if state.episode.episode.phase not in (Phase.RECOVERY, Phase.READY):
             reasons.insert(0, "dosing has not ended")
         if reasons:
             raise DischargeRefused(reasons)
-        now = self.ctx.clock.now()
-        content = self.signed_content(episode_id, signer_id, DISCHARGE_MEANING, now)
-        stored = repo.sign_discharge(self.ctx.db, episode_id, signer.id, DISCHARGE_MEANING, content,
-                                     at=now)
-        return self._result(episode_id, stored.id)
+        content = self._content(state, signer, DISCHARGE_MEANING, now)
+        stored = repo.sign_discharge(self.ctx.db, episode_id, signer.id, DISCHARGE_MEANING,
+                                     content, at=now)
+        signature = SignatureView(stored.id, stored.kind, stored.signer_name,
+                                  stored.signer_credentials, stored.meaning, stored.signed_at,
+                                  stored.content_hash, stored.addendum_id)
+        archived, problem = self.archive_after_signing(episode_id,
+                                                       self.as_signed(state, signature))
+        return SignResult(signature, archived, problem,
+                          self.exports.auto_export_fhir(episode_id)[1])
+
+    def as_signed(self, state: DischargeView, signature: SignatureView) -> DischargeView:
+        """The discharge view as it reads once ``signature`` is saved, without building
+        it again: the episode closed at the signature, the REMS items that name the
+        signer filled in; criteria stay as evaluated at that moment."""
+        view = state.episode
+        episode = replace(view.episode, phase=Phase.DISCHARGED, closed_at=signature.signed_at)
+        status = schedule.episode_schedule(view.protocol, episode, view.observations,
+                                           signature.signed_at)
+        view = replace(view, episode=episode, signed=True, status=status,
+                       signatures=(*view.signatures, signature))
+        rems = self.discharge.rems.rems_items(view)
+        missing = tuple(i.field.label for i in rems if i.field.required and not i.value.strip())
+        return replace(state, episode=view, rems=rems, missing_rems=missing)
 
     def add_addendum(self, signer_id: int, pin: str, episode_id: int,
                      text: str) -> SignResult:
@@ -80,11 +102,12 @@ class SigningUseCases:
         return SignResult(signature, archived, problem,
                           self.exports.auto_export_fhir(episode_id)[1])
 
-    def archive_after_signing(self, episode_id: int) -> tuple[Path | None, str]:
+    def archive_after_signing(self, episode_id: int, state: DischargeView | None = None
+                              ) -> tuple[Path | None, str]:
         """The signature is saved: from here nothing may raise. Any failure to render or
         write the sheet is reported as an archive problem (``recover`` writes it later)."""
         try:
-            return self.sheets.archive_sheet(episode_id)
+            return self.sheets.archive_sheet(episode_id, state)
         except Exception as exc:
             detail = " ".join(str(exc).split())[:160]
             return None, ("The record is signed and saved, but its sheet could not be "
@@ -95,10 +118,13 @@ class SigningUseCases:
     def signed_content(self, episode_id: int, signer_id: int, meaning: str,
                        at: datetime) -> dict[str, Any]:
         """Exactly what a discharge signature covers: the record as the signer saw it."""
-        state = self.discharge.discharge_view(episode_id)
+        return self._content(self.discharge.discharge_view(episode_id, at=at),
+                             self.ctx.staff_member(signer_id), meaning, at)
+
+    def _content(self, state: DischargeView, signer: Staff, meaning: str,
+                 at: datetime) -> dict[str, Any]:
         view = state.episode
         e, p = view.episode, view.patient
-        signer = self.ctx.staff_member(signer_id)
         return {
             "episode": {"number": e.number, "protocol": f"{e.protocol_id} {e.protocol_version}",
                         "chair": e.chair, "weight_kg": e.weight_kg, "dose_mg": e.dose_mg,

@@ -132,7 +132,25 @@ def record(
         [at_text, actor_id, action, table_name, row_id, before_text, after_text, prev_hash,
          digest],
     )
-    return int(cursor.lastrowid or 0)
+    event_id = int(cursor.lastrowid or 0)
+    db.__dict__[_WRITTEN] = (event_id, digest, at_text)
+    return event_id
+
+
+_WRITTEN = "_monitor_audit_written"  # on the Database: the newest event this transaction wrote
+
+
+def take_written(db: Database) -> tuple[int, str, str] | bool | None:
+    """The (id, hash, time) of the newest event written since the last call, and forget
+    it: after a commit the head file names it without reading the log again; after a
+    rollback it is dropped. ``True``: events were written but which of them survived a
+    savepoint's rollback is unknown (read the log); ``None``: none were written."""
+    return db.__dict__.pop(_WRITTEN, None)
+
+
+def forget_written(db: Database) -> None:
+    if _WRITTEN in db.__dict__:
+        db.__dict__[_WRITTEN] = True
 
 
 def events(

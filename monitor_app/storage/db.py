@@ -77,7 +77,8 @@ def open_db(
                 if defer_quick_check and migrations.pending_migrations(db):
                     _check_integrity(conn, path)  # never upgrade a file not yet checked
                 migrations.apply_migrations(db)
-        file_guard.after_commit(db)  # a head file for a file that had none, or migrated
+        # A head file for a file that had none, or that was just migrated.
+        file_guard.after_commit(db, read_log=True)
     except BaseException:
         conn.close()
         raise

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from monitor_app.storage import anchors
+from monitor_app.storage import anchors, audit
 from monitor_app.storage.db import StorageError
 
 _GUARD = "_monitor_file_guard"
@@ -77,15 +77,18 @@ def file_replaced(db: Database) -> str:
     return ""
 
 
-def after_commit(db: Database) -> None:
+def after_commit(db: Database, *, read_log: bool = False) -> None:
     """Rewrite the head file when the commit added audit events.
 
     A failure to write it is kept on the guard, never raised: the save itself
     is committed and must be reported as saved."""
+    written = audit.take_written(db)
+    if read_log:  # at open: the log as it stands, whoever wrote it
+        written = True
     guard = guard_of(db)
-    if guard is None:
+    if guard is None or written is None:
         return
-    event_id, digest, at = _last_event(db.conn)
+    event_id, digest, at = _last_event(db.conn) if written is True else written
     if event_id <= guard.head_id:
         return
     try:

@@ -52,7 +52,6 @@ from monitor_app.storage.repository_observations import (
     alert_acks,
     alert_acks_for_episodes,
     alert_responses,
-    baseline_observation,
     correct_observation,
     get_observation,
     latest_observations,
@@ -113,6 +112,7 @@ from monitor_app.storage.repository_signatures import (
     sign_discharge,
     signed_episodes,
 )
+from monitor_app.storage.repository_state import EpisodeState, episode_state
 
 __all__ = [
     "ACTIVE_PHASES",
@@ -122,6 +122,7 @@ __all__ = [
     "ChangeRefused",
     "ChecklistAnswer",
     "DatabaseBusy",
+    "EpisodeState",
     "NotFound",
     "OverrideRecord",
     "RemsAnswer",
@@ -140,7 +141,6 @@ __all__ = [
     "alert_acks_for_episodes",
     "alert_responses",
     "all_settings",
-    "baseline_observation",
     "checklist_history",
     "correct_episode_value",
     "correct_observation",
@@ -149,6 +149,7 @@ __all__ = [
     "current_checklist",
     "current_overrides",
     "current_rems_answers",
+    "episode_state",
     "find_patients",
     "get_episode",
     "get_episode_by_number",

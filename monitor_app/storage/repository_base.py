@@ -47,35 +47,38 @@ def transaction(db: Database) -> Iterator[Database]:
     """One all-or-nothing action: the changes and their audit events, or nothing.
 
     The outermost block starts with ``BEGIN IMMEDIATE`` so the write lock is taken
-    before anything is read (no lost race with another writer), then uses
-    ``db.atomic()``; inner blocks are savepoints. sqlite3 errors come out as
+    before anything is read (no lost race with another writer); inner blocks are
+    savepoints (``db.atomic()``). sqlite3 errors come out as
     ``StorageError`` (``DatabaseBusy`` when locked, ``ChangeRefused`` from a trigger).
     Before committing, the database path must still name the open file (else nothing
     is saved and ``StorageError`` says so); after it, the head file is updated.
     """
     try:
         if db.conn.in_transaction:
-            with db.atomic():
-                yield db
+            try:
+                with db.atomic():
+                    yield db
+            except BaseException:
+                audit.forget_written(db)  # which events survive is for the log to say
+                raise
             return
         replaced = file_guard.file_replaced(db)
         if replaced:
             raise StorageError(replaced)
         db.conn.execute("BEGIN IMMEDIATE")
         try:
-            with db.atomic():
-                yield db
+            yield db  # no savepoint at the outermost level: BEGIN/ROLLBACK is enough
         except BaseException:
-            db.rollback()
+            _roll_back(db)
             raise
         replaced = file_guard.file_replaced(db)
         if replaced:
-            db.rollback()
+            _roll_back(db)
             raise StorageError(replaced)
         try:
             db.conn.execute("COMMIT")
         except BaseException:
-            db.rollback()
+            _roll_back(db)
             raise
         file_guard.after_commit(db)
     except sqlite3.OperationalError as exc:
@@ -85,6 +88,11 @@ def transaction(db: Database) -> Iterator[Database]:
         if isinstance(refused, ChangeRefused):
             raise refused from exc
         raise
+
+
+def _roll_back(db: Database) -> None:
+    db.rollback()
+    audit.take_written(db)  # those events are gone: the head file must not name them
 
 
 def require_transaction(db: Database) -> None:
@@ -114,15 +122,27 @@ def get_row(db: Database, table: str, row_id: int, what: str) -> Row:
 
 
 def insert_row(
-    db: Database, table: str, values: Row, *, action: str, actor_id: int | None, at: datetime
+    db: Database, table: str, values: Row, *, action: str, actor_id: int | None, at: datetime,
+    typed: bool = False,
 ) -> Row:
-    """Insert one row and audit it; returns the row as stored."""
+    """Insert one row and audit it; returns the row as stored.
+
+    ``typed``: every value already has its column's type (int for INTEGER, float for
+    REAL...), so the row comes back from the INSERT itself (RETURNING gives values before
+    the column's type affinity: 35 would not read back as 35.0 from a REAL column)."""
     require_transaction(db)
     columns = ", ".join(f'"{c}"' for c in values)
     marks = ", ".join("?" for _ in values)
-    cursor = db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
-    row_id = int(cursor.lastrowid or 0)
-    after = get_row(db, table, row_id, table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+    if typed:
+        cursor = db.execute(sql + " RETURNING *", list(values.values()))
+        after = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+        cursor.fetchall()  # runs the statement to its end
+        row_id = int(after["id"])
+    else:
+        cursor = db.execute(sql, list(values.values()))
+        row_id = int(cursor.lastrowid or 0)
+        after = get_row(db, table, row_id, table)
     audit.record(db, at=at, actor_id=actor_id, action=action, table_name=table, row_id=row_id,
                  before=None, after=after)
     return after

@@ -80,6 +80,15 @@ def _vitals_values(vitals: Vitals) -> Row:
     }
 
 
+_INTEGER_COLUMNS = ("episode_id", "recorded_by", "hr", "sbp", "dbp", "spo2", "rr",
+                    "on_oxygen", "moaas", "dissociation", "supersedes")
+
+
+def _typed(values: Row) -> bool:
+    """Every value of an INTEGER column an int (or NULL): the row reads back as inserted."""
+    return all(values[c] is None or type(values[c]) is int for c in _INTEGER_COLUMNS)
+
+
 def add_observation(
     db: Database,
     episode_id: int,
@@ -91,9 +100,11 @@ def add_observation(
     *,
     actor_id: int | None = None,
     at: datetime | None = None,
+    episode_checked: bool = False,
 ) -> Observation:
     """Record one observation; audited as done by ``actor_id`` (default ``recorded_by``)
-    at ``at`` (default ``entered_at``)."""
+    at ``at`` (default ``entered_at``). ``episode_checked``: the caller has just read the
+    episode (its lock triggers still refuse a signed one), so it is not read again."""
     values = {
         "episode_id": episode_id,
         "taken_at": utc_text(taken_at),
@@ -103,10 +114,11 @@ def add_observation(
         "supersedes": supersedes,
     }
     with transaction(db):
-        ensure_unlocked(db, episode_id)
+        if not episode_checked:
+            ensure_unlocked(db, episode_id)
         row = insert_row(db, "observations", values, action="add_observation",
                          actor_id=recorded_by if actor_id is None else actor_id,
-                         at=at or entered_at)
+                         at=at or entered_at, typed=_typed(values))
     return _observation(row)
 
 
@@ -178,22 +190,6 @@ def list_observations(db: Database, episode_id: int) -> list[Observation]:
         db, "SELECT * FROM observations WHERE episode_id = ? ORDER BY taken_at, id", [episode_id]
     )
     return [_observation(row) for row in rows]
-
-
-def baseline_observation(
-    db: Database, episode_id: int, dosing_start: datetime | None
-) -> Observation | None:
-    """The episode's baseline, as ``domain.schedule.baseline_of`` defines it, in one
-    indexed query: the latest valid observation with a BP taken at or before dosing
-    start (before dosing has started: the latest so far)."""
-    sql = ("SELECT * FROM observations WHERE episode_id = ? AND voided_at IS NULL "
-           "AND sbp IS NOT NULL AND dbp IS NOT NULL")
-    params: list[object] = [episode_id]
-    if dosing_start is not None:
-        sql += " AND taken_at <= ?"
-        params.append(utc_text(dosing_start))
-    rows = fetch_rows(db, sql + " ORDER BY taken_at DESC, id DESC LIMIT 1", params)
-    return _observation(rows[0]) if rows else None
 
 
 def observations_for_episodes(

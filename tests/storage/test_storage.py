@@ -876,26 +876,3 @@ def test_sign_addendum_adds_and_signs_in_one_step(clinic):
     assert repo.list_addenda(db, ep.id) == [addendum]
     assert audit.verify(db) == []
 
-
-def test_the_baseline_query_agrees_with_the_domain_rule(clinic):
-    from monitor_app.domain.schedule import baseline_of
-
-    db, e, n = clinic.db, clinic.episode.id, clinic.nurse.id
-
-    def both(dosing_start):
-        observations = repo.list_observations(db, e)
-        expected = baseline_of(observations, dosing_start)
-        found = repo.baseline_observation(db, e, dosing_start)
-        return (found.id if found else None), (expected.id if expected else None)
-
-    assert both(None) == (None, None)
-    first = repo.add_observation(db, e, minutes(0), minutes(0), vitals(sbp=130), n)
-    no_bp = repo.add_observation(db, e, minutes(2), minutes(2), vitals(sbp=None, dbp=None), n)
-    second = repo.add_observation(db, e, minutes(5), minutes(5), vitals(sbp=140), n)
-    assert both(None) == (second.id, second.id)
-    assert both(minutes(3)) == (first.id, first.id)
-    assert no_bp.id not in both(minutes(2))
-    repo.void_observation(db, second.id, "wrong chair", actor_id=n, at=minutes(6))
-    assert both(None) == (first.id, first.id)
-    repo.add_observation(db, e, minutes(20), minutes(20), vitals(sbp=150), n)  # during dosing
-    assert both(minutes(10)) == (first.id, first.id)
