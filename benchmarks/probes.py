@@ -2,6 +2,7 @@
 
     python benchmarks/probes.py bare            a bare PySide6 window, shown
     python benchmarks/probes.py board DB        the main window with its board filled
+    python benchmarks/probes.py signin DB       as the app starts: the sign-in dialog shown
     python benchmarks/probes.py memory DB       board + one episode open; prints peak RSS
 
 Each prints one line, "shown <seconds since the process started>" or "rss <MiB>".
@@ -73,6 +74,22 @@ def board(db: Path) -> None:
     print(f"shown {shown:.4f} rows {rows}")
 
 
+def signin(db: Path) -> None:
+    """``run_gui`` up to the first thing a nurse sees: the sign-in dialog, shown."""
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from monitor_app.gui import app as gui_app
+
+    def shown_instead_of_modal(dialog: QDialog) -> int:
+        dialog.show()
+        QApplication.processEvents()
+        print(f"shown {_since_start():.4f}", flush=True)
+        os._exit(0)  # the probe ends here: nobody signs in
+
+    QDialog.exec = shown_instead_of_modal  # type: ignore[method-assign]
+    gui_app.run_gui(db, ["probe"])
+
+
 def memory(db: Path) -> None:
     app, session, _window = _main_window(db)
     from monitor_app.gui.episode.episode_view import EpisodeWindow
@@ -91,5 +108,7 @@ if __name__ == "__main__":
         bare()
     elif kind == "board":
         board(Path(sys.argv[2]))
+    elif kind == "signin":
+        signin(Path(sys.argv[2]))
     elif kind == "memory":
         memory(Path(sys.argv[2]))

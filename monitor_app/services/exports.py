@@ -8,13 +8,10 @@ made by ``reports`` from plain data gathered here.
 from __future__ import annotations
 
 import json
-import re
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from monitor_app.domain.models import Episode, ValidationError
 from monitor_app.reports.csv_export import CsvEpisode, CsvObservation, episodes_csv
@@ -23,49 +20,14 @@ from monitor_app.reports.fhir_codes import FhirCodes, load_fhir_codes
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import NotAllowed
+from monitor_app.services.settings import placeholder_system_uri
 from monitor_app.services.sheet import SheetUseCases, record_file_name
 from monitor_app.services.views import EpisodeView, ObservationRow
 from monitor_app.storage import audit
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import make_private_dirs
 
-_OID = re.compile(r"urn:oid:[0-2](\.(0|[1-9][0-9]*))+")
-_URN = re.compile(r"urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[!-~]+")
 _PAGE = 500
-
-
-def placeholder_system_uri(clinic_name: str) -> str:
-    """Used until Settings gives the EHR's MRN system: stable, and visibly not real."""
-    slug = re.sub(r"[^a-z0-9]+", "-", clinic_name.lower()).strip("-") or "clinic"
-    return f"https://{slug[:60]}.invalid/mrn"
-
-
-def check_system_uri(text: str) -> str:
-    """An absolute URI for the MRN's identifier system ('' = use the placeholder)."""
-    uri = text.strip()
-    if not uri:
-        return ""
-    problem = "give an absolute URI, e.g. urn:oid:1.2.3.4 or https://clinic.example/mrn"
-    if len(uri) > 200 or any(c.isspace() or c == "|" for c in uri) or not uri.isascii():
-        raise ValidationError("fhir_system_uri", problem)
-    if uri.lower().startswith("urn:oid:"):
-        if not _OID.fullmatch(uri):
-            raise ValidationError("fhir_system_uri", "an OID is digits and dots "
-                                  "(urn:oid:2.16.840.1.113883.x.y)")
-        return uri
-    if uri.lower().startswith("urn:uuid:"):
-        try:
-            uuid.UUID(uri[9:])
-        except ValueError:
-            raise ValidationError("fhir_system_uri", "not a valid UUID after urn:uuid:"
-                                  ) from None
-        return uri
-    if _URN.fullmatch(uri):
-        return uri
-    parts = urlsplit(uri)
-    if parts.scheme in ("http", "https") and parts.netloc and "." in parts.netloc:
-        return uri
-    raise ValidationError("fhir_system_uri", problem)
 
 
 def write_new_file(path: Path, data: bytes, force: bool = False,

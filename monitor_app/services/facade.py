@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -22,25 +22,10 @@ from monitor_app.domain.discharge import ManualAnswer, Override
 from monitor_app.domain.models import Episode, EpisodeCorrection, Escort, Patient, Role, Staff
 from monitor_app.domain.protocol import Protocol, load_protocols
 from monitor_app.domain.scores import AldreteTable, News2Table, load_aldrete, load_news2
-from monitor_app.reports.fhir_codes import FhirCodes
-from monitor_app.services.backups import BackupUseCases
-from monitor_app.services.board import BoardUseCases
+from monitor_app.services.cases import UseCases
 from monitor_app.services.context import ServiceContext
-from monitor_app.services.credentials import CredentialUseCases
-from monitor_app.services.discharge import DischargeUseCases
-from monitor_app.services.entry import EntryUseCases, PreviousEpisode
-from monitor_app.services.episodes import EpisodeUseCases
-from monitor_app.services.exports import CsvResult, ExportUseCases
-from monitor_app.services.local_admin import LocalAdminUseCases
-from monitor_app.services.monitor import MonitorUseCases
-from monitor_app.services.observations import ObservationUseCases
-from monitor_app.services.recovery import RecoveryReport, RecoveryUseCases
-from monitor_app.services.rems import RemsUseCases
+from monitor_app.services.entry import PreviousEpisode
 from monitor_app.services.settings import ClinicSettings
-from monitor_app.services.sheet import SheetUseCases
-from monitor_app.services.signing import SigningUseCases
-from monitor_app.services.staff import StaffUseCases
-from monitor_app.services.verification import IntegrityUseCases, VerifyReport
 from monitor_app.services.views import (
     BoardRow,
     DischargeView,
@@ -50,6 +35,13 @@ from monitor_app.services.views import (
 )
 from monitor_app.storage.db import database_path, open_db
 from monitor_app.storage.keyfile import ClinicKeys
+
+if TYPE_CHECKING:  # loaded on first use (services/cases.py)
+    from monitor_app.reports.fhir_codes import FhirCodes
+    from monitor_app.services.exports import CsvResult
+    from monitor_app.services.monitor import MonitorUseCases
+    from monitor_app.services.recovery import RecoveryReport
+    from monitor_app.services.verification import VerifyReport
 
 
 class Services:
@@ -64,26 +56,7 @@ class Services:
         # Never replaced while open: the screens and tools read them here.
         self.db, self.db_path, self.protocols = db, ctx.db_path, protocols
         self.aldrete_table = aldrete_table
-        self.credential_cases = CredentialUseCases(ctx)
-        self.staff_cases = StaffUseCases(ctx, self.credential_cases)
-        self.local_admin_cases = LocalAdminUseCases(ctx, self.credential_cases)
-        self.episode_cases = EpisodeUseCases(ctx, self.credential_cases)
-        self.entry_cases = EntryUseCases(ctx, self.episode_cases)
-        self.rems_cases = RemsUseCases(ctx, self.episode_cases)
-        self.integrity_cases = IntegrityUseCases(ctx)
-        self.discharge_cases = DischargeUseCases(ctx, self.episode_cases,
-                                                 self.credential_cases, self.rems_cases)
-        self.observation_cases = ObservationUseCases(ctx, self.episode_cases,
-                                                     self.discharge_cases)
-        self.board_cases = BoardUseCases(ctx)
-        self.sheet_cases = SheetUseCases(ctx, self.discharge_cases, self.credential_cases)
-        self.export_cases = ExportUseCases(ctx, self.episode_cases, self.sheet_cases)
-        self.signing_cases = SigningUseCases(ctx, self.episode_cases, self.credential_cases,
-                                             self.discharge_cases, self.sheet_cases,
-                                             self.export_cases, self.integrity_cases)
-        self.backup_cases = BackupUseCases(ctx)
-        self.recovery_cases = RecoveryUseCases(ctx, self.signing_cases)
-        self.monitor = MonitorUseCases(ctx)  # bedside monitors: settings, listener, readings
+        self.cases = UseCases(ctx)
 
     @classmethod
     def open(cls, db_path: Path, clock: Clock | None = None, protocols_dir: Path | None = None,
@@ -99,8 +72,14 @@ class Services:
                    resources, Path(db_path).resolve().parent)
 
     def close(self) -> None:
-        self.monitor.stop()
+        if "monitor" in vars(self.cases):  # started only if it was ever used
+            self.cases.monitor.stop()
         self.context.db.close()
+
+    @property
+    def monitor(self) -> MonitorUseCases:
+        """Bedside monitors: settings, listener, readings."""
+        return self.cases.monitor
 
     # ------------------------------------------------------------------ the context
     @property
@@ -116,7 +95,7 @@ class Services:
         return self.context.settings()
 
     def save_settings(self, actor_id: int, new: ClinicSettings) -> ClinicSettings:
-        return self.staff_cases.save_settings(actor_id, new)
+        return self.cases.staff.save_settings(actor_id, new)
 
     def archive_dir(self) -> Path:
         return self.context.archive_dir()
@@ -125,106 +104,106 @@ class Services:
         return self.context.backup_dir()
 
     def needs_setup(self) -> bool:
-        return self.staff_cases.needs_setup()
+        return self.cases.staff.needs_setup()
 
     def setup_clinic(self, clinic_name: str, admin_name: str, credentials: str, pin: str,
                      pin_again: str, *, min_pin_length: int = pins.MIN_LENGTH_DEFAULT) -> Staff:
-        return self.staff_cases.setup_clinic(clinic_name, admin_name, credentials, pin,
+        return self.cases.staff.setup_clinic(clinic_name, admin_name, credentials, pin,
                                              pin_again, min_pin_length=min_pin_length)
 
     def staff(self, include_inactive: bool = False) -> list[Staff]:
-        return self.staff_cases.staff(include_inactive)
+        return self.cases.staff.staff(include_inactive)
 
     def staff_member(self, staff_id: int) -> Staff:
         return self.context.staff_member(staff_id)
 
     def prescribers(self) -> list[Staff]:
-        return self.staff_cases.prescribers()
+        return self.cases.staff.prescribers()
 
     def add_staff(self, actor_id: int, name: str, credentials: str, role: Role | str,
                   pin: str, pin_again: str) -> Staff:
-        return self.staff_cases.add_staff(actor_id, name, credentials, role, pin, pin_again)
+        return self.cases.staff.add_staff(actor_id, name, credentials, role, pin, pin_again)
 
     def update_staff(self, actor_id: int, staff_id: int, name: str, credentials: str,
                      role: Role | str, active: bool) -> Staff:
-        return self.staff_cases.update_staff(actor_id, staff_id, name, credentials, role,
+        return self.cases.staff.update_staff(actor_id, staff_id, name, credentials, role,
                                              active)
 
     def unlock_staff(self, actor_id: int, staff_id: int) -> None:
-        self.staff_cases.unlock_staff(actor_id, staff_id)
+        self.cases.staff.unlock_staff(actor_id, staff_id)
 
     def find_staff(self, name_or_id: str) -> Staff:
-        return self.local_admin_cases.find_staff(name_or_id)
+        return self.cases.local_admin.find_staff(name_or_id)
 
     def unlock_staff_locally(self, staff_id: int, os_user: str, host: str,
                              new_pin: str | None = None,
                              pin_again: str | None = None) -> Staff:
-        return self.local_admin_cases.unlock_staff_locally(staff_id, os_user, host, new_pin,
+        return self.cases.local_admin.unlock_staff_locally(staff_id, os_user, host, new_pin,
                                                            pin_again)
 
     def check_integrity(self) -> None:
-        self.integrity_cases.check_integrity()
+        self.cases.integrity.check_integrity()
 
     def verify(self) -> list[str]:
-        return self.integrity_cases.verify()
+        return self.cases.integrity.verify()
 
     def verify_record(self, extra_anchors: Sequence[Path] = (), *,
                       own_connection: bool = False) -> VerifyReport:
-        return self.integrity_cases.verify_record(extra_anchors,
+        return self.cases.integrity.verify_record(extra_anchors,
                                                   own_connection=own_connection)
 
     def check_full_integrity(self) -> str:
-        return self.integrity_cases.check_full_integrity()
+        return self.cases.integrity.check_full_integrity()
 
     def require_sound_file(self) -> None:
-        self.integrity_cases.require_sound_file()
+        self.cases.integrity.require_sound_file()
 
     @property
     def integrity_problem(self) -> str:
-        return self.integrity_cases.integrity_problem
+        return self.cases.integrity.integrity_problem
 
     # ------------------------------------------------------------------ PINs and keys
     @property
     def keys_problem(self) -> str:
-        return self.credential_cases.keys_problem
+        return self.cases.credentials.keys_problem
 
     def key_file(self) -> Path | None:
-        return self.credential_cases.key_file()
+        return self.cases.credentials.key_file()
 
     def signing_keys(self) -> ClinicKeys | None:
-        return self.credential_cases.signing_keys()
+        return self.cases.credentials.signing_keys()
 
     def signing_certificate(self) -> str:
-        return self.credential_cases.signing_certificate()
+        return self.cases.credentials.signing_certificate()
 
     def signing_fingerprint(self) -> str:
-        return self.credential_cases.signing_fingerprint()
+        return self.cases.credentials.signing_fingerprint()
 
     def import_signing_certificate(self, actor_id: int, p12_path: str, password: str) -> str:
-        return self.credential_cases.import_signing_certificate(actor_id, p12_path, password)
+        return self.cases.credentials.import_signing_certificate(actor_id, p12_path, password)
 
     def authenticate(self, staff_id: int, pin: str) -> Staff:
-        return self.credential_cases.authenticate(staff_id, pin)
+        return self.cases.credentials.authenticate(staff_id, pin)
 
     def pin_change_due(self, staff_id: int) -> bool:
-        return self.credential_cases.pin_change_due(staff_id)
+        return self.cases.credentials.pin_change_due(staff_id)
 
     def change_own_pin(self, staff_id: int, pin: str, pin_again: str) -> None:
-        self.credential_cases.change_own_pin(staff_id, pin, pin_again)
+        self.cases.credentials.change_own_pin(staff_id, pin, pin_again)
 
     def reset_pin(self, actor_id: int, staff_id: int, pin: str, pin_again: str) -> None:
-        self.credential_cases.reset_pin(actor_id, staff_id, pin, pin_again)
+        self.cases.credentials.reset_pin(actor_id, staff_id, pin, pin_again)
 
     # ------------------------------------------------------------------ patients, episodes
     def find_patients(self, query: str, limit: int = 50) -> list[Patient]:
-        return self.episode_cases.find_patients(query, limit)
+        return self.cases.episodes.find_patients(query, limit)
 
     def add_patient(self, actor_id: int, mrn: str, name: str, dob: date | str,
                     sex: str = "") -> Patient:
-        return self.entry_cases.add_patient(actor_id, mrn, name, dob, sex)
+        return self.cases.entry.add_patient(actor_id, mrn, name, dob, sex)
 
     def patient(self, patient_id: int) -> Patient:
-        return self.episode_cases.patient(patient_id)
+        return self.cases.episodes.patient(patient_id)
 
     def protocol_of(self, episode: Episode) -> Protocol:
         return self.context.protocol_of(episode)
@@ -233,7 +212,7 @@ class Services:
                      chair: str, weight_kg: float | str, dose_mg: float | str,
                      escort: Escort, precheck: Mapping[str, object], lot_number: str = "",
                      dose_reason: str = "") -> Episode:
-        return self.entry_cases.open_episode(actor_id, patient_id, protocol_id, chair,
+        return self.cases.entry.open_episode(actor_id, patient_id, protocol_id, chair,
                                              weight_kg, dose_mg, escort, precheck,
                                              lot_number, dose_reason)
 
@@ -243,159 +222,159 @@ class Services:
         escort: Escort, precheck: Mapping[str, object], lot_number: str = "",
         dose_reason: str = "",
     ) -> tuple[Patient, Episode]:
-        return self.entry_cases.open_episode_for_new_patient(
+        return self.cases.entry.open_episode_for_new_patient(
             actor_id, mrn, name, dob, sex, protocol_id, chair, weight_kg, dose_mg, escort,
             precheck, lot_number, dose_reason)
 
     def previous_episode(self, patient_id: int) -> PreviousEpisode | None:
-        return self.entry_cases.previous_episode(patient_id)
+        return self.cases.entry.previous_episode(patient_id)
 
     def correct_episode_value(self, actor_id: int, episode_id: int, field: str,
                               value: float | str, reason: str) -> Episode:
-        return self.entry_cases.correct_episode_value(actor_id, episode_id, field, value,
+        return self.cases.entry.correct_episode_value(actor_id, episode_id, field, value,
                                                       reason)
 
     def episode_corrections(self, episode_id: int) -> list[EpisodeCorrection]:
-        return self.entry_cases.episode_corrections(episode_id)
+        return self.cases.entry.episode_corrections(episode_id)
 
     def episode(self, episode_id: int) -> Episode:
-        return self.episode_cases.episode(episode_id)
+        return self.cases.episodes.episode(episode_id)
 
     def episode_by_number(self, number_or_id: str) -> Episode:
-        return self.episode_cases.episode_by_number(number_or_id)
+        return self.cases.episodes.episode_by_number(number_or_id)
 
     def episodes(self, include_closed: bool = False, limit: int = 500) -> list[Episode]:
-        return self.episode_cases.episodes(include_closed, limit)
+        return self.cases.episodes.episodes(include_closed, limit)
 
     def episode_view(self, episode_id: int) -> EpisodeView:
-        return self.episode_cases.episode_view(episode_id)
+        return self.cases.episodes.episode_view(episode_id)
 
     def acknowledge_predose(self, prescriber_id: int, pin: str, episode_id: int) -> Episode:
-        return self.episode_cases.acknowledge_predose(prescriber_id, pin, episode_id)
+        return self.cases.episodes.acknowledge_predose(prescriber_id, pin, episode_id)
 
     def start_dosing(self, actor_id: int, episode_id: int,
                      at: datetime | None = None) -> Episode:
-        return self.episode_cases.start_dosing(actor_id, episode_id, at)
+        return self.cases.episodes.start_dosing(actor_id, episode_id, at)
 
     def end_dosing(self, actor_id: int, episode_id: int, at: datetime | None = None) -> Episode:
-        return self.episode_cases.end_dosing(actor_id, episode_id, at)
+        return self.cases.episodes.end_dosing(actor_id, episode_id, at)
 
     def cancel_episode(self, actor_id: int, episode_id: int, reason: str) -> Episode:
-        return self.episode_cases.cancel_episode(actor_id, episode_id, reason)
+        return self.cases.episodes.cancel_episode(actor_id, episode_id, reason)
 
     # ------------------------------------------------------------------ observations
     def record_observation(self, actor_id: int, episode_id: int, raw: Mapping[str, object],
                            taken_at: datetime | None = None) -> ObservationRow:
-        return self.observation_cases.record_observation(actor_id, episode_id, raw, taken_at)
+        return self.cases.observations.record_observation(actor_id, episode_id, raw, taken_at)
 
     def correct_observation(self, actor_id: int, observation_id: int, reason: str,
                             raw: Mapping[str, object],
                             taken_at: datetime | None = None) -> ObservationRow:
-        return self.observation_cases.correct_observation(actor_id, observation_id, reason,
+        return self.cases.observations.correct_observation(actor_id, observation_id, reason,
                                                           raw, taken_at)
 
     def void_observation(self, actor_id: int, observation_id: int, reason: str) -> None:
-        self.observation_cases.void_observation(actor_id, observation_id, reason)
+        self.cases.observations.void_observation(actor_id, observation_id, reason)
 
     def acknowledge_alerts(self, actor_id: int, observation_id: int, codes: Sequence[str],
                            action: str, note: str = "") -> AlertResponse:
-        return self.observation_cases.acknowledge_alerts(actor_id, observation_id, codes,
+        return self.cases.observations.acknowledge_alerts(actor_id, observation_id, codes,
                                                          action, note)
 
     # ------------------------------------------------------------------ board, backups
     def board(self) -> list[BoardRow]:
-        return self.board_cases.board()
+        return self.cases.board.board()
 
     def board_tick(self, rows: Sequence[BoardRow]) -> list[BoardRow]:
-        return self.board_cases.board_tick(rows)
+        return self.cases.board.board_tick(rows)
 
     def backup_now(self) -> Path:
-        return self.backup_cases.backup_now()
+        return self.cases.backups.backup_now()
 
     def backup_if_due(self) -> Path | None:
-        return self.backup_cases.backup_if_due()
+        return self.cases.backups.backup_if_due()
 
     def signed_without_archive(self) -> list[int]:
-        return self.recovery_cases.signed_without_archive()
+        return self.cases.recovery.signed_without_archive()
 
     def recover(self) -> RecoveryReport:
-        return self.recovery_cases.recover()
+        return self.cases.recovery.recover()
 
     # ------------------------------------------------------------------ discharge
     def discharge_view(self, episode_id: int) -> DischargeView:
-        return self.discharge_cases.discharge_view(episode_id)
+        return self.cases.discharge.discharge_view(episode_id)
 
     def automatic_criteria_met(self, episode_id: int) -> bool:
-        return self.discharge_cases.automatic_criteria_met(episode_id)
+        return self.cases.discharge.automatic_criteria_met(episode_id)
 
     def answer_aldrete(self, actor_id: int, episode_id: int, activity: int,
                        respiration: int) -> None:
-        self.discharge_cases.answer_aldrete(actor_id, episode_id, activity, respiration)
+        self.cases.discharge.answer_aldrete(actor_id, episode_id, activity, respiration)
 
     def answer_manual(self, actor_id: int, episode_id: int, key: str,
                       answer: ManualAnswer) -> None:
-        self.discharge_cases.answer_manual(actor_id, episode_id, key, answer)
+        self.cases.discharge.answer_manual(actor_id, episode_id, key, answer)
 
     def add_override(self, actor_id: int, episode_id: int, criterion: str, reason: str,
                      prescriber_id: int, pin: str) -> None:
-        self.discharge_cases.add_override(actor_id, episode_id, criterion, reason,
+        self.cases.discharge.add_override(actor_id, episode_id, criterion, reason,
                                           prescriber_id, pin)
 
     def check_override(self, episode_id: int, criterion: str, reason: str,
                        prescriber_id: int) -> Override:
-        return self.discharge_cases.check_override(episode_id, criterion, reason,
+        return self.cases.discharge.check_override(episode_id, criterion, reason,
                                                    prescriber_id)
 
     def remove_override(self, actor_id: int, episode_id: int, criterion: str) -> None:
-        self.discharge_cases.remove_override(actor_id, episode_id, criterion)
+        self.cases.discharge.remove_override(actor_id, episode_id, criterion)
 
     def answer_rems(self, actor_id: int, episode_id: int, key: str, value: str) -> None:
-        self.rems_cases.answer_rems(actor_id, episode_id, key, value)
+        self.cases.rems.answer_rems(actor_id, episode_id, key, value)
 
     def sign_discharge(self, signer_id: int, pin: str, episode_id: int) -> SignResult:
-        return self.signing_cases.sign_discharge(signer_id, pin, episode_id)
+        return self.cases.signing.sign_discharge(signer_id, pin, episode_id)
 
     def add_addendum(self, signer_id: int, pin: str, episode_id: int, text: str) -> SignResult:
-        return self.signing_cases.add_addendum(signer_id, pin, episode_id, text)
+        return self.cases.signing.add_addendum(signer_id, pin, episode_id, text)
 
     def signed_content(self, episode_id: int, signer_id: int, meaning: str,
                        at: datetime) -> dict[str, Any]:
-        return self.signing_cases.signed_content(episode_id, signer_id, meaning, at)
+        return self.cases.signing.signed_content(episode_id, signer_id, meaning, at)
 
     # ------------------------------------------------------------------ documents
     def sheet_pdf(self, episode_id: int) -> bytes:
-        return self.sheet_cases.sheet_pdf(episode_id)
+        return self.cases.sheets.sheet_pdf(episode_id)
 
     def write_sheet(self, episode_id: int, path: Path) -> Path:
-        return self.sheet_cases.write_sheet(episode_id, path)
+        return self.cases.sheets.write_sheet(episode_id, path)
 
     def save_sheet_as(self, episode_id: int, path: Path, *, force: bool = False) -> Path:
-        return self.sheet_cases.save_sheet_as(episode_id, path, force=force)
+        return self.cases.sheets.save_sheet_as(episode_id, path, force=force)
 
     def archive_sheet(self, episode_id: int) -> tuple[Path | None, str]:
-        return self.sheet_cases.archive_sheet(episode_id)
+        return self.cases.sheets.archive_sheet(episode_id)
 
     def fhir_codes(self) -> FhirCodes:
-        return self.export_cases.fhir_codes()
+        return self.cases.exports.fhir_codes()
 
     def mrn_system(self) -> str:
-        return self.export_cases.mrn_system()
+        return self.cases.exports.mrn_system()
 
     def signed_view(self, episode_id: int) -> EpisodeView:
-        return self.export_cases.signed_view(episode_id)
+        return self.cases.exports.signed_view(episode_id)
 
     def fhir_bundle(self, episode_id: int) -> dict[str, Any]:
-        return self.export_cases.fhir_bundle(episode_id)
+        return self.cases.exports.fhir_bundle(episode_id)
 
     def fhir_bundle_bytes(self, episode_id: int) -> bytes:
-        return self.export_cases.fhir_bundle_bytes(episode_id)
+        return self.cases.exports.fhir_bundle_bytes(episode_id)
 
     def export_fhir(self, episode_id: int, path: Path, force: bool = False) -> Path:
-        return self.export_cases.export_fhir(episode_id, path, force)
+        return self.cases.exports.export_fhir(episode_id, path, force)
 
     def auto_export_fhir(self, episode_id: int) -> tuple[Path | None, str]:
-        return self.export_cases.auto_export_fhir(episode_id)
+        return self.cases.exports.auto_export_fhir(episode_id)
 
     def export_csv(self, path: Path, start: date | None = None, end: date | None = None,
                    per_episode: bool = False, force: bool = False) -> CsvResult:
-        return self.export_cases.export_csv(path, start, end, per_episode, force)
+        return self.cases.exports.export_csv(path, start, end, per_episode, force)

@@ -10,8 +10,12 @@ from monitor_app.domain.models import Role, Staff, ValidationError
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases, check_security_settings
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.exports import check_system_uri
-from monitor_app.services.settings import TEXT_SETTINGS, ClinicSettings, stored_form
+from monitor_app.services.settings import (
+    TEXT_SETTINGS,
+    ClinicSettings,
+    check_system_uri,
+    stored_form,
+)
 from monitor_app.services.text import checked_text
 from monitor_app.storage import repository as repo
 

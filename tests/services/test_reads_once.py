@@ -107,16 +107,16 @@ def test_one_signature_builds_the_discharge_view_once(in_recovery, monkeypatch) 
         return real(self, *args, **kwargs)
 
     kept = {}
-    real_archive = services.sheet_cases.archive_sheet
+    real_archive = services.cases.sheets.archive_sheet
 
     def archive(episode_id, state=None):  # type: ignore[no-untyped-def]
         kept["state"] = state
         return real_archive(episode_id, state)
 
     monkeypatch.setattr(DischargeUseCases, "discharge_view", counted)
-    monkeypatch.setattr(services.sheet_cases, "archive_sheet", archive)
+    monkeypatch.setattr(services.cases.sheets, "archive_sheet", archive)
     result = services.sign_discharge(nurse, "2222", episode)
     assert len(built) == 1
     assert result.archived_to is not None and result.archive_problem == ""
     # The sheet was archived from the view as it reads after the signature.
-    assert kept["state"] == real(services.discharge_cases, episode)
+    assert kept["state"] == real(services.cases.discharge, episode)

@@ -78,7 +78,7 @@ def test_an_addendum_missing_from_the_archived_sheet_is_added(w: World, monkeypa
     (archived,) = w.s.archive_dir().glob("*.pdf")
     signed_at = w.s.episode_view(episode_id).signatures[0].signed_at.timestamp()
     os.utime(archived, (signed_at, signed_at))  # written when it was signed
-    monkeypatch.setattr(type(w.s.sheet_cases), "archive_sheet",
+    monkeypatch.setattr(type(w.s.cases.sheets), "archive_sheet",
                         lambda self, eid, state=None: (None, "killed"))  # stopped
     w.clock.advance(minutes=30)
     w.s.add_addendum(w.nurse.id, NURSE_PIN, episode_id, "Escort phoned: home safely.")

@@ -1,0 +1,91 @@
+"""The use cases of one open clinic, wired once: each is given the context and the
+other use cases it needs, explicitly. What a start to the board does not need (the
+documents, exports, backups, record checks) is imported on first use."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from monitor_app.services.board import BoardUseCases
+from monitor_app.services.context import ServiceContext
+from monitor_app.services.credentials import CredentialUseCases
+from monitor_app.services.discharge import DischargeUseCases
+from monitor_app.services.entry import EntryUseCases
+from monitor_app.services.episodes import EpisodeUseCases
+from monitor_app.services.observations import ObservationUseCases
+from monitor_app.services.rems import RemsUseCases
+from monitor_app.services.staff import StaffUseCases
+
+if TYPE_CHECKING:
+    from monitor_app.services.backups import BackupUseCases
+    from monitor_app.services.exports import ExportUseCases
+    from monitor_app.services.local_admin import LocalAdminUseCases
+    from monitor_app.services.monitor import MonitorUseCases
+    from monitor_app.services.recovery import RecoveryUseCases
+    from monitor_app.services.sheet import SheetUseCases
+    from monitor_app.services.signing import SigningUseCases
+    from monitor_app.services.verification import IntegrityUseCases
+
+
+class UseCases:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.context = ctx
+        self.credentials = CredentialUseCases(ctx)
+        self.staff = StaffUseCases(ctx, self.credentials)
+        self.episodes = EpisodeUseCases(ctx, self.credentials)
+        self.entry = EntryUseCases(ctx, self.episodes)
+        self.rems = RemsUseCases(ctx, self.episodes)
+        self.discharge = DischargeUseCases(ctx, self.episodes, self.credentials, self.rems)
+        self.observations = ObservationUseCases(ctx, self.episodes, self.discharge)
+        self.board = BoardUseCases(ctx)
+
+    @cached_property
+    def sheets(self) -> SheetUseCases:
+        from monitor_app.services.sheet import SheetUseCases
+
+        return SheetUseCases(self.context, self.discharge, self.credentials)
+
+    @cached_property
+    def exports(self) -> ExportUseCases:
+        from monitor_app.services.exports import ExportUseCases
+
+        return ExportUseCases(self.context, self.episodes, self.sheets)
+
+    @cached_property
+    def integrity(self) -> IntegrityUseCases:
+        from monitor_app.services.verification import IntegrityUseCases
+
+        return IntegrityUseCases(self.context)
+
+    @cached_property
+    def signing(self) -> SigningUseCases:
+        from monitor_app.services.signing import SigningUseCases
+
+        return SigningUseCases(self.context, self.episodes, self.credentials, self.discharge,
+                               self.sheets, self.exports, self.integrity)
+
+    @cached_property
+    def backups(self) -> BackupUseCases:
+        from monitor_app.services.backups import BackupUseCases
+
+        return BackupUseCases(self.context)
+
+    @cached_property
+    def recovery(self) -> RecoveryUseCases:
+        from monitor_app.services.recovery import RecoveryUseCases
+
+        return RecoveryUseCases(self.context, self.signing)
+
+    @cached_property
+    def monitor(self) -> MonitorUseCases:
+        from monitor_app.services.monitor import MonitorUseCases
+
+        return MonitorUseCases(self.context)
+
+    @cached_property
+    def local_admin(self) -> LocalAdminUseCases:
+        from monitor_app.services.local_admin import LocalAdminUseCases
+    from monitor_app.services.monitor import MonitorUseCases
+
+        return LocalAdminUseCases(self.context, self.credentials)
