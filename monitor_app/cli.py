@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from monitor_app import paths
-
-EXIT_OK, EXIT_ALTERED, EXIT_ERROR, EXIT_USAGE = 0, 1, 2, 2
+from monitor_app.exit_codes import EXIT_ERROR, EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):

@@ -8,12 +8,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from monitor_app.clock import SystemClock
-from monitor_app.domain.models import ValidationError
-from monitor_app.domain.protocol import ProtocolError
-from monitor_app.storage.db import StorageError
-
-EXIT_OK, EXIT_ALTERED, EXIT_ERROR = 0, 1, 2
+from monitor_app.exit_codes import EXIT_ALTERED, EXIT_ERROR, EXIT_OK
+from monitor_app.services.errors import ProtocolError, StorageError, ValidationError
 
 
 class UserError(Exception):
@@ -144,19 +140,9 @@ def cmd_pdf(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, db_path: Path) -> int:
-    from monitor_app.storage.backup import backup_database
-
     services = _services(db_path)
     try:
-        dest: Path = args.dest
-        if dest.is_dir():
-            stamp = SystemClock().now().astimezone().strftime("%Y%m%d-%H%M%S")
-            dest = dest / f"{db_path.stem}-{stamp}.db"
-        if dest.exists():
-            raise UserError(f"{dest} already exists; choose a new file name")
-        if not dest.parent.exists():
-            raise UserError(f"folder {dest.parent} does not exist")
-        backup_database(services.db, dest)
+        dest = services.backup_to(args.dest)
         key_file = services.key_file()
     finally:
         services.close()

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from monitor_app import paths
 from monitor_app.domain.models import Staff
+from monitor_app.exit_codes import EXIT_ERROR, EXIT_OK
 from monitor_app.services import Services
 from monitor_app.services.errors import DatabaseBusy, ProtocolError, StorageError
 
-EXIT_OK, EXIT_ERROR = 0, 2
 STYLE_FILE = "style.qss"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from monitor_app.domain.models import ValidationError
 from monitor_app.services.context import ServiceContext
 from monitor_app.storage.backup import backup_database, newest_first, prune_backups
 from monitor_app.storage.db import StorageError
@@ -49,6 +50,20 @@ class BackupUseCases:
                                "Settings.") from exc
         prune_backups(folder, self.ctx.settings().backups_kept, f"{BACKUP_PREFIX}*.db",
                       just_made=dest)
+        return dest
+
+    def backup_to(self, dest: Path) -> Path:
+        """A consistent copy at ``dest`` (a new file), or in the folder ``dest`` named
+        after the database and the local time of the services' clock."""
+        if dest.is_dir():
+            stamp = self.ctx.clock.now().astimezone().strftime("%Y%m%d-%H%M%S")
+            stem = self.ctx.db_path.stem if self.ctx.db_path else "monitor"
+            dest = dest / f"{stem}-{stamp}.db"
+        if dest.exists():
+            raise ValidationError("dest", f"{dest} already exists; choose a new file name")
+        if not dest.parent.exists():
+            raise ValidationError("dest", f"folder {dest.parent} does not exist")
+        backup_database(self.ctx.db, dest)
         return dest
 
     def backup_if_due(self) -> Path | None:

@@ -86,6 +86,5 @@ class UseCases:
     @cached_property
     def local_admin(self) -> LocalAdminUseCases:
         from monitor_app.services.local_admin import LocalAdminUseCases
-    from monitor_app.services.monitor import MonitorUseCases
 
         return LocalAdminUseCases(self.context, self.credentials)

@@ -291,6 +291,9 @@ class Services:
     def backup_now(self) -> Path:
         return self.cases.backups.backup_now()
 
+    def backup_to(self, dest: Path) -> Path:
+        return self.cases.backups.backup_to(dest)
+
     def backup_if_due(self) -> Path | None:
         return self.cases.backups.backup_if_due()
 
