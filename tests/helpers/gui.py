@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from monitor_app.gui.episode_view import EpisodeWindow
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+
+from monitor_app.gui.episode.episode_view import EpisodeWindow
 
 
 class Keyboard:
