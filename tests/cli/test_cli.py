@@ -181,6 +181,7 @@ def test_missing_database_is_not_created_by_verify(tmp_path: Path, capsys) -> No
     assert not path.exists()
 
 
+@pytest.mark.slow
 def test_real_process_verify_and_tamper(demo_copy: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "monitor_app", "--db", str(demo_copy), "verify"]

@@ -122,6 +122,7 @@ def test_a_fifo_a_device_or_a_folder_is_refused(clinic: Path, tmp_path: Path, ca
     assert pdf(capsys, clinic, tmp_path / "no" / "x.pdf", *extra)[0] != 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [
     [b"pdf", b"E-\xff\xfe", b"-o", b"x.pdf"],
     [b"--db", b"/tmp/caf\xe9.db", b"episodes"],

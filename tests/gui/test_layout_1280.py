@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.gui, pytest.mark.xvfb]
+pytestmark = [pytest.mark.gui, pytest.mark.xvfb, pytest.mark.slow]
 
 PROBE = Path(__file__).with_name("layout_probe.py")
 WIDTH, HEIGHT = 1280, 800

@@ -7,6 +7,7 @@ number of kills, so ``make bench`` can run a longer campaign.
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -14,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +24,7 @@ import pytest
 from monitor_app.services import Services
 from tests.helpers.world import World, good, make_world, open_iv
 
-pytestmark = pytest.mark.usefixtures("fast_pins")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fast_pins")]
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = int(os.environ.get("CRASH_ROUNDS", "20"))
@@ -68,7 +70,7 @@ def _check_intact(db: Path, episode: int, acknowledged: set[int]) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
-    services = Services.open(db)
+    services = Services.open(db, defer_quick_check=True)  # integrity_check just ran
     try:
         stored = {r.observation.id for r in services.episode_view(episode).rows}
         assert acknowledged <= stored, sorted(acknowledged - stored)
@@ -77,20 +79,51 @@ def _check_intact(db: Path, episode: int, acknowledged: set[int]) -> None:
         services.close()
 
 
-def test_sigkill_never_loses_an_acknowledged_save(clinic) -> None:
+@pytest.fixture
+def fork_server(clinic, tmp_path: Path) -> Iterator[Callable[[float], list[str]]]:
+    """A process that has imported the app once and forks a saving child per round.
+
+    The returned function starts a child, waits for its first save, kills it with
+    SIGKILL ``delay`` seconds later and returns every line it printed."""
     db, episode, _second, nurse = clinic
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.helpers.save_loop", "--fork-server", str(db),
+         str(episode), str(nurse)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert server.stdin and server.stdout
+    rounds = itertools.count()
+
+    def kill_one(delay: float) -> list[str]:
+        fifo = tmp_path / f"round-{next(rounds)}.fifo"
+        os.mkfifo(fifo)
+        server.stdin.write(f"{fifo}\n")
+        server.stdin.flush()
+        forked = server.stdout.readline()
+        assert forked.startswith("pid "), forked + server.stderr.read()
+        with open(fifo) as out:
+            first = out.readline()  # wait for the first save: start-up is not the test
+            assert first.startswith("ok "), first + out.read()
+            time.sleep(delay)
+            os.kill(int(forked.split()[1]), signal.SIGKILL)
+            rest = out.read()
+        assert server.stdout.readline() == f"exit {-signal.SIGKILL}\n"
+        return [first, *rest.splitlines(keepends=True)]
+
+    yield kill_one
+    _, err = server.communicate(input="", timeout=60)
+    assert server.returncode == 0, err
+    assert "Traceback" not in err, err
+
+
+def test_sigkill_never_loses_an_acknowledged_save(clinic, fork_server) -> None:
+    db, episode, _second, _nurse = clinic
     rng = random.Random(SEED)
     acknowledged: set[int] = set()
     for round_no in range(ROUNDS):
-        child = _child(db, episode, nurse)
-        first = child.stdout.readline()  # wait for the first save: start-up is not the test
-        assert first.startswith("ok "), first + child.stderr.read()
-        time.sleep(rng.uniform(0.05, 0.5))
-        child.send_signal(signal.SIGKILL)
-        rest, err = child.communicate()
-        assert child.returncode == -signal.SIGKILL
-        assert "Traceback" not in err, err
-        lines = [first, *rest.splitlines(keepends=True)]
+        # A save takes a few milliseconds, so any window of many saves puts the kill at
+        # a uniformly random point of the save cycle.
+        lines = fork_server(rng.uniform(0.02, 0.15))
         assert not any(line.startswith("error") for line in lines), lines
         acknowledged |= set(_acknowledged(lines))
         _check_intact(db, episode, acknowledged)

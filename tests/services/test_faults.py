@@ -150,6 +150,7 @@ FSIZE_CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_disk_full_with_a_file_size_limit(tmp_path: Path) -> None:
     w = make_world(tmp_path / "c.db")
     e = open_iv(w)
