@@ -142,6 +142,23 @@ def alerting(row: BoardRow) -> str:
     return "flag" if row.alerts else ""
 
 
+def summary_text(rows: list[BoardRow]) -> str:
+    """The line above the board: how many chairs, overdue, due and flagged."""
+    if not rows:
+        return "No active episodes. Start one with New episode (Ctrl+N)."
+    red = sum(1 for r in rows if alerting(r) == "red")
+    amber = sum(1 for r in rows if alerting(r) == "amber")
+    flagged = sum(1 for r in rows if r.alerts)
+    parts = [f"{len(rows)} active {'chair' if len(rows) == 1 else 'chairs'}"]
+    if red:
+        parts.append(f"⚠ {red} overdue")
+    if amber:
+        parts.append(f"{amber} due")
+    if flagged:
+        parts.append(f"⚑ {flagged} flagged")
+    return "   ·   ".join(parts)
+
+
 class BoardModel(QAbstractTableModel):
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)

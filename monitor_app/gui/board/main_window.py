@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Role, ValidationError
-from monitor_app.gui.board.board import BoardModel, BoardView, alerting
+from monitor_app.gui.board.board import BoardModel, BoardView, summary_text
 from monitor_app.gui.board.record_check import RecordCheck, status_text
 from monitor_app.gui.board.status_bar import StationStatusBar
 from monitor_app.gui.common import attention, widgets
@@ -209,21 +209,7 @@ class MainWindow(QMainWindow):
             self.lock_page.show_chairs(self.model.rows)
 
     def _update_summary(self) -> None:
-        rows = self.model.rows
-        if not rows:
-            self.summary.setText("No active episodes. Start one with New episode (Ctrl+N).")
-            return
-        red = sum(1 for r in rows if alerting(r) == "red")
-        amber = sum(1 for r in rows if alerting(r) == "amber")
-        flagged = sum(1 for r in rows if r.alerts)
-        parts = [f"{len(rows)} active {'chair' if len(rows) == 1 else 'chairs'}"]
-        if red:
-            parts.append(f"⚠ {red} overdue")
-        if amber:
-            parts.append(f"{amber} due")
-        if flagged:
-            parts.append(f"⚑ {flagged} flagged")
-        self.summary.setText("   ·   ".join(parts))
+        self.summary.setText(summary_text(self.model.rows))
 
     def _update_status(self) -> None:
         staff = self.session.staff
