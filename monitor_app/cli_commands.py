@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from monitor_app.exit_codes import EXIT_ALTERED, EXIT_ERROR, EXIT_OK
-from monitor_app.services.errors import ProtocolError, StorageError, ValidationError
+from monitor_app.services.errors import MonitorError, ProtocolError, StorageError
 
 
 class UserError(Exception):
@@ -30,7 +30,7 @@ def _services(db_path: Path, must_exist: bool = True):  # type: ignore[no-untype
 def dispatch(command: str, args: argparse.Namespace, db_path: Path) -> int:
     try:
         return COMMANDS[command](args, db_path)
-    except (ValidationError, StorageError, ProtocolError) as exc:
+    except MonitorError as exc:  # a rule, the database, a protocol file, an unknown id
         raise UserError(getattr(exc, "message", None) or str(exc)) from None
     except OSError as exc:
         raise UserError(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": ")) from None

@@ -7,49 +7,12 @@ the voided one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-
-class ValidationError(ValueError):
-    """A value the user typed or chose cannot be accepted.
-
-    ``field`` is the form key (``hr``, ``bp``, ``taken_at``...) so the GUI can show the
-    message next to the input that holds the value.
-    """
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-class ValidationErrors(ValidationError):
-    """Several values refused at once, so a form can show every field's problem together.
-
-    ``errors`` holds one ``ValidationError`` per refused field, in the form's order;
-    ``field`` and ``message`` are the first one's, for callers that show only one.
-    """
-
-    def __init__(self, errors: Sequence[ValidationError]) -> None:
-        flat: list[ValidationError] = []
-        for error in errors:
-            flat.extend(error.errors if isinstance(error, ValidationErrors) else [error])
-        if not flat:
-            raise ValueError("ValidationErrors needs at least one error")
-        super().__init__(flat[0].field, flat[0].message)
-        self.errors: tuple[ValidationError, ...] = tuple(flat)
-        self.args = ("; ".join(f"{e.field}: {e.message}" for e in flat),)
-
-    @property
-    def fields(self) -> dict[str, str]:
-        """Field key -> message (the first message when a field is refused twice)."""
-        found: dict[str, str] = {}
-        for error in self.errors:
-            found.setdefault(error.field, error.message)
-        return found
+from monitor_app.errors import ValidationError as ValidationError
+from monitor_app.errors import ValidationErrors as ValidationErrors
 
 
 class Role(StrEnum):

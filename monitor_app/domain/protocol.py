@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor_app.errors import ProtocolError as ProtocolError
+
 FIELDS = ("hr", "sbp", "dbp", "spo2", "rr", "temp_c", "moaas", "dissociation")
 FLAG_KEYS = (
     "flag_at_or_above",
@@ -35,14 +37,6 @@ AUTOMATIC_CRITERIA: dict[str, dict[str, type | tuple[type, ...]]] = {
 OVERRIDE_KEYS: dict[str, type] = {"overridable": bool, "not_overridable_because": str}
 NOT_OVERRIDABLE_DEFAULT = "the protocol does not allow it"
 ANCHORS = ("dosing_start", "dosing_end")
-
-
-class ProtocolError(ValueError):
-    def __init__(self, path: Path | str, key: str, problem: str) -> None:
-        super().__init__(f"{path}: [{key}] {problem}")
-        self.path = str(path)
-        self.key = key
-        self.problem = problem
 
 
 @dataclass(frozen=True)

@@ -17,24 +17,13 @@ from pathlib import Path
 
 import sqlite_utils
 
+from monitor_app.errors import ChangeRefused as ChangeRefused
+from monitor_app.errors import DatabaseBusy as DatabaseBusy
+from monitor_app.errors import StorageError as StorageError
 from monitor_app.storage import migrations
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
-
-
-class StorageError(Exception):
-    """The database cannot be used; the message says which file and what to do."""
-
-
-class DatabaseBusy(StorageError):
-    """Another program holds the database; trying again shortly may succeed."""
-
-    retryable = True
-
-
-class ChangeRefused(StorageError):
-    """The database refused a change: a signed record, or a value never changed in place."""
 
 
 def open_db(

@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.errors import NotFound as NotFound
 from monitor_app.storage import audit, file_guard
 from monitor_app.storage.db import (
     ChangeRefused,
@@ -28,10 +29,6 @@ from monitor_app.storage.db import (
 )
 
 Row = dict[str, Any]
-
-
-class NotFound(LookupError):
-    """No row with that id: a programming error or a stale screen, not a user error."""
 
 
 class _Unset:

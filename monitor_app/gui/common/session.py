@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from monitor_app.domain.models import Staff
-from monitor_app.services import Services
+from monitor_app.services import NotSignedIn, Services
 
 
 class Session(QObject):
@@ -23,7 +23,7 @@ class Session(QObject):
     @property
     def staff_id(self) -> int:
         if self.staff is None or self.locked:
-            raise PermissionError("nobody is signed in")
+            raise NotSignedIn("nobody is signed in")
         return self.staff.id
 
     def sign_in(self, staff: Staff) -> None:

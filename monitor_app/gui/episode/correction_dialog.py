@@ -23,6 +23,7 @@ from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import error_label, show_inline
 from monitor_app.gui.episode.observation_form import ObservationFields
 from monitor_app.gui.episode.table_models import local_time
+from monitor_app.services.errors import NotSignedIn
 from monitor_app.services.views import ObservationRow
 
 
@@ -85,7 +86,7 @@ class CorrectionDialog(QDialog):
             else:
                 self.fields.show_error(exc.field, exc.message)
             return False
-        except PermissionError as exc:
+        except NotSignedIn as exc:
             show_inline(self.reason_error, f"{exc}: sign in first")
             return False
         self.accept()
@@ -143,7 +144,7 @@ class ReasonDialog(QDialog):
         except ValidationError as exc:
             show_inline(self.error, exc.message)
             return False
-        except PermissionError as exc:
+        except NotSignedIn as exc:
             show_inline(self.error, f"{exc}: sign in first")
             return False
         self.accept()

@@ -39,7 +39,7 @@ from monitor_app.gui.episode.episode_value_dialog import EpisodeValueDialog
 from monitor_app.gui.episode.observation_form import ObservationForm
 from monitor_app.gui.episode.table_models import ObservationModel, local_time
 from monitor_app.gui.episode.trend_plot import TrendPlot
-from monitor_app.services.errors import StorageError
+from monitor_app.services.errors import NotSignedIn, StorageError
 from monitor_app.services.views import EpisodeView, ObservationRow
 
 MESSAGE_STYLES = {"error": "background: #fff4d6; color: #5c3d00; border: 1px solid #c98a00;"
@@ -228,7 +228,7 @@ class EpisodeWindow(QWidget):
         except ValidationError as exc:
             self.show_message(exc.message)
             return False
-        except PermissionError as exc:
+        except NotSignedIn as exc:
             self.show_message(f"{exc}: sign in first")
             return False
         except StorageError as exc:

@@ -32,7 +32,7 @@ from monitor_app.gui.common.fitting import FlowLayout
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import ERROR_STYLE
 from monitor_app.gui.episode.table_models import format_temp
-from monitor_app.services.errors import StorageError
+from monitor_app.services.errors import NotSignedIn, StorageError
 from monitor_app.services.views import ObservationRow
 
 MOAAS_HELP = ("MOAA/S, type 0-5: 5 responds readily to name; 4 lethargic response; "
@@ -335,7 +335,7 @@ class ObservationForm(QWidget):
         except ValidationError as exc:
             self._show_refusal(exc.field, exc.message, raw_temp_f=self._typed_f())
             return None
-        except PermissionError as exc:
+        except NotSignedIn as exc:
             self.fields.show_error("form", f"{exc}: sign in to record")
             return None
         except StorageError as exc:  # busy, disk full, read-only: nothing was saved
