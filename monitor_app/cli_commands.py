@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from monitor_app.domain.schedule import ScheduleState
 from monitor_app.exit_codes import EXIT_ALTERED, EXIT_ERROR, EXIT_OK
 from monitor_app.services.errors import MonitorError, ProtocolError, StorageError
 
@@ -60,7 +61,7 @@ def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def _next_due(status) -> str:  # type: ignore[no-untyped-def]
-    if status.state == "baseline":
+    if status.state == ScheduleState.BASELINE:
         return "baseline due"
     if status.next_due is None:
         return ""
@@ -80,7 +81,7 @@ def cmd_episodes(args: argparse.Namespace, db_path: Path) -> int:
                 "protocol": e.protocol_id, "chair": e.chair, "phase": e.phase.value,
                 "next_due": row.status.next_due.isoformat() if row and row.status.next_due
                 else None,
-                "state": row.status.state if row else "none",
+                "state": str(row.status.state) if row else str(ScheduleState.NONE),
                 "cancelled_reason": e.closed_reason if e.phase == "cancelled" else "",
             })
             rows[-1]["_due_text"] = _next_due(row.status) if row else ""

@@ -156,15 +156,25 @@ class Observation:
         return self.voided_at is not None
 
 
+class AlertDirection(StrEnum):
+    HIGH = "high"  # at or above / above a limit
+    LOW = "low"  # at or below / below a limit
+    RISE = "rise"  # risen from baseline by the limit or more
+    OTHER = "other"
+
+
 @dataclass(frozen=True)
 class Alert:
-    """A clinically concerning value: flagged, shown, acknowledged; never blocks entry."""
+    """A clinically concerning value: flagged, shown, acknowledged; never blocks entry.
+    Screens read ``direction`` (never the English ``message``) to draw ▲ or ▼."""
 
     code: str  # e.g. "hypertension", "hr_high", "spo2_low"
     field: str  # form key the alert is about: "bp", "hr", ...
     message: str  # "SBP 184 at or above 180"
     label: str = ""  # the value's short name: "SBP"
     value: float | None = None  # the value that raised it: 184 (a rise: the value, not the rise)
+    direction: AlertDirection = AlertDirection.OTHER
+    limit: float | None = None  # the protocol's limit it crossed (a rise: the allowed rise)
 
 
 @dataclass(frozen=True)

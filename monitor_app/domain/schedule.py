@@ -45,6 +45,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from monitor_app.domain.models import Episode, Observation, Phase
 from monitor_app.domain.protocol import Protocol, Schedule
@@ -57,7 +58,18 @@ _PRIORITY = {"end": 0, "timepoint": 1, "after": 2, "during": 3}
 RECHECK_LABEL = "BP recheck due"
 _ACTIVE = (Phase.DOSING, Phase.RECOVERY, Phase.READY)
 
-STATES = ("ok", "due_soon", "due", "overdue", "baseline", "none")
+class ScheduleState(StrEnum):
+    """What is due now. A StrEnum: it reads and prints as its value ("due_soon")."""
+
+    OK = "ok"
+    DUE_SOON = "due_soon"
+    DUE = "due"
+    OVERDUE = "overdue"
+    BASELINE = "baseline"  # before dosing: a baseline is needed
+    NONE = "none"  # nothing scheduled (not started, closed)
+
+
+STATES = tuple(ScheduleState)
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,7 @@ class Slot:
 
 @dataclass(frozen=True)
 class ScheduleStatus:
-    state: str  # one of STATES
+    state: ScheduleState
     next_due: datetime | None
     next_label: str
     seconds_to_due: int | None  # floor of (next_due - now); negative when late
@@ -148,7 +160,7 @@ def schedule_status(
     if phase == Phase.PRECHECK:
         return _precheck_status(schedule, times, now)
     if dosing_start is None:
-        return ScheduleStatus("none", None, "", None)
+        return ScheduleStatus(ScheduleState.NONE, None, "", None)
     if dosing_end is not None and dosing_end < dosing_start:
         dosing_end = dosing_start
     fillers = [t for t in times if t > dosing_start]
@@ -162,13 +174,13 @@ def schedule_status(
     missed = tuple(s for s in slots if s.status == "missed")
     if phase not in _ACTIVE:  # discharged, cancelled
         kept = tuple(s for s in slots if s.status != "open")
-        return ScheduleStatus("none", None, "", None, missed, kept)
+        return ScheduleStatus(ScheduleState.NONE, None, "", None, missed, kept)
     upcoming = next((s for s in slots if s.status == "open"), None)
     recheck = _recheck(schedule, bp_flagged_at)
     if recheck is not None and (upcoming is None or recheck.due < upcoming.due):
         upcoming = recheck
     if upcoming is None:
-        return ScheduleStatus("none", None, "", None, missed, tuple(slots))
+        return ScheduleStatus(ScheduleState.NONE, None, "", None, missed, tuple(slots))
     return ScheduleStatus(
         state=_state(schedule, upcoming.due, now, upcoming.kind),
         next_due=upcoming.due,
@@ -180,14 +192,14 @@ def schedule_status(
     )
 
 
-def _state(schedule: Schedule, due: datetime, now: datetime, kind: str) -> str:
+def _state(schedule: Schedule, due: datetime, now: datetime, kind: str) -> ScheduleState:
     if now < due - schedule.due_soon_min * _MINUTE:
-        return "ok"
+        return ScheduleState.OK
     if now < due:
-        return "due_soon"
+        return ScheduleState.DUE_SOON
     if now < due + schedule.grace_min(kind) * _MINUTE:
-        return "due"
-    return "overdue"
+        return ScheduleState.DUE
+    return ScheduleState.OVERDUE
 
 
 def _recheck(schedule: Schedule, bp_flagged_at: datetime | None) -> Slot | None:
@@ -201,9 +213,9 @@ def _precheck_status(schedule: Schedule, times: list[datetime], now: datetime) -
     """Baseline due until one is recorded, and again once it is older than the window."""
     window = schedule.baseline_window_min
     if times and (window <= 0 or times[-1] >= now - window * _MINUTE):
-        return ScheduleStatus("ok", None, "baseline recorded", None)
+        return ScheduleStatus(ScheduleState.OK, None, "baseline recorded", None)
     label = f"baseline older than {window} min: repeat" if times else "baseline due"
-    return ScheduleStatus("baseline", None, label, None)
+    return ScheduleStatus(ScheduleState.BASELINE, None, label, None)
 
 
 def _make_slots(

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from monitor_app.domain.models import SIDE_EFFECTS, Alert, ValidationError, Vitals
+from monitor_app.domain.models import SIDE_EFFECTS, Alert, AlertDirection, ValidationError, Vitals
 from monitor_app.domain.protocol import FieldLimits, Protocol
 from monitor_app.domain.text import clean_text
 
@@ -128,7 +128,8 @@ def alerts_for(vitals: Vitals, protocol: Protocol, baseline: Vitals | None) -> l
             if limit is None or not _beyond(value, limit, word):
                 continue
             alerts.append(Alert(high_code if high else low_code, key,
-                                f"{label} {shown} {word} {_fmt(limit, name)}", label, value))
+                                f"{label} {shown} {word} {_fmt(limit, name)}", label, value,
+                                AlertDirection.HIGH if high else AlertDirection.LOW, limit))
         rise_alert = _rise(name, value, lim, baseline)
         if rise_alert is not None:
             alerts.append(rise_alert)
@@ -147,7 +148,7 @@ def _rise(name: str, value: float, lim: FieldLimits, baseline: Vitals | None) ->
         return None
     return Alert(high_code, key, f"{label} rose {_fmt(rise, name)} from baseline "
                  f"{_fmt(base, name)} (limit {_fmt(lim.flag_rise_from_baseline, name)})",
-                 label, value)
+                 label, value, AlertDirection.RISE, lim.flag_rise_from_baseline)
 
 
 def _beyond(value: float, limit: float, word: str) -> bool:
@@ -184,7 +185,8 @@ def predose_caution(baseline: Vitals, protocol: Protocol) -> Alert | None:
     if baseline.sbp > sbp_limit or baseline.dbp > dbp_limit:
         return Alert("predose_caution", "bp",
                      f"baseline BP {baseline.bp_text} above {sbp_limit}/{dbp_limit}: "
-                     "a prescriber acknowledges before dosing starts")
+                     "a prescriber acknowledges before dosing starts",
+                     direction=AlertDirection.HIGH)
     return None
 
 

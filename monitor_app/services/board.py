@@ -52,7 +52,8 @@ class BoardUseCases:
             episode_id=e.id, number=e.number, chair=e.chair, patient_name=patient.name,
             mrn=patient.mrn, protocol_id=protocol.id, protocol_name=protocol.name,
             phase=e.phase, dosing_start=e.dosing_start, dosing_end=e.dosing_end,
-            last_vitals=vitals_summary(last), last_taken_at=last.taken_at if last else None,
+            last_vitals=last.vitals if last else None,
+            last_taken_at=last.taken_at if last else None,
             news2=score, flags=tuple(a.message for a in alerts), alerts=alerts,
             status=schedule.schedule_status(protocol.schedule, phase=e.phase,
                                             dosing_start=e.dosing_start,
@@ -103,21 +104,3 @@ def sort_board(rows: list[BoardRow]) -> list[BoardRow]:
     """Chair order, always: a row never moves under the nurse's pointer when a patient
     turns due (urgency is shown by colour and counted in the summary instead)."""
     return sorted(rows, key=lambda r: (chair_key(r.chair), r.episode_id))
-
-
-def vitals_summary(obs: Observation | None) -> str:
-    if obs is None:
-        return ""
-    v = obs.vitals
-    parts = []
-    if v.hr is not None:
-        parts.append(f"HR {v.hr}")
-    if v.bp_text:
-        parts.append(f"BP {v.bp_text}")
-    if v.spo2 is not None:
-        parts.append(f"SpO2 {v.spo2}{' O2' if v.on_oxygen else ''}")
-    if v.rr is not None:
-        parts.append(f"RR {v.rr}")
-    if v.moaas is not None:
-        parts.append(f"MOAA/S {v.moaas}")
-    return "  ".join(parts)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from monitor_app.domain import units
 from monitor_app.domain.models import (
     Episode,
     EpisodeCorrection,
@@ -32,15 +33,8 @@ DOSE_RANGE_MG = (1, 1000)
 
 
 def number(text: str | float, key: str, label: str, low: float, high: float) -> float:
-    if not str(text).strip():
-        raise ValidationError(key, f"enter the {label}")
-    try:
-        value = float(str(text).strip().replace(",", "."))
-    except ValueError:
-        raise ValidationError(key, f"{label} must be a number") from None
-    if value != value or not low <= value <= high:  # NaN fails the first test
-        raise ValidationError(key, f"{label} must be between {low:g} and {high:g}")
-    return value
+    """A typed weight or dose: the domain's decimal rule (``domain.units.decimal``)."""
+    return units.decimal(text, key, label, low, high)
 
 
 class Problems:

@@ -16,15 +16,19 @@ from monitor_app.domain.models import (
     Patient,
     Phase,
     Staff,
+    Vitals,
 )
 from monitor_app.domain.protocol import Protocol, RemsField
-from monitor_app.domain.schedule import ScheduleStatus
+from monitor_app.domain.schedule import ScheduleState, ScheduleStatus
 from monitor_app.domain.scores import AldreteResult, News2Result
 from monitor_app.domain.vitals import worst_alert
 
 # ClinicSettings lives in services.settings; re-exported for the screens that read it here.
 from monitor_app.services.settings import ClinicSettings as ClinicSettings
 
+_URGENCY = {state: n for n, state in enumerate((
+    ScheduleState.OVERDUE, ScheduleState.DUE, ScheduleState.DUE_SOON, ScheduleState.BASELINE,
+    ScheduleState.OK, ScheduleState.NONE))}
 
 @dataclass(frozen=True)
 class ObservationRow:
@@ -105,7 +109,7 @@ class BoardRow:
     phase: Phase
     dosing_start: datetime | None
     dosing_end: datetime | None
-    last_vitals: str  # "HR 88  BP 132/84  SpO2 97  RR 14"
+    last_vitals: Vitals | None  # the newest current observation's values (screens format them)
     last_taken_at: datetime | None
     news2: int | None
     flags: tuple[str, ...]  # unacknowledged alert messages, newest observation first
@@ -124,8 +128,7 @@ class BoardRow:
     @property
     def urgency(self) -> int:
         """Sort key: overdue first, then due, due soon, baseline, ok, none."""
-        order = {"overdue": 0, "due": 1, "due_soon": 2, "baseline": 3, "ok": 4, "none": 5}
-        return order.get(self.status.state, 6)
+        return _URGENCY.get(self.status.state, len(_URGENCY))
 
 
 @dataclass(frozen=True)

@@ -53,3 +53,17 @@ def test_flagged_board_row_carries_the_unacknowledged_alerts_until_acknowledged(
                            [a.code for a in saved.alerts], "rechecked")
     row = w.s.board()[0]
     assert row.alerts == () and row.worst_alert is None
+
+
+def test_the_board_row_carries_the_last_vitals_as_values(tmp_path) -> None:  # noqa: F811
+    from tests.helpers.world import good, make_world, open_iv
+
+    w = make_world(tmp_path / "c.db")
+    e = open_iv(w)
+    w.s.record_observation(w.nurse.id, e.id, good())
+    row = next(r for r in w.s.board() if r.episode_id == e.id)
+    assert row.last_vitals is not None
+    assert (row.last_vitals.hr, row.last_vitals.bp_text) == (
+        w.s.episode_view(e.id).rows[-1].observation.vitals.hr,
+        w.s.episode_view(e.id).rows[-1].observation.vitals.bp_text)
+    w.s.close()

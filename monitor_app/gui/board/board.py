@@ -34,7 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.clock import Clock
-from monitor_app.domain.models import Phase
+from monitor_app.domain.models import Phase, Vitals
+from monitor_app.domain.schedule import ScheduleState
 from monitor_app.domain.vitals import alert_value_text
 from monitor_app.services.views import BoardRow
 
@@ -55,12 +56,12 @@ RED = QColor("#f4a3a3")
 INK = QColor("#111111")
 FLAG = QColor("#e6c8f5")  # flagged and otherwise on schedule (with "⚑ FLAGGED" text)
 STATUS_TEXT = {
-    "overdue": "⚠ OVERDUE",
-    "due": "⚠ DUE NOW",
-    "due_soon": "◷ DUE SOON",
-    "baseline": "◷ BASELINE",
-    "ok": "on schedule",
-    "none": "",
+    ScheduleState.OVERDUE: "⚠ OVERDUE",
+    ScheduleState.DUE: "⚠ DUE NOW",
+    ScheduleState.DUE_SOON: "◷ DUE SOON",
+    ScheduleState.BASELINE: "◷ BASELINE",
+    ScheduleState.OK: "on schedule",
+    ScheduleState.NONE: "",
 }
 PHASE_TEXT = {
     Phase.PRECHECK: "pre-check",
@@ -88,10 +89,11 @@ def countdown_text(row: BoardRow) -> str:
 def _countdown(row: BoardRow) -> str:
     seconds = row.status.seconds_to_due
     if seconds is None:
-        return "now" if row.status.state == "baseline" else "—"
+        return "now" if row.status.state == ScheduleState.BASELINE else "—"
     if seconds > 0:
         return clock_text(seconds)
-    if seconds == 0 or row.status.state == "due":  # late but within the protocol's grace
+    # Late but within the protocol's grace:
+    if seconds == 0 or row.status.state == ScheduleState.DUE:
         return "due now"
     return f"overdue {clock_text(-seconds)}"
 
@@ -105,7 +107,7 @@ def status_text(row: BoardRow) -> str:
         return state
     flag = alert_value_text(worst)
     more = f" · {len(row.alerts)} alerts" if len(row.alerts) > 1 else ""
-    if row.status.state in ("overdue", "due"):
+    if row.status.state in (ScheduleState.OVERDUE, ScheduleState.DUE):
         return f"{state}\n⚑ {flag}{more}"
     return f"⚑ FLAGGED: {flag}\n{state}{more}"
 
@@ -119,9 +121,27 @@ def dosing_text(row: BoardRow, now: datetime) -> str:
     return "not started"
 
 
-def vitals_text(summary: str) -> str:
-    """'HR 88  BP 132/84  SpO2 97  RR 14' on two lines: HR and BP, then the rest."""
-    parts = [p for p in summary.split("  ") if p]
+def vitals_parts(v: Vitals | None) -> list[str]:
+    """['HR 88', 'BP 132/84', 'SpO2 97', 'RR 14', 'MOAA/S 5'] for the values taken."""
+    if not v:
+        return []
+    parts = []
+    if v.hr is not None:
+        parts.append(f"HR {v.hr}")
+    if v.bp_text:
+        parts.append(f"BP {v.bp_text}")
+    if v.spo2 is not None:
+        parts.append(f"SpO2 {v.spo2}{' O2' if v.on_oxygen else ''}")
+    if v.rr is not None:
+        parts.append(f"RR {v.rr}")
+    if v.moaas is not None:
+        parts.append(f"MOAA/S {v.moaas}")
+    return parts
+
+
+def vitals_text(v: Vitals | None) -> str:
+    """The last vitals on two lines: HR and BP, then the rest."""
+    parts = vitals_parts(v)
     if not parts:
         return "—"
     return "  ".join(parts[:2]) + ("\n" + "  ".join(parts[2:]) if parts[2:] else "")
@@ -135,9 +155,9 @@ def alerting(row: BoardRow) -> str:
     """'red', 'amber', 'flag' or '': the row's colour. The schedule state comes first;
     a flagged patient otherwise on schedule is 'flag'."""
     state = row.status.state
-    if state == "overdue":
+    if state == ScheduleState.OVERDUE:
         return "red"
-    if state in ("due", "due_soon", "baseline"):
+    if state in (ScheduleState.DUE, ScheduleState.DUE_SOON, ScheduleState.BASELINE):
         return "amber"
     return "flag" if row.alerts else ""
 
@@ -297,7 +317,7 @@ class BoardModel(QAbstractTableModel):
             lines.append(f"Due at {row.status.next_due.astimezone():%H:%M}")
         if row.last_taken_at is not None:
             lines.append(f"Last vitals at {row.last_taken_at.astimezone():%H:%M}: "
-                         f"{row.last_vitals}")
+                         f"{'  '.join(vitals_parts(row.last_vitals))}")
         if row.flags:
             lines.append("Alerts to acknowledge:")
             lines += [f"⚑ {flag}" for flag in row.flags]

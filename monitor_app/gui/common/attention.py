@@ -18,10 +18,11 @@ from PySide6.QtCore import QObject, QUrl
 from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QWidget
 
 from monitor_app import paths
+from monitor_app.domain.schedule import ScheduleState
 from monitor_app.gui.common import widgets
 from monitor_app.services.views import BoardRow
 
-ALERT_STATES = frozenset({"due", "overdue"})
+ALERT_STATES = frozenset({ScheduleState.DUE, ScheduleState.OVERDUE})
 CHAIRS_PER_LINE = 6
 CHAIR_STYLE = {  # background, ink: colour always comes with the words
     "red": "background: #f4a3a3; color: #111111;",
@@ -98,10 +99,10 @@ def chair_state(row: BoardRow) -> tuple[str, str]:
     """What the lock screen says about a chair, and its colour; never who sits there."""
     state = row.status.state
     words, colour = {
-        "overdue": ("⚠ OVERDUE", "red"),
-        "due": ("⚠ DUE NOW", "amber"),
-        "due_soon": ("◷ due soon", ""),
-        "baseline": ("◷ baseline due", "amber"),
+        ScheduleState.OVERDUE: ("⚠ OVERDUE", "red"),
+        ScheduleState.DUE: ("⚠ DUE NOW", "amber"),
+        ScheduleState.DUE_SOON: ("◷ due soon", ""),
+        ScheduleState.BASELINE: ("◷ baseline due", "amber"),
     }.get(state, ("on schedule", ""))
     if row.flags:
         words += " · ⚑ FLAGGED"

@@ -13,11 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from monitor_app.domain.models import Phase
-from monitor_app.domain.schedule import ScheduleStatus
+from monitor_app.domain.schedule import ScheduleState, ScheduleStatus
+from monitor_app.domain.units import KG_PER_LB
 from monitor_app.gui.episode.table_models import local_time
 from monitor_app.services.views import EpisodeView
 
-KG_PER_LB = 0.45359237
 STATE_STYLES = {
     "overdue": "background: #b3261e; color: white;",
     "due": "background: #ffb300; color: black;",
@@ -40,17 +40,17 @@ def countdown(seconds: int) -> str:
 def status_text(status: ScheduleStatus, now: datetime) -> str:
     """The schedule in words: what is next, when, and how long to go (or how late)."""
     if status.next_due is None:
-        if status.state == "baseline":
+        if status.state == ScheduleState.BASELINE:
             return f"⚠ {status.next_label}"
         return status.next_label or "No observation scheduled"
     seconds = int((status.next_due - now).total_seconds())
     due = local_time(status.next_due)
     label = status.next_label
-    if status.state == "overdue":
+    if status.state == ScheduleState.OVERDUE:
         return f"⚠ OVERDUE by {countdown(seconds)}: {label} was due at {due}"
-    if status.state == "due":
+    if status.state == ScheduleState.DUE:
         return f"{DUE_GLYPH} DUE NOW: {label} (due {due})"
-    if status.state == "due_soon":
+    if status.state == ScheduleState.DUE_SOON:
         return f"{DUE_GLYPH} Due soon: {label} at {due}, in {countdown(max(seconds, 0))}"
     return f"Next: {label} at {due}, in {countdown(max(seconds, 0))}"
 
@@ -173,7 +173,7 @@ class EpisodeHeader(QWidget):
         label.setText(status_text(status, now))
         if label.property("state") != status.state:  # restyle only on a change of state
             label.setStyleSheet(BADGE + STATE_STYLES.get(status.state, ""))
-            label.setProperty("state", status.state)
+            label.setProperty("state", str(status.state))
 
     def _weight(self, kg: float) -> str:
         if not kg:

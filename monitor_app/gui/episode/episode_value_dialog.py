@@ -13,10 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Episode, ValidationError
+from monitor_app.domain.units import KG_PER_LB
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import FieldError, Form, line_edit, set_handle
-
-KG_PER_LB = 0.45359237
 
 
 class EpisodeValueDialog(QDialog):

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import Episode, Escort, ValidationError
 from monitor_app.domain.protocol import Protocol
+from monitor_app.domain.units import KG_PER_LB
 from monitor_app.gui.common.fitting import scroll_body
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import (
@@ -49,7 +50,6 @@ from monitor_app.gui.episode.entry_fields import (
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ClinicSettings
 
-KG_PER_LB = 0.45359237
 SEXES = (("", "not recorded"), ("F", "female"), ("M", "male"), ("X", "other / X"))
 OFFERED = ("weight", "escort_name", "escort_relationship", "escort_phone")
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import SIDE_EFFECTS, ValidationError, Vitals
+from monitor_app.domain.units import f_to_c
 from monitor_app.gui.common.fitting import FlowLayout
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import ERROR_STYLE
@@ -227,7 +228,7 @@ class ObservationFields(QWidget):
         except ValueError:
             raise ValidationError("temp", "temperature must be a number in °F, e.g. 98.6"
                                   ) from None
-        return f"{(fahrenheit - 32) * 5 / 9:.1f}"
+        return f"{f_to_c(fahrenheit):.1f}"
 
     def set_values(self, vitals: Vitals) -> None:
         """Prefill from a saved observation (the correction dialog)."""

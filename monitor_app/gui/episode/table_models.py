@@ -15,7 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from monitor_app.domain.models import Alert, Observation
+from monitor_app.domain.models import Alert, AlertDirection, Observation
+from monitor_app.domain.units import c_to_f
 from monitor_app.services.views import ObservationRow
 
 COL_TIME, COL_POINT, COL_HR, COL_BP, COL_SPO2, COL_RR, COL_TEMP, COL_MOAAS = range(8)
@@ -36,16 +37,11 @@ FIELD_COLUMN = {"hr": COL_HR, "bp": COL_BP, "spo2": COL_SPO2, "rr": COL_RR, "tem
 ALERT_COLOUR = QColor("#b3261e")
 VOID_COLOUR = QColor("#8a8a8a")
 LATE_COLOUR = QColor("#8a5a00")
-_LOW_CODES = {"hypotension", "sedation"}
 
 
 def local_time(moment: datetime, with_date: bool = False) -> str:
     """A stored UTC time shown in the station's local time."""
     return moment.astimezone().strftime("%d %b %H:%M" if with_date else "%H:%M")
-
-
-def c_to_f(celsius: float) -> float:
-    return celsius * 9 / 5 + 32
 
 
 def format_temp(celsius: float | None, unit: str) -> str:
@@ -55,13 +51,11 @@ def format_temp(celsius: float | None, unit: str) -> str:
 
 
 def alert_glyph(alert: Alert) -> str:
-    """▲ for a value too high or risen, ▼ for too low, ! otherwise."""
-    if alert.code in _LOW_CODES or alert.code.endswith("_low") or " below " in alert.message:
-        return "▼"
-    if (alert.code == "hypertension" or alert.code.endswith("_high")
-            or " above " in alert.message or " rose " in alert.message):
-        return "▲"
-    return "!"
+    """▲ for a value too high or risen, ▼ for too low, ! otherwise (from ``direction``)."""
+    return _GLYPH.get(alert.direction, "!")
+
+
+_GLYPH = {AlertDirection.HIGH: "▲", AlertDirection.RISE: "▲", AlertDirection.LOW: "▼"}
 
 
 class ObservationModel(QAbstractTableModel):
