@@ -38,6 +38,7 @@ from monitor_app.storage.db import parse_utc, utc_text
 AUDIT_TABLE = "audit"
 SIGNATURES_TABLE = "signatures"
 GENESIS_HASH = "0" * 64
+WRITTEN = "_monitor_audit_written"  # on the Database: the newest event of this transaction
 SECRET_COLUMNS = frozenset({"pin_hash"})
 Row = dict[str, Any]
 
@@ -126,31 +127,13 @@ def record(
     digest = event_hash(
         prev_hash, at_text, actor_id, action, table_name, row_id, before_text, after_text
     )
-    cursor = db.execute(
-        f'INSERT INTO {AUDIT_TABLE} (at, actor_id, action, table_name, row_id, "before", '
-        '"after", prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [at_text, actor_id, action, table_name, row_id, before_text, after_text, prev_hash,
-         digest],
-    )
+    cursor = db.execute(f'INSERT INTO {AUDIT_TABLE} (at, actor_id, action, table_name, row_id, '
+                        '"before", "after", prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                        [at_text, actor_id, action, table_name, row_id, before_text,
+                         after_text, prev_hash, digest])
     event_id = int(cursor.lastrowid or 0)
-    db.__dict__[_WRITTEN] = (event_id, digest, at_text)
+    db.__dict__[WRITTEN] = (event_id, digest, at_text)  # for the head file (file_guard)
     return event_id
-
-
-_WRITTEN = "_monitor_audit_written"  # on the Database: the newest event this transaction wrote
-
-
-def take_written(db: Database) -> tuple[int, str, str] | bool | None:
-    """The (id, hash, time) of the newest event written since the last call, and forget
-    it: after a commit the head file names it without reading the log again; after a
-    rollback it is dropped. ``True``: events were written but which of them survived a
-    savepoint's rollback is unknown (read the log); ``None``: none were written."""
-    return db.__dict__.pop(_WRITTEN, None)
-
-
-def forget_written(db: Database) -> None:
-    if _WRITTEN in db.__dict__:
-        db.__dict__[_WRITTEN] = True
 
 
 def events(

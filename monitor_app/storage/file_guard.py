@@ -77,12 +77,25 @@ def file_replaced(db: Database) -> str:
     return ""
 
 
+def take_written(db: Database) -> tuple[int, str, str] | bool | None:
+    """The (id, hash, time) of the newest audit event written since the last call, and
+    forget it: after a commit the head file names it without reading the log again;
+    after a rollback it is dropped. ``True``: events were written but which of them
+    survived a savepoint's rollback is unknown (read the log); ``None``: none were."""
+    return db.__dict__.pop(audit.WRITTEN, None)
+
+
+def forget_written(db: Database) -> None:
+    if audit.WRITTEN in db.__dict__:
+        db.__dict__[audit.WRITTEN] = True
+
+
 def after_commit(db: Database, *, read_log: bool = False) -> None:
     """Rewrite the head file when the commit added audit events.
 
     A failure to write it is kept on the guard, never raised: the save itself
     is committed and must be reported as saved."""
-    written = audit.take_written(db)
+    written = take_written(db)
     if read_log:  # at open: the log as it stands, whoever wrote it
         written = True
     guard = guard_of(db)

@@ -56,7 +56,7 @@ def transaction(db: Database) -> Iterator[Database]:
                 with db.atomic():
                     yield db
             except BaseException:
-                audit.forget_written(db)  # which events survive is for the log to say
+                file_guard.forget_written(db)  # which events survive is for the log to say
                 raise
             return
         replaced = file_guard.file_replaced(db)
@@ -89,7 +89,7 @@ def transaction(db: Database) -> Iterator[Database]:
 
 def _roll_back(db: Database) -> None:
     db.rollback()
-    audit.take_written(db)  # those events are gone: the head file must not name them
+    file_guard.take_written(db)  # those events are gone: the head file must not name them
 
 
 def require_transaction(db: Database) -> None:
