@@ -64,13 +64,11 @@ from monitor_app.storage.repository_people import (
     DEFAULT_LOCK_AFTER,
     add_patient,
     add_staff,
-    all_settings,
     find_patients,
     get_patient,
     get_patient_by_mrn,
     get_patients,
     get_pin_hash,
-    get_setting,
     get_staff,
     list_staff,
     mrn_taken,
@@ -78,8 +76,6 @@ from monitor_app.storage.repository_people import (
     record_pin_success,
     search_key,
     set_pin_hash,
-    set_setting,
-    set_settings,
     unlock_staff,
     unlock_staff_locally,
     update_staff,
@@ -98,6 +94,12 @@ from monitor_app.storage.repository_records import (
     save_checklist_answer,
     save_rems_answer,
     void_override,
+)
+from monitor_app.storage.repository_settings import (
+    all_settings,
+    get_setting,
+    set_setting,
+    set_settings,
 )
 from monitor_app.storage.repository_signatures import (
     Addendum,

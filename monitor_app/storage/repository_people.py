@@ -1,12 +1,11 @@
-"""Staff, patients and settings. Nobody is ever deleted; every change is audited."""
+"""Staff and patients. Nobody is ever deleted; every change is audited."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -18,11 +17,9 @@ from monitor_app.storage.repository_base import (
     Row,
     fetch_row,
     fetch_rows,
-    from_json,
     get_row,
     ids_json,
     insert_row,
-    to_json,
     transaction,
     update_row,
 )
@@ -307,41 +304,3 @@ def find_patients(db: Database, query: str, *, limit: int = 50) -> list[Patient]
         [query, high, mrn_key(query), *([match] if match else []), query, high, limit],
     )
     return [_patient(row) for row in rows]
-
-
-# --- settings -----------------------------------------------------------------------
-
-
-def get_setting(db: Database, key: str, default: Any = None) -> Any:
-    found = db.execute('SELECT "value" FROM settings WHERE "key" = ?', [key]).fetchone()
-    return from_json(found[0], default) if found else default
-
-
-def set_setting(db: Database, key: str, value: Any, *, actor_id: int | None, at: datetime) -> None:
-    """Store any JSON-able value under ``key`` (audited; no write when unchanged)."""
-    set_settings(db, {key: value}, actor_id=actor_id, at=at)
-
-
-def set_settings(
-    db: Database, values: Mapping[str, Any], *, actor_id: int | None, at: datetime
-) -> None:
-    """Store several settings in one transaction."""
-    with transaction(db):
-        for key, value in values.items():
-            text = to_json(value)
-            found = db.execute(
-                'SELECT id, "value" FROM settings WHERE "key" = ?', [key]
-            ).fetchone()
-            if found is None:
-                insert_row(db, "settings", {"key": key, "value": text}, action="set_setting",
-                           actor_id=actor_id, at=at)
-            elif found[1] != text:
-                update_row(db, "settings", found[0], {"value": text}, action="set_setting",
-                           actor_id=actor_id, at=at)
-
-
-def all_settings(db: Database) -> dict[str, Any]:
-    return {
-        key: from_json(value, None)
-        for key, value in db.execute('SELECT "key", "value" FROM settings ORDER BY "key"')
-    }
