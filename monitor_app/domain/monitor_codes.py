@@ -15,6 +15,7 @@ from pathlib import Path
 from monitor_app.domain.hl7_message import Obx
 from monitor_app.domain.models import ValidationError
 from monitor_app.domain.protocol import Protocol, ProtocolError
+from monitor_app.domain.vital_fields import form_key
 from monitor_app.domain.vitals import LABELS, parse_observation
 
 # result field -> the quantity its unit must measure, and its unit on the station
@@ -22,8 +23,6 @@ FIELDS: dict[str, tuple[str, str]] = {
     "hr": ("rate", "/min"), "sbp": ("pressure", "mmHg"), "dbp": ("pressure", "mmHg"),
     "spo2": ("percent", "%"), "rr": ("rate", "/min"), "temp_c": ("temperature", "Cel"),
 }
-_FORM_KEY = {"hr": "hr", "sbp": "bp", "dbp": "bp", "spo2": "spo2", "rr": "rr",
-             "temp_c": "temp"}
 _IGNORED_STATUS = {"X", "D", "W", "N"}  # cannot be obtained, deleted, wrong, not asked
 
 
@@ -105,11 +104,11 @@ def map_results(results: Sequence[Obx], table: CodeTable) -> tuple[dict[str, flo
             ignored.append(f"{shown}: no value (status {obx.status or '-'})")
             continue
         if name in numbers:
-            ignored.append(f"{shown}: a second {LABELS[_FORM_KEY[name]]}")
+            ignored.append(f"{shown}: a second {LABELS[form_key(name)]}")
             continue
         quantity, station_unit = FIELDS[name]
         unit = table.units.get(obx.unit.casefold()) if obx.unit else Unit(station_unit, quantity)
-        key = _FORM_KEY[name]
+        key = form_key(name)
         if unit is None or unit.quantity != quantity:
             refused[key] = f"{LABELS[key]}: unit {obx.unit!r} is not known for this value"
             continue

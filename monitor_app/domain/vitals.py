@@ -22,17 +22,12 @@ from datetime import datetime
 from monitor_app.domain.models import SIDE_EFFECTS, Alert, AlertDirection, ValidationError, Vitals
 from monitor_app.domain.protocol import FieldLimits, Protocol
 from monitor_app.domain.text import clean_text
+from monitor_app.domain.vital_fields import VITAL_FIELDS
 
 TEXT_MAX_CHARS = 2000  # note and missing reason; a storage limit, not a clinical one
 
 LABELS = {
-    "hr": "heart rate",
-    "bp": "blood pressure",
-    "spo2": "SpO2",
-    "rr": "respiratory rate",
-    "temp": "temperature",
-    "moaas": "MOAA/S",
-    "dissociation": "dissociation",
+    **{f.key: f.label for f in VITAL_FIELDS},
     "side_effects": "side effects",
     "note": "note",
     "missing_reason": "reason for missing values",

@@ -7,6 +7,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from monitor_app.domain.models import Observation
+from monitor_app.domain.vital_fields import form_key
 from monitor_app.reports import sheet_data as sd
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases
@@ -15,15 +16,13 @@ from monitor_app.services.views import DischargeView, EpisodeView, ObservationRo
 from monitor_app.storage import anchors
 from monitor_app.storage.db import make_private_dirs
 
-_ALERT_FIELD = {"bp": "bp", "hr": "hr", "spo2": "spo2", "rr": "rr", "moaas": "moaas",
-                "dissociation": "dissociation", "temp": "temp", "temp_c": "temp"}
 _ANSWERED = {"met": "Yes", "not_applicable": "N/A", "not_met": ""}
 
 
 def _sheet_obs(row: ObservationRow) -> sd.SheetObservation:
     o: Observation = row.observation
     v = o.vitals
-    abnormal = {_ALERT_FIELD.get(a.field, a.field) for a in row.alerts}
+    abnormal = {form_key(a.field) for a in row.alerts}
     if row.news2 is not None and row.news2.total >= 5:
         abnormal.add("news2")
     if "nausea" in v.side_effects or "vomiting" in v.side_effects:

@@ -55,7 +55,7 @@ def test_flagged_board_row_carries_the_unacknowledged_alerts_until_acknowledged(
     assert row.alerts == () and row.worst_alert is None
 
 
-def test_the_board_row_carries_the_last_vitals_as_values(tmp_path) -> None:  # noqa: F811
+def test_the_board_row_carries_the_last_vitals_as_values(tmp_path) -> None:
     from tests.helpers.world import good, make_world, open_iv
 
     w = make_world(tmp_path / "c.db")

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from monitor_app.clock import Clock
 from monitor_app.domain.models import Phase, Vitals
 from monitor_app.domain.schedule import ScheduleState
+from monitor_app.domain.vital_fields import BY_KEY
 from monitor_app.domain.vitals import alert_value_text
 from monitor_app.services.views import BoardRow
 
@@ -55,6 +56,7 @@ AMBER = QColor("#ffd666")
 RED = QColor("#f4a3a3")
 INK = QColor("#111111")
 FLAG = QColor("#e6c8f5")  # flagged and otherwise on schedule (with "⚑ FLAGGED" text)
+BOARD_VITALS = ("hr", "bp", "spo2", "rr", "moaas")  # the board's last vitals, in order
 STATUS_TEXT = {
     ScheduleState.OVERDUE: "⚠ OVERDUE",
     ScheduleState.DUE: "⚠ DUE NOW",
@@ -122,20 +124,16 @@ def dosing_text(row: BoardRow, now: datetime) -> str:
 
 
 def vitals_parts(v: Vitals | None) -> list[str]:
-    """['HR 88', 'BP 132/84', 'SpO2 97', 'RR 14', 'MOAA/S 5'] for the values taken."""
+    """['HR 88', 'BP 132/84', 'SpO2 97 O2', 'RR 14', 'MOAA/S 5'] for the values taken."""
     if not v:
         return []
     parts = []
-    if v.hr is not None:
-        parts.append(f"HR {v.hr}")
-    if v.bp_text:
-        parts.append(f"BP {v.bp_text}")
-    if v.spo2 is not None:
-        parts.append(f"SpO2 {v.spo2}{' O2' if v.on_oxygen else ''}")
-    if v.rr is not None:
-        parts.append(f"RR {v.rr}")
-    if v.moaas is not None:
-        parts.append(f"MOAA/S {v.moaas}")
+    for key in BOARD_VITALS:
+        field = BY_KEY[key]
+        text = field.text(v)
+        if text:
+            oxygen = " O2" if key == "spo2" and v.on_oxygen else ""
+            parts.append(f"{field.short} {text}{oxygen}")
     return parts
 
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import SIDE_EFFECTS, ValidationError, Vitals
 from monitor_app.domain.units import f_to_c
+from monitor_app.domain.vital_fields import form_key
 from monitor_app.gui.common.fitting import FlowLayout
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import ERROR_STYLE
@@ -264,7 +265,7 @@ class ObservationFields(QWidget):
     def show_error(self, field: str, message: str) -> None:
         """The message next to the field it is about; that field takes the focus."""
         self.clear_errors()
-        key = "temp" if field == "temp_c" else field
+        key = form_key(field)
         label = self.errors.get(key, self.general_error)
         label.setText(f"⚠ {message}")
         label.show()
@@ -353,7 +354,7 @@ class ObservationForm(QWidget):
         return self.fields.line("temp").text().strip() if self.fields.temp_unit == "F" else ""
 
     def _show_refusal(self, field: str, message: str, raw_temp_f: str = "") -> None:
-        if field in ("temp", "temp_c") and raw_temp_f:
+        if form_key(field) == "temp" and raw_temp_f:
             message = f"{message} (you typed {raw_temp_f} °F)"
         self.fields.show_error(field, message)
 
