@@ -22,7 +22,6 @@ from monitor_app.errors import DatabaseBusy as DatabaseBusy
 from monitor_app.errors import StorageError as StorageError
 from monitor_app.storage import migrations
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
 
 
@@ -191,23 +190,11 @@ def make_private_dirs(folder: Path) -> None:
 def _check_existing(path: Path) -> None:
     if not path.is_file():
         raise StorageError(f"{path} is not a file. Point the app at a database file.")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        raise StorageError(
-            f"cannot read {path} ({exc.strerror}). Check the permissions of the file."
-        ) from exc
-    if header and header != SQLITE_HEADER:
+    if path.stat().st_size and not is_sqlite_file(path):
         raise StorageError(
             f"{path} is not a SQLite database (it may be damaged, or a different kind of "
             "file). It has not been changed. Restore the latest backup, or move this file "
             "away to start a new database."
-        )
-    if 0 < len(header) < len(SQLITE_HEADER):
-        raise StorageError(
-            f"{path} is too short to be a SQLite database (damaged). It has not been "
-            "changed. Restore the latest backup."
         )
     if not os.access(path, os.R_OK | os.W_OK):
         raise StorageError(
@@ -219,6 +206,29 @@ def _check_existing(path: Path) -> None:
             f"cannot use {path}: its folder {path.parent} is read-only, and the database "
             "needs to write its journal there. Fix the folder's permissions."
         )
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether the (non-empty) file at ``path`` is a SQLite database (maybe damaged).
+
+    Asked through SQLite, never by reading the file with Python: closing ANY
+    descriptor of a file drops every POSIX lock this process holds on it, the app's
+    own connection's too, and the next program to close the database would then
+    delete the ``-wal`` the app is still writing to. SQLite shares one lock record
+    per file within the process and keeps such descriptors open until it is safe.
+    """
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?immutable=1", uri=True)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot read {path} ({exc})") from exc
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        # Any other error is a SQLite file that is damaged: the integrity checks name it.
+        return "not a database" not in str(exc)
+    finally:
+        conn.close()
+    return True
 
 
 def check_integrity(path: Path | str) -> None:

@@ -28,7 +28,7 @@ import sqlite_utils
 
 from monitor_app.domain.text import mrn_key
 from monitor_app.storage import anchors, audit, losses, migrations
-from monitor_app.storage.db import SQLITE_HEADER, StorageError
+from monitor_app.storage.db import StorageError, is_sqlite_file
 
 # name -> (its source query, its own query, how a source value becomes the derived
 # one): both queries give (row id, value) in row order.
@@ -61,11 +61,9 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     path = Path(path)
     if not path.is_file():
         raise StorageError(f"no database file at {path}")
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if not header:
+    if not path.stat().st_size:
         raise StorageError(f"{path} is empty: it is not a clinic database (nothing to verify)")
-    if header != SQLITE_HEADER:
+    if not is_sqlite_file(path):
         raise StorageError(f"{path} is not a SQLite database (damaged or another kind of file)")
     wal = path.with_name(path.name + "-wal")
     mode = "mode=ro" if wal.exists() else "immutable=1"
