@@ -27,7 +27,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor_app.gui.board.board.main_window import MainWindow  # noqa: E402
 from PySide6.QtCore import QCoreApplication  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
@@ -36,6 +35,7 @@ from monitor_app.clock import FixedClock  # noqa: E402
 from monitor_app.demo import STAFF, DemoBuilder  # noqa: E402
 from monitor_app.domain.models import Role  # noqa: E402
 from monitor_app.gui.app import apply_style  # noqa: E402
+from monitor_app.gui.board.main_window import MainWindow  # noqa: E402
 from monitor_app.gui.common import attention  # noqa: E402
 from monitor_app.gui.common.session import Session  # noqa: E402
 from monitor_app.services import Services  # noqa: E402
