@@ -138,6 +138,14 @@ class Vitals:
         return None not in (self.hr, self.sbp, self.spo2, self.rr, self.moaas)
 
 
+class ObservationSource(StrEnum):
+    """Where an observation's values came from; a monitor's reading is always confirmed
+    by the nurse before it is saved."""
+
+    MANUAL = "manual"
+    MONITOR = "monitor"
+
+
 @dataclass(frozen=True)
 class Observation:
     id: int
@@ -150,6 +158,7 @@ class Observation:
     voided_at: datetime | None = None
     voided_by: int | None = None
     void_reason: str = ""
+    source: ObservationSource = ObservationSource.MANUAL
 
     @property
     def voided(self) -> bool:

@@ -19,7 +19,15 @@ from monitor_app.clock import Clock, SystemClock
 from monitor_app.domain import pins
 from monitor_app.domain.alert_response import AlertResponse
 from monitor_app.domain.discharge import ManualAnswer, Override
-from monitor_app.domain.models import Episode, EpisodeCorrection, Escort, Patient, Role, Staff
+from monitor_app.domain.models import (
+    Episode,
+    EpisodeCorrection,
+    Escort,
+    ObservationSource,
+    Patient,
+    Role,
+    Staff,
+)
 from monitor_app.domain.protocol import Protocol, load_protocols
 from monitor_app.domain.scores import AldreteTable, News2Table, load_aldrete, load_news2
 from monitor_app.services.cases import UseCases
@@ -264,8 +272,11 @@ class Services:
 
     # ------------------------------------------------------------------ observations
     def record_observation(self, actor_id: int, episode_id: int, raw: Mapping[str, object],
-                           taken_at: datetime | None = None) -> ObservationRow:
-        return self.cases.observations.record_observation(actor_id, episode_id, raw, taken_at)
+                           taken_at: datetime | None = None, *,
+                           source: ObservationSource = ObservationSource.MANUAL
+                           ) -> ObservationRow:
+        return self.cases.observations.record_observation(actor_id, episode_id, raw, taken_at,
+                                                          source=source)
 
     def correct_observation(self, actor_id: int, observation_id: int, reason: str,
                             raw: Mapping[str, object],

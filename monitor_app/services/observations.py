@@ -7,7 +7,14 @@ from datetime import datetime, timedelta
 
 from monitor_app.domain import schedule, vitals
 from monitor_app.domain.alert_response import AlertResponse, check_response
-from monitor_app.domain.models import Episode, Observation, Phase, Staff, ValidationError
+from monitor_app.domain.models import (
+    Episode,
+    Observation,
+    ObservationSource,
+    Phase,
+    Staff,
+    ValidationError,
+)
 from monitor_app.domain.protocol import Protocol
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.discharge import DischargeUseCases
@@ -27,8 +34,11 @@ class ObservationUseCases:
 
     def record_observation(self, actor_id: int, episode_id: int,
                            raw: Mapping[str, object],
-                           taken_at: datetime | None = None) -> ObservationRow:
+                           taken_at: datetime | None = None, *,
+                           source: ObservationSource = ObservationSource.MANUAL
+                           ) -> ObservationRow:
         """Validate and save one observation; returns it with its alerts and NEWS2.
+        ``source`` says whether the nurse typed it or confirmed a monitor's reading.
 
         Reads each row it needs once: the actor, the episode with its signed state and
         discharge answers, the episode's observations; then one write transaction."""
@@ -43,7 +53,8 @@ class ObservationUseCases:
         earlier = repo.list_observations(self.ctx.db, episode_id)
         # The database's lock triggers refuse it if a signature came in meanwhile.
         obs = repo.add_observation(self.ctx.db, episode_id, taken_at, now, parsed, actor_id,
-                                   actor_id=actor_id, at=now, episode_checked=True)
+                                   actor_id=actor_id, at=now, episode_checked=True,
+                                   source=source)
         observations = sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id))
         self._follow_readiness(actor_id, state, observations)
         return self._new_row(actor, episode, protocol, observations, obs)

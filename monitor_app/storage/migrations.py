@@ -534,3 +534,24 @@ def m011_local_admin_actions(db: Database) -> None:
                     "local_admin_actions rows are never changed"),
         ],
     )
+
+
+@migrations(name="m012_observation_source")
+def m012_observation_source(db: Database) -> None:
+    """Where an observation's values came from: typed by the nurse ("manual") or a
+    bedside monitor's reading the nurse confirmed ("monitor"). Rows before this
+    migration were typed. The void-only trigger now also keeps ``source`` fixed."""
+    from monitor_app.storage import audit  # here: audit imports db, which imports us
+
+    columns = (*OBSERVATION_VALUE_COLUMNS, "source")
+    _run(
+        db,
+        [
+            "ALTER TABLE observations ADD COLUMN source TEXT NOT NULL DEFAULT 'manual' "
+            "CHECK (source IN ('manual', 'monitor'))",
+            "DROP TRIGGER observations_void_only",
+            _refuse("observations_void_only", "UPDATE", "observations", OBSERVATION_MESSAGE,
+                    f"NOT ({_VOID_FILLED} AND {_unchanged(columns)})"),
+        ],
+    )
+    audit.snapshot_rows(db, "observations", at=datetime.now(UTC))

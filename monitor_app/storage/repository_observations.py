@@ -14,7 +14,13 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from monitor_app.domain.alert_response import AlertAction, AlertResponse
-from monitor_app.domain.models import AlertAck, Observation, ValidationError, Vitals
+from monitor_app.domain.models import (
+    AlertAck,
+    Observation,
+    ObservationSource,
+    ValidationError,
+    Vitals,
+)
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     NotFound,
@@ -60,6 +66,7 @@ def _observation(row: Row) -> Observation:
         voided_at=parse_utc(row["voided_at"]),
         voided_by=row["voided_by"],
         void_reason=row["void_reason"] or "",
+        source=ObservationSource(row.get("source") or ObservationSource.MANUAL),
     )
 
 
@@ -101,6 +108,7 @@ def add_observation(
     actor_id: int | None = None,
     at: datetime | None = None,
     episode_checked: bool = False,
+    source: ObservationSource = ObservationSource.MANUAL,
 ) -> Observation:
     """Record one observation; audited as done by ``actor_id`` (default ``recorded_by``)
     at ``at`` (default ``entered_at``). ``episode_checked``: the caller has just read the
@@ -113,6 +121,8 @@ def add_observation(
         **_vitals_values(vitals),
         "supersedes": supersedes,
     }
+    if source != ObservationSource.MANUAL:  # the column's default (absent before m012)
+        values["source"] = ObservationSource(source).value
     with transaction(db):
         if not episode_checked:
             ensure_unlocked(db, episode_id)

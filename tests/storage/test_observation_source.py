@@ -1,0 +1,62 @@
+"""Observations record where their values came from: typed, or a monitor's confirmed reading."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from monitor_app.domain.models import ObservationSource, Vitals
+from monitor_app.storage import audit, migrations
+from monitor_app.storage import repository as repo
+from monitor_app.storage.db import open_db
+from monitor_app.storage.repository_base import insert_row, transaction
+from tests.helpers.world import T0, good, make_world, open_iv
+
+pytestmark = pytest.mark.usefixtures("fast_pins")
+
+
+def test_source_is_stored_and_read_back(tmp_path):
+    w = make_world(tmp_path / "clinic.db")
+    episode = open_iv(w)
+    typed = w.s.record_observation(w.nurse.id, episode.id, good())
+    w.clock.advance(minutes=1)
+    confirmed = w.s.record_observation(w.nurse.id, episode.id, good(hr="81"),
+                                       source=ObservationSource.MONITOR)
+    rows = {o.id: o.source for o in w.s.episode_view(episode.id).observations}
+    assert rows == {typed.observation.id: ObservationSource.MANUAL,
+                    confirmed.observation.id: ObservationSource.MONITOR}
+    assert audit.verify(w.s.db) == []
+    w.s.close()
+    conn = sqlite3.connect(str(tmp_path / "clinic.db"))
+    with pytest.raises(sqlite3.DatabaseError, match="never changed"):
+        conn.execute("UPDATE observations SET source = 'manual' WHERE id = ?",
+                     [confirmed.observation.id])
+    conn.close()
+
+
+def test_an_older_database_gets_manual_sources_and_verifies(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply_migrations(old, stop_before="m012_observation_source")
+    nurse = repo.add_staff(old, "Old Timer", "RN", "nurse", actor_id=None, at=T0)
+    patient = repo.add_patient(old, "OLD1", "Grace Hopper", T0.date(), actor_id=nurse.id,
+                               at=T0)
+    with transaction(old):
+        episode_id = insert_row(old, "episodes", {
+            "number": "E-2026-00001", "patient_id": patient.id, "protocol_id": "ketamine-iv",
+            "protocol_version": "1", "chair": "2", "weight_kg": 70.0, "dose_mg": 35.0,
+            "precheck": "{}", "phase": "precheck", "created_at": T0.isoformat(),
+            "created_by": nurse.id}, action="create_episode", actor_id=nurse.id,
+            at=T0)["id"]
+    obs = repo.add_observation(old, episode_id, T0, T0, Vitals(hr=80), nurse.id,
+                               actor_id=nurse.id, at=T0)
+    old.close()
+    db = open_db(path)
+    assert "m012_observation_source" not in migrations.pending_migrations(db)
+    assert [o.source for o in repo.list_observations(db, episode_id)] == [
+        ObservationSource.MANUAL]
+    assert obs.source == ObservationSource.MANUAL
+    assert audit.verify(db) == []
+    db.close()
