@@ -77,6 +77,7 @@ class SheetObservation:
     news2: int | None = None
     initials: str = ""
     late: bool = False  # entered later than the protocol allows after taken_at
+    from_monitor: bool = False  # a bedside monitor's reading the nurse confirmed
     abnormal: frozenset[str] = frozenset()  # keys from OBSERVATION_KEYS
     voided: bool = False
     void_reason: str = ""

@@ -149,6 +149,8 @@ def _obs_cells(data: SheetData, obs: SheetObservation, st: Styles,
         time = f"{when.strftime('%d %b')}<br/>{time}"
     if obs.late:
         time += "<br/><font size='6.5'>(late)</font>"
+    if obs.from_monitor:
+        time += "<br/><font size='6.5'>(monitor)</font>"
     left, centre = (st.cell_void, st.cell_c_void) if obs.voided else (st.cell, st.cell_c)
     cells = [Paragraph(f"<strike>{time}</strike>" if obs.voided else time, left)]
     for key, _head, _w in OBS_COLUMNS[1:]:
@@ -211,6 +213,7 @@ def observations(data: SheetData, st: Styles, width: float) -> list[Flowable]:
     legend = (f"<b>Bold with {ABNORMAL_MARK}</b> = flagged: outside the protocol's alert "
               "limits, or a finding that needs attention.  "
               "(late) = entered later than the time shown.  "
+              "(monitor) = a bedside monitor's reading, confirmed by who recorded it.  "
               "<strike>Struck-through grey</strike> = voided, with the reason below it.  "
               "MOAA/S 5 = alert; dissociation 0 = none, 3 = severe.  "
               "NEWS2 is an escalation aid, not a discharge score.  "

@@ -47,7 +47,7 @@ from monitor_app.storage.keyfile import ClinicKeys
 if TYPE_CHECKING:  # loaded on first use (services/cases.py)
     from monitor_app.reports.fhir_codes import FhirCodes
     from monitor_app.services.exports import CsvResult
-    from monitor_app.services.monitor import MonitorUseCases
+    from monitor_app.services.monitor import MonitorSettings, MonitorUseCases
     from monitor_app.services.recovery import RecoveryReport
     from monitor_app.services.verification import VerifyReport
 
@@ -88,6 +88,9 @@ class Services:
     def monitor(self) -> MonitorUseCases:
         """Bedside monitors: settings, listener, readings."""
         return self.cases.monitor
+
+    def save_monitor_settings(self, actor_id: int, new: MonitorSettings) -> MonitorSettings:
+        return self.monitor.save_settings(actor_id, new)
 
     # ------------------------------------------------------------------ the context
     @property

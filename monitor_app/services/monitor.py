@@ -80,6 +80,7 @@ class MonitorUseCases:
                       for k, v in changed.items()}
             repo.set_settings(self.ctx.db, stored, actor_id=actor_id, at=self.ctx.clock.now())
         self._config = None
+        self.config()  # a running listener reads the new allowlist and chairs from now on
         return self.settings()
 
     def config(self) -> MonitorConfig:
@@ -162,8 +163,11 @@ class MonitorUseCases:
         quiet = timedelta(seconds=s.quiet_after_s)
         out = {}
         for _, chair in s.chairs:
-            last = self._last_seen.get(chair, self._started_at)
-            out[chair] = "no signal" if now - last > quiet else "monitor"
+            last = self._last_seen.get(chair)
+            if now - (last or self._started_at) > quiet:
+                out[chair] = "no signal"
+            elif last is not None:
+                out[chair] = "monitor"
         return out
 
     def _episode_in(self, chair: str) -> Episode | None:
@@ -190,3 +194,21 @@ def check_settings(new: MonitorSettings) -> MonitorSettings:
     if len({d.casefold() for d, _ in chairs}) != len(chairs):
         raise ValidationError("monitor_chairs", "a device or bed is mapped to two chairs")
     return replace(new, address=address, allowlist=allowlist, chairs=tuple(chairs))
+
+
+def chairs_from_text(text: str) -> tuple[tuple[str, str], ...]:
+    """'MON-01 = 3' per line (device id or PV1-3 bed, then the chair) as pairs."""
+    pairs = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        device, sep, chair = line.partition("=")
+        if not sep or not device.strip() or not chair.strip():
+            raise ValidationError("monitor_chairs", f"line {number}: write it as "
+                                  "'device = chair', e.g. MON-01 = 3")
+        pairs.append((device.strip(), chair.strip()))
+    return tuple(pairs)
+
+
+def chairs_text(chairs: tuple[tuple[str, str], ...]) -> str:
+    return "\n".join(f"{device} = {chair}" for device, chair in chairs)

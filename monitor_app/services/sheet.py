@@ -6,7 +6,7 @@ import re
 from datetime import tzinfo
 from pathlib import Path
 
-from monitor_app.domain.models import Observation
+from monitor_app.domain.models import Observation, ObservationSource
 from monitor_app.domain.vital_fields import form_key
 from monitor_app.reports import sheet_data as sd
 from monitor_app.services.context import ServiceContext
@@ -33,7 +33,8 @@ def _sheet_obs(row: ObservationRow) -> sd.SheetObservation:
         moaas=_s(v.moaas), dissociation=_s(v.dissociation),
         side_effects=", ".join(v.side_effects),
         news2=row.news2.total if row.news2 else None, initials=row.recorded_by,
-        late=row.late, abnormal=frozenset(abnormal), voided=o.voided,
+        late=row.late, from_monitor=o.source == ObservationSource.MONITOR,
+        abnormal=frozenset(abnormal), voided=o.voided,
         void_reason=o.void_reason,
         note="; ".join(t for t in (v.note, v.missing_reason and f"missing: {v.missing_reason}",
                                    row.responses and f"alerts: {row.responses_text}")

@@ -122,3 +122,13 @@ def test_arbitrary_bytes_never_stop_the_listener(feed, junk, framed):
     except OSError:
         pass  # the listener may close on us; what matters is that it answers next
     assert ack_code(send(address, oru().encode())) == "AA"
+
+
+def test_board_marks_chairs_receiving_readings_and_quiet_ones(feed):
+    w, address, readings = feed
+    assert w.s.monitor.chair_signals() == {}  # just started: nothing heard, nothing late
+    send(address, oru(device="MON-01").encode())
+    w.s.monitor.route(readings.get(timeout=10))
+    assert w.s.monitor.chair_signals() == {"1": "monitor"}
+    w.clock.advance(seconds=w.s.monitor.settings().quiet_after_s + 1)
+    assert w.s.monitor.chair_signals() == {"1": "no signal", "2": "no signal"}

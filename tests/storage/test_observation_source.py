@@ -60,3 +60,24 @@ def test_an_older_database_gets_manual_sources_and_verifies(tmp_path):
     assert obs.source == ObservationSource.MANUAL
     assert audit.verify(db) == []
     db.close()
+
+
+def test_the_sheet_marks_the_monitors_reading(tmp_path):
+    import io
+
+    from pypdf import PdfReader
+
+    w = make_world(tmp_path / "clinic.db")
+    episode = open_iv(w)
+    w.s.record_observation(w.nurse.id, episode.id, good())
+
+    def text() -> str:
+        pdf = PdfReader(io.BytesIO(w.s.sheet_pdf(episode.id)))
+        return " ".join(page.extract_text() for page in pdf.pages)
+
+    assert "(monitor)" not in text().split("(monitor) =")[0]
+    w.clock.advance(minutes=1)
+    w.s.record_observation(w.nurse.id, episode.id, good(hr="81"),
+                           source=ObservationSource.MONITOR)
+    assert "(monitor)" in text().split("(monitor) =")[0]
+    w.s.close()

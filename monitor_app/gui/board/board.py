@@ -182,6 +182,7 @@ class BoardModel(QAbstractTableModel):
         super().__init__(parent)
         self.clock = clock
         self.rows: list[BoardRow] = []
+        self.monitor_marks: dict[str, str] = {}  # chair -> "monitor" / "no signal"
         self.now = clock.now()
         self._big = QFont()  # what must read across the room: chair, status, countdown
         self._big.setPointSize(BIG_POINTS)
@@ -261,7 +262,8 @@ class BoardModel(QAbstractTableModel):
 
     def text(self, row: BoardRow, column: int) -> str:
         if column == COL_CHAIR:
-            return row.chair
+            mark = self.monitor_marks.get(row.chair, "")
+            return f"{row.chair}  [{mark}]" if mark else row.chair
         if column == COL_PATIENT:
             return f"{row.patient_name}\n{row.mrn}"
         if column == COL_STATUS:

@@ -32,6 +32,7 @@ from monitor_app.gui.board.status_bar import StationStatusBar
 from monitor_app.gui.common import attention, widgets
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.gui.common.session import Session
+from monitor_app.gui.monitor.feed import MonitorFeed
 from monitor_app.gui.staff.staff import LockPage
 from monitor_app.services.errors import StorageError
 
@@ -107,6 +108,10 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self._idle_filter)
+        self.monitor_feed = MonitorFeed(self.services, self)
+        session.monitor_feed = self.monitor_feed  # the entry forms listen to it
+        self.monitor_feed.pending_changed.connect(self._on_monitor_feed_pending_changed)
+        self.monitor_feed.start()  # nothing unless an administrator enabled monitors
         self._on_session_changed()
         self.tick_timer.start()
         self.reload_timer.start()
@@ -128,6 +133,7 @@ class MainWindow(QMainWindow):
             ("switch_nurse", "Switch nurse", "", self._on_switch_nurse_triggered),
             ("staff", "Staff", "", self._on_staff_triggered),
             ("settings", "Settings", "", self._on_settings_triggered),
+            ("monitors", "Bedside monitors", "", self._on_monitors_triggered),
             ("verify", "Verify record", "", self._on_verify_triggered),
         ):
             action = QAction(text, self)
@@ -139,7 +145,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             self.actions_by_key[key] = action
             menu.addAction(action)
-            if key != "open_episode":
+            if key not in ("open_episode", "monitors"):  # menu only
                 toolbar.addAction(action)
                 button = toolbar.widgetForAction(action)
                 if isinstance(button, QToolButton):
@@ -186,6 +192,7 @@ class MainWindow(QMainWindow):
             return
         self.problem_label.clear()
         selected = self.board.selected_episode()
+        self.model.monitor_marks = self.services.monitor.chair_signals()
         self.model.set_rows(rows)
         self.board.fit_columns()
         self.board.select_episode(selected)  # the selection follows the patient, not the row
@@ -364,11 +371,22 @@ class MainWindow(QMainWindow):
             StaffAdminDialog(self.session, self).ask()
             self.lock_page.panel.refresh()
 
+    def _on_monitor_feed_pending_changed(self, _episode_id: int) -> None:
+        self.model.monitor_marks = self.services.monitor.chair_signals()
+        self.model.set_rows(self.model.rows)
+
     def _on_settings_triggered(self) -> None:
         if self._require_admin("Settings"):
             from monitor_app.gui.staff.settings_dialog import SettingsDialog
 
             if SettingsDialog(self.session, self).ask() is not None:
+                self.reload()
+
+    def _on_monitors_triggered(self) -> None:
+        if self._require_admin("Bedside monitors"):
+            from monitor_app.gui.monitor.settings_dialog import MonitorSettingsDialog
+
+            if MonitorSettingsDialog(self.session, self).ask() is not None:
                 self.reload()
 
     def _on_verify_triggered(self) -> None:

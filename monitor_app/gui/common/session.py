@@ -19,6 +19,7 @@ class Session(QObject):
         self.services = services
         self.staff: Staff | None = None
         self.locked = True
+        self.monitor_feed: QObject | None = None  # set by the main window (gui/monitor)
 
     @property
     def staff_id(self) -> int:

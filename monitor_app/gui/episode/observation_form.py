@@ -34,6 +34,7 @@ from monitor_app.gui.common.fitting import FlowLayout
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import ERROR_STYLE
 from monitor_app.gui.episode.table_models import format_temp
+from monitor_app.gui.monitor.banner import PendingReadingBanner
 from monitor_app.services.errors import NotSignedIn, StorageError
 from monitor_app.services.views import ObservationRow
 
@@ -303,9 +304,11 @@ class ObservationForm(QWidget):
         QWidget.setTabOrder(self.fields.tab_chain[-1], self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.reset_time()
+        self.monitor = PendingReadingBanner(session, episode_id, self.fields, self)
+        layout.addWidget(self.monitor)
         layout.addWidget(self.fields)
         self.setFocusProxy(self.fields.line("hr"))
-        self.reset_time()
 
     # ---------------------------------------------------------------- API
     @property
@@ -333,7 +336,8 @@ class ObservationForm(QWidget):
         try:
             raw = self.fields.raw_values()
             row = self.services.record_observation(
-                self.session.staff_id, self.episode_id, raw, self.fields.taken_at())
+                self.session.staff_id, self.episode_id, raw, self.fields.taken_at(),
+                source=self.monitor.source())
         except ValidationError as exc:
             self._show_refusal(exc.field, exc.message, raw_temp_f=self._typed_f())
             return None
@@ -345,6 +349,7 @@ class ObservationForm(QWidget):
                                    "Enter to try again.")
             return None
         self.fields.clear_values()
+        self.monitor.after_save()
         self.reset_time()
         self.focus_first()
         self.saved.emit(row)

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from monitor_app.domain.models import Alert, AlertDirection, Observation
+from monitor_app.domain.models import Alert, AlertDirection, Observation, ObservationSource
 from monitor_app.domain.units import c_to_f
 from monitor_app.services.views import ObservationRow
 
@@ -182,7 +182,8 @@ class ObservationModel(QAbstractTableModel):
         if col == COL_NEWS2:
             return "" if row.news2 is None else str(row.news2.total)
         if col == COL_BY:
-            return row.recorded_by
+            monitor = obs.source == ObservationSource.MONITOR
+            return row.recorded_by + (" (monitor)" if monitor else "")
         if col == COL_NOTE:
             parts = []
             if obs.voided:
