@@ -22,6 +22,7 @@ from datetime import datetime
 from monitor_app.domain.models import SIDE_EFFECTS, Alert, AlertDirection, ValidationError, Vitals
 from monitor_app.domain.protocol import FieldLimits, Protocol
 from monitor_app.domain.text import clean_text
+from monitor_app.domain.units import c_to_f
 from monitor_app.domain.vital_fields import VITAL_FIELDS
 
 TEXT_MAX_CHARS = 2000  # note and missing reason; a storage limit, not a clinical one
@@ -103,11 +104,14 @@ _ALERT_FIELDS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def alerts_for(vitals: Vitals, protocol: Protocol, baseline: Vitals | None) -> list[Alert]:
+def alerts_for(vitals: Vitals, protocol: Protocol, baseline: Vitals | None,
+               temp_unit: str = "C") -> list[Alert]:
     """Every flag the protocol raises for these values, in form order.
 
     A rise from baseline (``flag_rise_from_baseline``) counts when the rise is at or
     above the limit. SBP and DBP alerts share the code ``hypertension``, one per reason.
+    A temperature's message is written in the clinic's unit (``temp_unit`` "C" or "F");
+    its ``value`` and ``limit`` stay in degrees C, as stored.
     """
     alerts: list[Alert] = []
     for name, (key, label, high_code, low_code) in _ALERT_FIELDS.items():
@@ -115,7 +119,12 @@ def alerts_for(vitals: Vitals, protocol: Protocol, baseline: Vitals | None) -> l
         if value is None:
             continue
         lim = protocol.limits[name]
-        shown = _fmt(value, name)
+        def shown_as(number: float, name: str = name) -> str:
+            if name == "temp_c" and temp_unit == "F":
+                return f"{c_to_f(number):.1f} °F"
+            return _fmt(number, name)
+
+        shown = shown_as(value)
         for limit, high, word in ((lim.flag_at_or_above, True, "at or above"),
                                   (lim.flag_above, True, "above"),
                                   (lim.flag_at_or_below, False, "at or below"),
@@ -123,7 +132,7 @@ def alerts_for(vitals: Vitals, protocol: Protocol, baseline: Vitals | None) -> l
             if limit is None or not _beyond(value, limit, word):
                 continue
             alerts.append(Alert(high_code if high else low_code, key,
-                                f"{label} {shown} {word} {_fmt(limit, name)}", label, value,
+                                f"{label} {shown} {word} {shown_as(limit)}", label, value,
                                 AlertDirection.HIGH if high else AlertDirection.LOW, limit))
         rise_alert = _rise(name, value, lim, baseline)
         if rise_alert is not None:

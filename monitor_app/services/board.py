@@ -28,6 +28,7 @@ class BoardUseCases:
         patients = repo.get_patients(self.ctx.db, [e.patient_id for e in episodes])
         acks = repo.alert_acks_for_episodes(self.ctx.db, ids)
         now = self.ctx.clock.now()
+        temp_unit = self.ctx.settings().temp_unit if episodes else "C"
         rows = []
         for e in episodes:
             protocol = self.ctx.protocols.get(e.protocol_id)
@@ -35,7 +36,7 @@ class BoardUseCases:
                 continue
             obs = [o for o in observations.get(e.id, []) if not o.voided]
             rows.append(self._board_row(e, protocol, patients[e.patient_id], obs, now,
-                                        _unacknowledged(obs, protocol, e, acks)))
+                                        _unacknowledged(obs, protocol, e, acks, temp_unit)))
         return sort_board(rows)
 
     def _board_row(self, e: Episode, protocol: Protocol, patient: Patient,
@@ -82,14 +83,14 @@ def _with_status(row: BoardRow, status: schedule.ScheduleStatus) -> BoardRow:
 
 
 def _unacknowledged(obs: list[Observation], protocol: Protocol, e: Episode,
-                    acks: dict[int, frozenset[str]]) -> tuple[Alert, ...]:
+                    acks: dict[int, frozenset[str]], temp_unit: str = "C") -> tuple[Alert, ...]:
     """Every alert not yet acknowledged on the current observations, newest first."""
     base = schedule.baseline_of(obs, e.dosing_start)
     found: list[Alert] = []
     for o in reversed(obs):
         base_vitals = base.vitals if base is not None and base.id != o.id else None
         done = acks.get(o.id, frozenset())
-        found += [a for a in vitals.alerts_for(o.vitals, protocol, base_vitals)
+        found += [a for a in vitals.alerts_for(o.vitals, protocol, base_vitals, temp_unit)
                   if a.code not in done]
     return tuple(found)
 

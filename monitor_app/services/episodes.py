@@ -56,6 +56,7 @@ def clock_went_back(by: timedelta, last: datetime, now: datetime) -> str:
 class RowContext:
     late_after: timedelta  # typed this long after it was taken: a late entry
     initials: Mapping[int, str]  # staff id -> initials
+    temp_unit: str = "C"  # the clinic's: alert messages say the temperature in it
 
 
 class EpisodeUseCases:
@@ -135,7 +136,9 @@ class EpisodeUseCases:
     def row_context(self) -> RowContext:
         """What scoring rows needs besides the rows: read once per view, never cached."""
         initials = {s.id: s.initials for s in repo.list_staff(self.ctx.db, include_inactive=True)}
-        return RowContext(timedelta(minutes=self.ctx.settings().late_entry_min), initials)
+        settings = self.ctx.settings()
+        return RowContext(timedelta(minutes=settings.late_entry_min), initials,
+                          settings.temp_unit)
 
     def row(self, obs: Observation, protocol: Protocol, base: Observation | None,
              acked: frozenset[str], context: RowContext, episode: Episode,
@@ -143,7 +146,8 @@ class EpisodeUseCases:
         baseline_vitals = base.vitals if base is not None and base.id != obs.id else None
         return ObservationRow(
             observation=obs,
-            alerts=tuple(vitals.alerts_for(obs.vitals, protocol, baseline_vitals)),
+            alerts=tuple(vitals.alerts_for(obs.vitals, protocol, baseline_vitals,
+                                           context.temp_unit)),
             news2=news2(obs.vitals, self.ctx.news2_table), acknowledged=acked,
             late=obs.entered_at - obs.taken_at > context.late_after,
             recorded_by=context.initials.get(obs.recorded_by, "?"), responses=responses,

@@ -117,10 +117,13 @@ class ObservationUseCases:
         """The saved observation with its alerts and NEWS2, from what the save read: it
         has no acknowledgement yet and was recorded by the actor."""
         base = schedule.baseline_of(observations, episode.dosing_start)
-        late_after = timedelta(0)
-        if obs.entered_at > obs.taken_at:  # typed after it was taken: the clinic's limit
-            late_after = timedelta(minutes=self.ctx.settings().late_entry_min)
-        context = RowContext(late_after, {actor.id: actor.initials})
+        late_after, temp_unit = timedelta(0), "C"
+        # The clinic's settings matter only for an entry typed late or a temperature.
+        if obs.entered_at > obs.taken_at or obs.vitals.temp_c is not None:
+            settings = self.ctx.settings()
+            late_after = timedelta(minutes=settings.late_entry_min)
+            temp_unit = settings.temp_unit
+        context = RowContext(late_after, {actor.id: actor.initials}, temp_unit)
         return self.episodes.row(obs, protocol, base, frozenset(), context, episode)
 
     def _validate_taken_at(self, taken_at: datetime, episode: Episode,

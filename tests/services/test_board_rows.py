@@ -56,7 +56,7 @@ def test_flagged_board_row_carries_the_unacknowledged_alerts_until_acknowledged(
 
 
 def test_the_board_row_carries_the_last_vitals_as_values(tmp_path) -> None:
-    from tests.helpers.world import good, make_world, open_iv
+
 
     w = make_world(tmp_path / "c.db")
     e = open_iv(w)
@@ -67,3 +67,36 @@ def test_the_board_row_carries_the_last_vitals_as_values(tmp_path) -> None:
         w.s.episode_view(e.id).rows[-1].observation.vitals.hr,
         w.s.episode_view(e.id).rows[-1].observation.vitals.bp_text)
     w.s.close()
+
+
+
+def test_a_fahrenheit_clinic_reads_temperature_alerts_in_fahrenheit(tmp_path) -> None:
+    import shutil
+    from dataclasses import replace
+
+    from monitor_app import paths
+    from monitor_app.clock import FixedClock
+    from monitor_app.services import Services
+    from tests.helpers.world import ESCORT, T0
+
+    folder = tmp_path / "protocols"
+    shutil.copytree(paths.protocols_dir(), folder)
+    iv = folder / "ketamine-iv.toml"
+    iv.write_text(iv.read_text().replace("[limits.temp_c]\n",
+                                         "[limits.temp_c]\nflag_at_or_above = 38.0\n"))
+    s = Services.open(tmp_path / "c.db", clock=FixedClock(T0), protocols_dir=folder)
+    admin = s.setup_clinic("Clinic", "Ada", "RN", "1111", "1111", min_pin_length=4)
+    s.save_settings(admin.id, replace(s.settings(), temp_unit="F"))
+    patient = s.add_patient(admin.id, "M-1", "Pat", "1980-01-01")
+    protocol = s.protocols["ketamine-iv"]
+    e = s.open_episode(admin.id, patient.id, protocol.id, "1", 70, 35, ESCORT,
+                       {i.key: True for i in protocol.precheck})
+    row = s.record_observation(admin.id, e.id, good(temp="39.5"))
+    temp = [a for a in row.alerts if a.field == "temp"]
+    assert temp and temp[0].message == "Temp 103.1 °F at or above 100.4 °F"
+    assert temp[0].value == 39.5  # stored in degrees C
+    shown = s.episode_view(e.id).rows[-1].alerts
+    board = next(r for r in s.board() if r.episode_id == e.id).alerts
+    assert [a.message for a in shown if a.field == "temp"] == [temp[0].message]
+    assert [a.message for a in board if a.field == "temp"] == [temp[0].message]
+    s.close()
