@@ -33,12 +33,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor_app.storage.db import parse_utc, utc_text
+from monitor_app.storage import file_guard
+from monitor_app.storage.times import parse_utc, utc_text
 
 AUDIT_TABLE = "audit"
 SIGNATURES_TABLE = "signatures"
 GENESIS_HASH = "0" * 64
-WRITTEN = "_monitor_audit_written"  # on the Database: the newest event of this transaction
 SECRET_COLUMNS = frozenset({"pin_hash"})
 Row = dict[str, Any]
 
@@ -132,7 +132,7 @@ def record(
                         [at_text, actor_id, action, table_name, row_id, before_text,
                          after_text, prev_hash, digest])
     event_id = int(cursor.lastrowid or 0)
-    db.__dict__[WRITTEN] = (event_id, digest, at_text)  # for the head file (file_guard)
+    db.__dict__[file_guard.WRITTEN] = (event_id, digest, at_text)  # for the head file
     return event_id
 
 

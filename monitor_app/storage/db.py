@@ -12,7 +12,6 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -21,6 +20,8 @@ from monitor_app.errors import ChangeRefused as ChangeRefused
 from monitor_app.errors import DatabaseBusy as DatabaseBusy
 from monitor_app.errors import StorageError as StorageError
 from monitor_app.storage import migrations
+from monitor_app.storage.times import parse_utc as parse_utc
+from monitor_app.storage.times import utc_text as utc_text
 
 BUSY_TIMEOUT_S = 5.0
 
@@ -289,20 +290,3 @@ def _set_pragmas(conn: sqlite3.Connection, path: Path, busy_timeout: float) -> N
             )
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-
-
-def utc_text(moment: datetime) -> str:
-    """A timezone-aware datetime as stored: UTC, ISO 8601 with offset."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"a stored time must be timezone-aware, not {moment!r}")
-    return moment.astimezone(UTC).isoformat()
-
-
-def parse_utc(text: str | None) -> datetime | None:
-    """The stored text back as an aware datetime in UTC (None stays None)."""
-    if text is None:
-        return None
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:  # written by hand without an offset: it was UTC
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

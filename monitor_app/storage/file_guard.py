@@ -24,8 +24,10 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from monitor_app.storage import anchors, audit
-from monitor_app.storage.db import StorageError
+from monitor_app.errors import StorageError
+from monitor_app.storage import anchors
+
+WRITTEN = "_monitor_audit_written"  # on the Database: the newest event of this transaction
 
 _GUARD = "_monitor_file_guard"
 
@@ -82,12 +84,12 @@ def take_written(db: Database) -> tuple[int, str, str] | bool | None:
     forget it: after a commit the head file names it without reading the log again;
     after a rollback it is dropped. ``True``: events were written but which of them
     survived a savepoint's rollback is unknown (read the log); ``None``: none were."""
-    return db.__dict__.pop(audit.WRITTEN, None)
+    return db.__dict__.pop(WRITTEN, None)
 
 
 def forget_written(db: Database) -> None:
-    if audit.WRITTEN in db.__dict__:
-        db.__dict__[audit.WRITTEN] = True
+    if WRITTEN in db.__dict__:
+        db.__dict__[WRITTEN] = True
 
 
 def after_commit(db: Database, *, read_log: bool = False) -> None:

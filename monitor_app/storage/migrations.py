@@ -461,7 +461,7 @@ def m009_episode_entry(db: Database) -> None:
     A correction keeps the old and new value with its reason; the episode row then
     holds the new value (its audit event keeps the old row too).
     """
-    from monitor_app.storage import audit  # here: audit imports db, which imports us
+    from monitor_app.storage import audit
 
     _run(
         db,
