@@ -555,3 +555,18 @@ def m012_observation_source(db: Database) -> None:
         ],
     )
     audit.snapshot_rows(db, "observations", at=datetime.now(UTC))
+
+
+@migrations(name="m013_observation_lock_first")
+def m013_observation_lock_first(db: Database) -> None:
+    """SQLite runs the newest trigger first: m012 recreated the void-only trigger, so a
+    change to a signed episode's observation was refused as "never changed" instead of
+    naming the signature. Recreating the signed lock puts it first again."""
+    _run(
+        db,
+        [
+            "DROP TRIGGER observations_signed_update",
+            _refuse("observations_signed_update", "UPDATE", "observations", LOCKED_MESSAGE,
+                    f"{_signed('OLD.episode_id')} OR {_signed('NEW.episode_id')}"),
+        ],
+    )
