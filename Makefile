@@ -32,6 +32,8 @@ demo: $(STAMP) system-deps
 lint: $(STAMP)
 	$(BIN)/ruff check monitor_app tests benchmarks scripts main.py
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
+	@echo "type: ignore comments in monitor_app: $$(grep -r 'type: ignore' monitor_app | wc -l)"
 
 test: $(STAMP) system-deps lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q

@@ -9,13 +9,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from monitor_app import paths
 from monitor_app.exit_codes import EXIT_ERROR, EXIT_USAGE
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, as argparse does, but shorter
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, as argparse does, but shorter
         self.exit(EXIT_USAGE, f"monitor-app: {message} (see monitor-app --help)\n")
 
 

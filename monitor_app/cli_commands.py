@@ -7,17 +7,21 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from monitor_app.domain.schedule import ScheduleState
+from monitor_app.domain.schedule import ScheduleState, ScheduleStatus
 from monitor_app.exit_codes import EXIT_ALTERED, EXIT_ERROR, EXIT_OK
 from monitor_app.services.errors import MonitorError, ProtocolError, StorageError
+
+if TYPE_CHECKING:
+    from monitor_app.services import Services
 
 
 class UserError(Exception):
     """One line for the user; the CLI prints it and exits non-zero."""
 
 
-def _services(db_path: Path, must_exist: bool = True):  # type: ignore[no-untyped-def]
+def _services(db_path: Path, must_exist: bool = True) -> Services:
     from monitor_app.services import Services
 
     if must_exist and not db_path.exists():
@@ -60,7 +64,7 @@ def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     return EXIT_OK
 
 
-def _next_due(status) -> str:  # type: ignore[no-untyped-def]
+def _next_due(status: ScheduleStatus) -> str:
     if status.state == ScheduleState.BASELINE:
         return "baseline due"
     if status.next_due is None:
@@ -71,7 +75,7 @@ def _next_due(status) -> str:  # type: ignore[no-untyped-def]
 def cmd_episodes(args: argparse.Namespace, db_path: Path) -> int:
     services = _services(db_path)
     try:
-        rows = []
+        rows: list[dict[str, Any]] = []
         board = {r.episode_id: r for r in services.board()}
         for e in services.episodes(include_closed=args.all):
             patient = services.patient(e.patient_id)

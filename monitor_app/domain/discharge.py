@@ -240,21 +240,23 @@ def _blood_pressure(c: _Context, p: Mapping[str, Any]) -> Result:
     detail = (f"within {_num(pct)}% of baseline{base_text}, or a rise below "
               f"{low_s}/{low_d}; SBP at least {floor}")
     latest = c.latest(lambda v: v.sbp is not None and v.dbp is not None)
-    if latest is None:
+    if latest is None or latest.sbp is None or latest.dbp is None:
         return UNKNOWN, c.none_yet, detail
     value = f"BP {latest.bp_text}"
-    if latest.sbp < floor:
+    sbp, dbp = latest.sbp, latest.dbp
+    if sbp < floor:
         return NOT_MET, f"{value}: SBP below {floor}", detail
     if base is None or base.sbp is None or base.dbp is None:
         return UNKNOWN, f"{value}, no baseline BP", detail
+    base_sbp, base_dbp = base.sbp, base.dbp
     fell = [f"{name} {_num(round(100 * (b - v) / b))}% below baseline"
-            for name, v, b in (("SBP", latest.sbp, base.sbp), ("DBP", latest.dbp, base.dbp))
+            for name, v, b in (("SBP", sbp, base_sbp), ("DBP", dbp, base_dbp))
             if (b - v) * 100 > pct * b]
     if fell:
         return NOT_MET, f"{value}: " + ", ".join(fell), detail
-    within = (abs(latest.sbp - base.sbp) * 100 <= pct * base.sbp
-              and abs(latest.dbp - base.dbp) * 100 <= pct * base.dbp)
-    if within or (latest.sbp < low_s and latest.dbp < low_d):
+    within = (abs(sbp - base_sbp) * 100 <= pct * base_sbp
+              and abs(dbp - base_dbp) * 100 <= pct * base_dbp)
+    if within or (sbp < low_s and dbp < low_d):
         return MET, value, detail
     return NOT_MET, f"{value}: rose beyond {_num(pct)}% and not below {low_s}/{low_d}", detail
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -156,11 +158,15 @@ def start_session(services: Services) -> Staff | None:
     return SignInDialog(services).ask()
 
 
-def _unexpected_error_hook(previous):  # type: ignore[no-untyped-def]
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
+
+
+def _unexpected_error_hook(previous: ExceptHook) -> ExceptHook:
     """The last safety net: an error nobody foresaw is shown, not silently printed.
     The traceback still goes to stderr for the IT person."""
 
-    def hook(kind, value, tb):  # type: ignore[no-untyped-def]
+    def hook(kind: type[BaseException], value: BaseException,
+             tb: TracebackType | None) -> None:
         previous(kind, value, tb)
         QMessageBox.critical(
             None, "Something went wrong",

@@ -54,7 +54,8 @@ def trend_chart(points: Sequence[Point], *, width: float, height: float, tz: tzi
                 dosing_label: str = "dosing", guides: Sequence[TrendGuide] = ()) -> Drawing:
     """HR, SBP and DBP over local clock time, the dosing period shaded."""
     drawing = Drawing(width, height)
-    pts = sorted((tuple(p) for p in points), key=lambda p: p[0])
+    pts: list[Point] = sorted(((p[0], p[1], p[2], p[3]) for p in points),
+                              key=lambda p: p[0])
     margin = max((stringWidth(g.label, FONT, 6.5) for g in guides), default=0.0)
     left, right, bottom, top = 34.0, width - 10.0 - margin, 24.0, height - 18.0
     _legend(drawing, left, height - 10, dosing_label)

@@ -57,7 +57,7 @@ def register_fonts(font_dir: Path) -> None:
 @cache
 def _has_glyph(code: int) -> bool:
     font = pdfmetrics.getFont(FONT)
-    return code in font.face.charToGlyph  # type: ignore[attr-defined]
+    return code in font.face.charToGlyph
 
 
 def _script(ch: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, fields
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -57,7 +58,7 @@ class ClinicSettings:
 def read_settings(db: sqlite_utils.Database) -> ClinicSettings:
     """The stored settings, defaults for what was never set."""
     stored = repo.all_settings(db)
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # each field's own type: int or str
     for f in fields(ClinicSettings):
         value = stored.get(SETTING_PREFIX + f.name)
         if value is None:

@@ -17,6 +17,8 @@ from monitor_app.storage import anchors
 from monitor_app.storage.db import make_private_dirs
 
 _ANSWERED = {"met": "Yes", "not_applicable": "N/A", "not_met": ""}
+SHEET_STATUS: dict[str, sd.CriterionStatus] = {"met": "met", "not_met": "not_met",
+                                               "unknown": "unknown"}
 
 
 def _sheet_obs(row: ObservationRow) -> sd.SheetObservation:
@@ -63,7 +65,8 @@ def build_sheet(ctx: ServiceContext, state: DischargeView) -> sd.SheetData:
         if c.override is not None:
             override = sd.SheetOverride(c.override.reason,
                                         state.override_by.get(c.key, "prescriber"))
-        criteria.append(sd.SheetCriterion(c.label, c.status, c.value, c.detail, override))
+        criteria.append(sd.SheetCriterion(c.label, SHEET_STATUS[c.status], c.value, c.detail,
+                                          override))
     aldrete_items = []
     if state.aldrete is not None:
         for name, (score, reason) in state.aldrete.items.items():

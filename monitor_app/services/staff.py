@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
 from monitor_app.domain import pins
 from monitor_app.domain.models import Role, Staff, ValidationError
@@ -28,9 +29,10 @@ class StaffUseCases:
     # ------------------------------------------------------------------ settings
     def save_settings(self, actor_id: int, new: ClinicSettings) -> ClinicSettings:
         self.ctx.require_role(actor_id, Role.ADMIN)
-        new = replace(new, **{key: checked_text(getattr(new, key), key, label, size=size,
-                                                required=key == "clinic_name")
-                              for key, (label, size) in TEXT_SETTINGS.items()})
+        texts: dict[str, Any] = {key: checked_text(getattr(new, key), key, label, size=size,
+                                                   required=key == "clinic_name")
+                                 for key, (label, size) in TEXT_SETTINGS.items()}
+        new = replace(new, **texts)
         if new.paper not in ("A4", "Letter"):
             raise ValidationError("paper", "paper must be A4 or Letter")
         if new.weight_unit not in ("kg", "lb"):

@@ -21,6 +21,7 @@ import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sqlite_utils import Database
 
@@ -79,7 +80,7 @@ def file_replaced(db: Database) -> str:
     return ""
 
 
-def take_written(db: Database) -> tuple[int, str, str] | bool | None:
+def take_written(db: Database) -> tuple[int, str, str] | Literal[True] | None:
     """The (id, hash, time) of the newest audit event written since the last call, and
     forget it: after a commit the head file names it without reading the log again;
     after a rollback it is dropped. ``True``: events were written but which of them

@@ -376,9 +376,9 @@ class BoardView(QTableView):
         big.setBold(True)
         bold = QFont(self.font())
         bold.setBold(True)
-        for column, font, widest in ((COL_NEXT, big, "overdue 88:88"),
+        for column, font, sample in ((COL_NEXT, big, "overdue 88:88"),
                                      (COL_STATUS, bold, "⚠ OVERDUE")):
-            room = QFontMetrics(font).horizontalAdvance(widest) + 16
+            room = QFontMetrics(font).horizontalAdvance(sample) + 16
             if self.columnWidth(column) < room:
                 self.setColumnWidth(column, room)
         excess = sum(self.columnWidth(c) for c in range(len(HEADERS))) \

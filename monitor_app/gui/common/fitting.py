@@ -52,16 +52,22 @@ class ScrollBody(QScrollArea):
     def _tall(self, size: QSize) -> QSize:
         """Content that wraps (a ``FlowLayout``) needs its height at the width it gets."""
         content = self.widget()
-        if content.hasHeightForWidth():
+        if content is not None and content.hasHeightForWidth():
             width = content.sizeHint().width()
             return QSize(size.width(), max(size.height(), content.heightForWidth(width)))
         return size
 
     def sizeHint(self) -> QSize:
-        return self._bounded(self._tall(self.widget().sizeHint()))
+        content = self.widget()
+        if content is None:
+            return super().sizeHint()
+        return self._bounded(self._tall(content.sizeHint()))
 
     def minimumSizeHint(self) -> QSize:
-        return self._bounded(self._tall(self.widget().minimumSizeHint()))
+        content = self.widget()
+        if content is None:
+            return super().minimumSizeHint()
+        return self._bounded(self._tall(content.minimumSizeHint()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:

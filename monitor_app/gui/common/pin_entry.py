@@ -41,8 +41,8 @@ def fit_window(widget: QWidget) -> None:
     window = widget.window()
     ancestor: QWidget | None = widget
     while ancestor is not None:  # inner layouts first, so the window's sees the new text
-        if ancestor.layout() is not None:
-            ancestor.layout().activate()
+        if (inner := ancestor.layout()) is not None:
+            inner.activate()
         ancestor = None if ancestor is window else ancestor.parentWidget()
     layout = window.layout()
     if layout is None:

@@ -30,7 +30,8 @@ from monitor_app.services.errors import ValidationError
 
 def load_pdf(pdf_bytes: bytes, parent: QWidget | None = None) -> QPdfDocument:
     """A QPdfDocument over the bytes; the buffer lives as long as the document."""
-    document = QPdfDocument(parent)
+    # Qt takes no parent (nullptr) here; the PySide6 stub asks for a QObject.
+    document = QPdfDocument(parent)  # type: ignore[arg-type]
     buffer = QBuffer(document)
     buffer.setData(QByteArray(pdf_bytes))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -145,7 +146,7 @@ def save_pdf(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str) -> P
     try:
         write_private(path, pdf_bytes)
     except (OSError, ValidationError) as exc:
-        reason = getattr(exc, "message", None) or exc.strerror or str(exc)
+        reason = (exc.message if isinstance(exc, ValidationError) else exc.strerror) or str(exc)
         QMessageBox.warning(parent, "Sheet not saved",
                             f"The sheet could not be saved to {path}:\n{reason}.\n"
                             "Choose another folder.")

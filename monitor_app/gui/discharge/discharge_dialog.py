@@ -51,11 +51,11 @@ class DischargeDialog(QDialog):
         self.services = session.services
         self.episode_id = episode_id
         self.sign_result: SignResult | None = None
-        self.state: DischargeView | None = None
         self._loading = False
         self.setObjectName("discharge_dialog")
         self.setWindowTitle("Discharge")
         state = self.services.discharge_view(episode_id)
+        self.state: DischargeView = state
         self.protocol = state.episode.protocol
 
         self.title = QLabel(self)
@@ -144,7 +144,7 @@ class DischargeDialog(QDialog):
     # ------------------------------------------------------------------ refreshing
     @property
     def signed(self) -> bool:
-        return bool(self.state and self.state.episode.signed)
+        return self.state.episode.signed
 
     def refresh(self, state: DischargeView | None = None) -> None:
         """Read the discharge state again and show it; every answer ends here."""
@@ -232,7 +232,7 @@ class DischargeDialog(QDialog):
         self._call(self.services.answer_manual, key, answer)
 
     def _on_rems_changed(self, key: str) -> None:
-        if self._loading:
+        if self._loading or self.rems_box is None:
             return
         value = self.rems_box.value(key)
         current = next((i.value for i in self.state.rems if i.field.key == key), "")
@@ -246,8 +246,7 @@ class DischargeDialog(QDialog):
 
     def _selected_result(self):
         key = self.selected_criterion()
-        return next((c for c in self.state.evaluation.criteria if c.key == key), None) \
-            if self.state else None
+        return next((c for c in self.state.evaluation.criteria if c.key == key), None)
 
     def _on_criteria_selection_changed(self) -> None:
         self.criteria_section.show_override_state(self._selected_result(), self.signed)

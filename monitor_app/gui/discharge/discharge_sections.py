@@ -109,7 +109,7 @@ class CriteriaSection(QGroupBox):
         results = state.evaluation.criteria
         self.table.setRowCount(len(results))
         for row, c in enumerate(results):
-            if c.overridden:
+            if c.override is not None:
                 status, brush = f"✓ Overridden ({STATUS_TEXT.get(c.status, c.status)})", \
                     STATUS_BRUSH["override"]
                 by = state.override_by.get(c.key, "")
@@ -333,7 +333,9 @@ class RemsSection(QGroupBox):
     def value(self, key: str) -> str | None:
         """What the widget for one asked field holds now."""
         widget = self.widgets[key]
-        return widget.currentData() if isinstance(widget, QComboBox) else widget.text()
+        if isinstance(widget, QComboBox):
+            return widget.currentData()
+        return widget.text() if isinstance(widget, QLineEdit | QLabel) else None
 
     def show_view(self, state: DischargeView, signed: bool) -> None:
         for item in state.rems:

@@ -72,7 +72,8 @@ class DateOfBirthEdit(QDateEdit):
         """The date chosen, or None while nothing has been chosen."""
         if not self.chosen or self.date() == NOT_CHOSEN:
             return None
-        return self.date().toPython()
+        chosen = self.date()
+        return date(chosen.year(), chosen.month(), chosen.day())
 
     def set_value(self, day: date | None) -> None:
         if day is None:

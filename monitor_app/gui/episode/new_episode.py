@@ -8,7 +8,9 @@ field's message goes as soon as it is changed. The dialog grows to fit the messa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import TypedDict
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -52,6 +54,19 @@ from monitor_app.services.views import ClinicSettings
 
 SEXES = (("", "not recorded"), ("F", "female"), ("M", "male"), ("X", "other / X"))
 OFFERED = ("weight", "escort_name", "escort_relationship", "escort_phone")
+
+
+class _Treatment(TypedDict):
+    """What both ways of opening an episode take after the patient."""
+
+    protocol_id: str
+    chair: str
+    weight_kg: float | str
+    dose_mg: float | str
+    escort: Escort
+    precheck: Mapping[str, object]
+    lot_number: str
+    dose_reason: str
 
 
 class NewEpisodeDialog(QDialog):
@@ -124,9 +139,10 @@ class NewEpisodeDialog(QDialog):
                                            self.settings.date_format))
         # The box under "Date of birth" takes the row's width, so its message wraps
         # at that width (the date itself keeps its size, on the left).
-        self.dob.parentWidget().setSizePolicy(QSizePolicy.Policy.Expanding,
-                                              QSizePolicy.Policy.Preferred)
-        self.dob.parentWidget().layout().setAlignment(self.dob, Qt.AlignmentFlag.AlignLeft)
+        box = self.dob.parentWidget()
+        if box is not None and (box_layout := box.layout()) is not None:
+            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            box_layout.setAlignment(self.dob, Qt.AlignmentFlag.AlignLeft)
         self.sex = new.add("sex", "Sex", QComboBox())
         for value, label in SEXES:
             self.sex.addItem(label, value)
@@ -228,7 +244,7 @@ class NewEpisodeDialog(QDialog):
     def _on_new_patient_toggled(self, checked: bool) -> None:
         if not checked:
             return
-        self.results.setCurrentItem(None)
+        self.results.setCurrentRow(-1)
         self.results.clearSelection()
         typed = self.search.text().strip()
         mrn, name = self._text("mrn"), self._text("patient_name")
@@ -290,7 +306,8 @@ class NewEpisodeDialog(QDialog):
         self._on_weight_changed()
 
     def _on_dose_changed(self) -> None:
-        self.treatment_form.setRowVisible(self.dose_reason.parentWidget(), self.dose.other())
+        if (box := self.dose_reason.parentWidget()) is not None:
+            self.treatment_form.setRowVisible(box, self.dose.other())
         self._on_weight_changed()
 
     def _on_weight_changed(self, *_: object) -> None:
@@ -363,6 +380,8 @@ class NewEpisodeDialog(QDialog):
         """Grow to the height the wrapped messages need at this width: the minimum size
         alone does not count wrapped lines, and the fields would be squeezed instead."""
         layout = self.layout()
+        if layout is None:
+            return
         layout.activate()
         need = max(layout.totalMinimumSize().height(),
                    layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth()
@@ -381,7 +400,7 @@ class NewEpisodeDialog(QDialog):
         protocol_id = self.protocol.currentData() or ""
         escort = Escort(self._text("escort_name"), self._text("escort_relationship"),
                         self._text("escort_phone"))
-        treatment = dict(protocol_id=protocol_id, chair=self._text("chair"),
+        treatment = _Treatment(protocol_id=protocol_id, chair=self._text("chair"),
                          weight_kg=self._weight_kg(), dose_mg=self.dose.text(),
                          escort=escort, precheck=self.precheck_answers(),
                          lot_number=self._text("lot_number"),

@@ -80,6 +80,8 @@ class ObservationFields(QWidget):
         super().__init__(parent)
         self.temp_unit = temp_unit
         self.inputs: dict[str, QWidget] = {}
+        self.lines: dict[str, QLineEdit] = {}
+        self._side_effects: dict[str, QCheckBox] = {}
         self.errors: dict[str, QLabel] = {}
         self._taken_at_touched = False
         self._setting_time = False
@@ -96,7 +98,8 @@ class ObservationFields(QWidget):
         chain = [*VITAL_FIELDS, "on_oxygen",
                  *(f"side_effect_{n}" for n in SIDE_EFFECTS), "note", "missing_reason",
                  "taken_at"]
-        widgets = [self.inputs.get(k) or self.findChild(QCheckBox, k) for k in chain]
+        checks = {f"side_effect_{n}": box for n, box in self._side_effects.items()}
+        widgets = [self.inputs[k] if k in self.inputs else checks[k] for k in chain]
         for first, second in pairwise(widgets):
             QWidget.setTabOrder(first, second)
         self.tab_chain = widgets
@@ -137,10 +140,13 @@ class ObservationFields(QWidget):
                 edit.setValidator(_digit_edit(5 if key == "moaas" else 3))
                 edit.setMaxLength(1)
             self._add(self.top, col, columns, key, label, edit)
+            self.lines[key] = edit
         oxygen = QCheckBox("on O2")
+        self._oxygen = oxygen
         oxygen.setToolTip("Supplemental oxygen (Space toggles)")
         self._add(self.top, len(VITAL_FIELDS), columns, "on_oxygen", "On oxygen", oxygen)
         when = QDateTimeEdit()
+        self._taken_at = when
         when.setDisplayFormat("dd MMM HH:mm")
         when.setToolTip("Time the observation was taken: set it back for a late entry")
         when.dateTimeChanged.connect(self._on_taken_at_changed)
@@ -156,12 +162,14 @@ class ObservationFields(QWidget):
             check.setObjectName(f"side_effect_{name}")
             check.setAccessibleName(name)
             flow.addWidget(check)
+            self._side_effects[name] = check
         self._add(self.bottom, 0, 3, "side_effects", "Side effects", box)
         for col, (key, label) in enumerate(OPTIONAL_TEXT.items(), start=1):
             edit = QLineEdit()
             edit.setMinimumWidth(120)
             self._add(self.bottom, col, 3, key, label, edit)
-        self.inputs["missing_reason"].setPlaceholderText("e.g. patient refused BP")
+            self.lines[key] = edit
+        self.lines["missing_reason"].setPlaceholderText("e.g. patient refused BP")
         self.bottom.setColumnStretch(1, 1)  # side effects keep one line while they can
         self.bottom.setColumnStretch(2, 1)
         self.bottom.setAlignment(box, Qt.AlignmentFlag.AlignTop)
@@ -172,18 +180,18 @@ class ObservationFields(QWidget):
 
     # ---------------------------------------------------------------- access
     def line(self, key: str) -> QLineEdit:
-        return self.inputs[key]  # type: ignore[return-value]
+        return self.lines[key]
 
     @property
     def taken_at_edit(self) -> QDateTimeEdit:
-        return self.inputs["taken_at"]  # type: ignore[return-value]
+        return self._taken_at
 
     @property
     def on_oxygen(self) -> QCheckBox:
-        return self.inputs["on_oxygen"]  # type: ignore[return-value]
+        return self._oxygen
 
     def side_effect_boxes(self) -> dict[str, QCheckBox]:
-        return {n: self.findChild(QCheckBox, f"side_effect_{n}") for n in SIDE_EFFECTS}
+        return dict(self._side_effects)
 
     def set_taken_at(self, moment: datetime, touched: bool = False) -> None:
         self._setting_time = True
