@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from monitor_app import paths
+from monitor_app.domain.documents import DocumentCopy
 from monitor_app.exit_codes import EXIT_ERROR, EXIT_USAGE
 
 
@@ -52,9 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(accept)
     accept.add_argument("--reason", required=True, help="why the loss is accepted")
 
-    pdf = sub.add_parser("pdf", help="write the discharge sheet of an episode")
+    pdf = sub.add_parser("pdf", help="write a document of an episode: the chart copy "
+                         "(default), the patient copy or the REMS form")
     _db_arg(pdf)
     pdf.add_argument("episode", help="episode number (E-2026-00042) or row id")
+    pdf.add_argument("--copy", choices=[c.value for c in DocumentCopy], default="chart",
+                     help="which document (default: chart)")
     pdf.add_argument("-o", "--output", type=Path, required=True,
                      help="new PDF file to write (never the database, a link or a device)")
     pdf.add_argument("--force", action="store_true",

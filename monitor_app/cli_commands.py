@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from monitor_app.domain.documents import COPY_TITLES, DocumentCopy
 from monitor_app.domain.schedule import ScheduleState, ScheduleStatus
 from monitor_app.exit_codes import EXIT_ALTERED, EXIT_ERROR, EXIT_OK
 from monitor_app.services.errors import MonitorError, ProtocolError, StorageError
@@ -137,10 +138,13 @@ def cmd_pdf(args: argparse.Namespace, db_path: Path) -> int:
     services = _services(db_path)
     try:
         episode = services.episode_by_number(args.episode)
-        output = services.save_sheet_as(episode.id, args.output, force=args.force)
+        copy = getattr(args, "copy", "chart")
+        output = services.documents.save_document_as(episode.id, copy, args.output,
+                                                     force=args.force)
     finally:
         services.close()
-    print(f"Wrote the discharge sheet of {episode.number} to {output}")
+    what = COPY_TITLES[DocumentCopy(copy)].lower()
+    print(f"Wrote the {what} of {episode.number} to {output}")
     return EXIT_OK
 
 

@@ -81,7 +81,8 @@ class DemoBuilder:
             self.staff[member.pin] = added.id
         s.save_settings(admin.id, ClinicSettings(
             clinic_name="Riverside Ketamine Clinic", address="12 Harbour Road, Springfield",
-            phone="(555) 010-2030", paper="Letter", min_pin_length=DEMO_MIN_PIN))
+            phone="(555) 010-2030", paper="Letter", min_pin_length=DEMO_MIN_PIN,
+            provider_email="monitoring@riverside-clinic.example"))
         for mrn, name, dob, sex in PATIENTS:
             self.patients.append(s.add_patient(admin.id, mrn, name, dob, sex).id)
         self._episodes()
@@ -180,7 +181,7 @@ class DemoBuilder:
                                ("sedative_hypnotics", "no"), ("psychostimulants", "no"),
                                ("maois", "no"), ("ready_minute", "95"),
                                ("vitals_ok_before_dosing", "yes"),
-                               ("vitals_ok_before_end", "yes"), ("sedation", "no"),
+                               ("vitals_ok_before_end", "yes"), ("sedation", "yes"),
                                ("dissociation", "yes"), ("respiratory_depression", "no"),
                                ("serious_adverse_events", "none")):
                 s.answer_rems(nurse, e, key, value)

@@ -11,6 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monitor_app.domain.protocol_forms import (
+    DEFAULT_LANGUAGE,
+    REMS_CHECKS,
+    Instructions,
+    RemsField,
+    _instructions,
+    _rems_form,
+)
+from monitor_app.domain.protocol_reader import _number_pair, _Reader
 from monitor_app.errors import ProtocolError as ProtocolError
 
 FIELDS = ("hr", "sbp", "dbp", "spo2", "rr", "temp_c", "moaas", "dissociation")
@@ -37,6 +46,9 @@ AUTOMATIC_CRITERIA: dict[str, dict[str, type | tuple[type, ...]]] = {
 OVERRIDE_KEYS: dict[str, type] = {"overridable": bool, "not_overridable_because": str}
 NOT_OVERRIDABLE_DEFAULT = "the protocol does not allow it"
 ANCHORS = ("dosing_start", "dosing_end")
+
+__all__ = ["DEFAULT_LANGUAGE", "REMS_CHECKS", "Instructions", "Protocol", "ProtocolError",
+           "RemsField", "load_protocol", "load_protocols", "parse_protocol"]
 
 
 @dataclass(frozen=True)
@@ -79,16 +91,6 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
-class RemsField:
-    key: str
-    label: str
-    type: str = "text"  # "text", "yes_no", "integer"
-    source: str = ""  # where the record already holds the answer, "" = ask
-    required: bool = False
-    offer_previous: bool = False  # show the patient's last answer (concomitant medicines)
-
-
-@dataclass(frozen=True)
 class Protocol:
     id: str
     name: str
@@ -113,6 +115,9 @@ class Protocol:
     # criterion -> why it cannot be overridden; absent: it can be
     not_overridable: dict[str, str] = field(default_factory=dict)
     dosing_ended_label: str = ""  # "spray given": what the board says once dosing ended
+    # language code -> instructions; ``instructions_language`` is the [instructions] table's
+    translations: dict[str, Instructions] = field(default_factory=dict)
+    instructions_language: str = DEFAULT_LANGUAGE
     source: str = field(default="", compare=False)
 
     @property
@@ -128,6 +133,18 @@ class Protocol:
     def requires_lot_number(self) -> bool:
         """The protocol's REMS form needs the lot number, so ask for it at opening."""
         return any(f.required and f.source == "episode.lot_number" for f in self.rems_form)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The default language first, then the translations in file order."""
+        return (self.instructions_language, *(k for k in self.translations
+                                              if k != self.instructions_language))
+
+    def instructions_in(self, language: str) -> Instructions:
+        """The instructions in ``language``; the default language when there are none."""
+        if language in self.translations:
+            return self.translations[language]
+        return Instructions(self.instructions_title, self.instructions)
 
     def limit(self, name: str) -> FieldLimits:
         return self.limits[name]
@@ -145,74 +162,6 @@ class Protocol:
                 return (f"dose {per_kg:.2f} mg/kg is outside the protocol's usual "
                         f"{low:g} to {high:g} mg/kg")
         return ""
-
-
-class _Reader:
-    """Typed access to a TOML table that names the key in every error."""
-
-    def __init__(self, path: Path | str, data: dict[str, Any], prefix: str = "") -> None:
-        self.path = path
-        self.data = data
-        self.prefix = prefix
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
-
-    def error(self, name: str, problem: str) -> ProtocolError:
-        return ProtocolError(self.path, self.key(name), problem)
-
-    def get(self, name: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
-        if name not in self.data:
-            if default is ...:
-                raise self.error(name, "missing")
-            return default
-        value = self.data[name]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        # TOML booleans are ints to isinstance(); keep them apart.
-        if isinstance(value, bool) and bool not in kinds:
-            raise self.error(name, f"expected {_kind_name(kinds)}, got true/false")
-        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if not isinstance(value, kinds):
-            raise self.error(name, f"expected {_kind_name(kinds)}, got {type(value).__name__}")
-        return value
-
-    def table(self, name: str, optional: bool = False) -> _Reader:
-        value = self.get(name, dict, {} if optional else ...)
-        return _Reader(self.path, value, self.key(name))
-
-    def array_of_tables(self, name: str) -> list[_Reader]:
-        items = self.get(name, list, [])
-        readers = []
-        for index, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise self.error(f"{name}[{index}]", "expected a table")
-            readers.append(_Reader(self.path, item, f"{self.key(name)}[{index}]"))
-        return readers
-
-    def unknown(self, allowed: set[str]) -> None:
-        for name in self.data:
-            if name not in allowed:
-                expected = ", ".join(sorted(allowed))
-                raise self.error(name, f"unknown key (expected one of {expected})")
-
-
-def _kind_name(kinds: tuple[type, ...]) -> str:
-    names = {int: "an integer", float: "a number", str: "text", bool: "true or false",
-             list: "a list", dict: "a table"}
-    return " or ".join(names.get(k, k.__name__) for k in kinds)
-
-
-def _number_pair(reader: _Reader, name: str, kind: type | tuple[type, ...] = (int, float)
-                 ) -> tuple[float, float]:
-    pair = reader.get(name, list)
-    if len(pair) != 2 or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in pair
-    ):
-        raise reader.error(name, "expected two numbers [lower, upper]")
-    if pair[0] > pair[1]:
-        raise reader.error(name, f"lower limit {pair[0]} is above upper limit {pair[1]}")
-    return (pair[0], pair[1])
 
 
 def _limits(reader: _Reader) -> FieldLimits:
@@ -333,20 +282,6 @@ def _check_blood_pressure(reader: _Reader, p: dict[str, Any]) -> None:
                            f"({p['or_below_sbp']})")
 
 
-def _rems_form(readers: list[_Reader]) -> tuple[RemsField, ...]:
-    fields = []
-    for r in readers:
-        r.unknown({"key", "label", "type", "source", "required", "offer_previous"})
-        kind = r.get("type", str, "text")
-        if kind not in ("text", "yes_no", "integer"):
-            raise r.error("type", "must be \"text\", \"yes_no\" or \"integer\"")
-        fields.append(RemsField(key=r.get("key", str), label=r.get("label", str), type=kind,
-                                source=r.get("source", str, ""),
-                                required=r.get("required", bool, False),
-                                offer_previous=r.get("offer_previous", bool, False)))
-    return tuple(fields)
-
-
 def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Protocol:
     root = _Reader(path, data)
     root.unknown({"protocol", "schedule", "limits", "predose", "precheck", "discharge",
@@ -363,11 +298,7 @@ def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Pro
     predose = root.table("predose")
     predose.unknown({"sbp_above", "dbp_above"})
     discharge = _criteria(root.table("discharge"))
-    instructions = root.table("instructions")
-    instructions.unknown({"title", "lines"})
-    lines = instructions.get("lines", list)
-    if not lines or not all(isinstance(line, str) for line in lines):
-        raise instructions.error("lines", "expected a non-empty list of text lines")
+    language, instructions, translations = _instructions(root.table("instructions"))
     dose_range = _number_pair(head, "dose_mg_per_kg") if "dose_mg_per_kg" in head.data else None
     fixed = head.get("fixed_doses_mg", list, [])
     if not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in fixed):
@@ -390,14 +321,16 @@ def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Pro
         precheck=_checklist(root.array_of_tables("precheck")),
         criteria=discharge.criteria,
         manual=discharge.manual,
-        instructions_title=instructions.get("title", str),
-        instructions=tuple(lines),
+        instructions_title=instructions.title,
+        instructions=instructions.lines,
         dose_mg_per_kg=dose_range,
         default_dose_mg_per_kg=head.get("default_dose_mg_per_kg", (int, float), None),
         fixed_doses_mg=tuple(fixed),
         rems_form=_rems_form(root.array_of_tables("rems_form")),
         not_overridable=discharge.not_overridable,
         dosing_ended_label=head.get("dosing_ended_label", str, ""),
+        translations=translations,
+        instructions_language=language,
         source=str(path),
     )
 

@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+from . import chart_sections as chart
 from . import sheet_sections as sections
 from . import sheet_signoff as signoff
 from .pdf_text import FONT_BOLD, RULE, Styles, fmt_datetime, markup, register_fonts
@@ -39,6 +40,7 @@ Section = Callable[[SheetData, Styles, float], list[Flowable]]
 SECTIONS: tuple[Section, ...] = (
     sections.header,
     sections.identity,
+    chart.precheck,
     sections.observations,
     sections.trend,
     signoff.criteria,
@@ -47,6 +49,7 @@ SECTIONS: tuple[Section, ...] = (
     signoff.instructions,
     signoff.signature,
     signoff.addenda,
+    chart.key,  # who is who, what was done about each alert, the audit anchor
     signoff.rems,  # a form of its own, on a new page
 )
 
@@ -58,15 +61,17 @@ def page_size(paper: str) -> tuple[float, float]:
         raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}") from None
 
 
-class _SheetCanvas(Canvas):
+class SheetCanvas(Canvas):
     """Holds every page until the end, then stamps footer, running head and DRAFT.
 
     The total page count is only known once the story is laid out, so ``showPage``
     keeps each page's state and ``save`` draws the furniture on all of them.
     """
 
-    def __init__(self, *args: Any, data: SheetData, styles: Styles, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, data: SheetData, styles: Styles,
+                 title: str = "Discharge checklist", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._title = title
         self._sheet = data
         self._styles = styles
         self._pages: list[dict[str, Any]] = []
@@ -104,7 +109,7 @@ class _SheetCanvas(Canvas):
             head = (f"<b>{markup(data.patient.name)}</b> · MRN {markup(data.patient.mrn)} · "
                     f"DOB {markup(data.patient.dob)}")
             top = height - MARGIN_TOP - 3 * mm
-            for text, style in ((head, st.footer), ("Discharge checklist (continued)",
+            for text, style in ((head, st.footer), (f"{markup(self._title)} (continued)",
                                                     st.footer_r)):
                 para = Paragraph(text, style)
                 para.wrapOn(self, inner, 20)
@@ -123,13 +128,16 @@ class _SheetCanvas(Canvas):
         self.restoreState()
 
 
-def _document(data: SheetData, out: io.BytesIO) -> BaseDocTemplate:
+def make_document(data: SheetData, out: io.BytesIO, title: str = "Discharge checklist",
+                  subject: str = "Post-infusion discharge sheet") -> BaseDocTemplate:
+    """A document on the clinic's paper; pages after the first leave room for the
+    running head."""
     size = page_size(data.paper)
     doc = BaseDocTemplate(
         out, pagesize=size, leftMargin=MARGIN_X, rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
-        title=f"Discharge checklist {data.episode.number}", author=data.clinic.name,
-        subject="Post-infusion discharge sheet", creator="monitor-app",
+        title=f"{title} {data.episode.number}", author=data.clinic.name,
+        subject=subject, creator="monitor-app",
         keywords=data.chain_head.keyword if data.chain_head else "",
     )
     width = size[0] - 2 * MARGIN_X
@@ -144,16 +152,17 @@ def _document(data: SheetData, out: io.BytesIO) -> BaseDocTemplate:
 
 
 def render_discharge_pdf(data: SheetData, font_dir: Path) -> bytes:
-    """The discharge sheet as PDF bytes. ``font_dir`` holds the DejaVu Sans files."""
+    """The discharge sheet (the chart copy) as PDF bytes. ``font_dir`` holds the DejaVu
+    Sans files."""
     register_fonts(font_dir)
     styles = Styles()
     out = io.BytesIO()
-    doc = _document(data, out)
+    doc = make_document(data, out, subject="Post-infusion discharge sheet: chart copy")
     width = doc.width
     story: list[Flowable] = []
     for section in SECTIONS:
         story += section(data, styles, width)
-    doc.build(story, canvasmaker=partial(_SheetCanvas, data=data, styles=styles))
+    doc.build(story, canvasmaker=partial(SheetCanvas, data=data, styles=styles))
     return out.getvalue()
 
 

@@ -82,6 +82,7 @@ class SheetObservation:
     voided: bool = False
     void_reason: str = ""
     note: str = ""
+    timepoint: str = ""  # "baseline", "40 min after dosing start" ... ("" = between slots)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,34 @@ class SheetSignature:
 class SheetAddendum:
     text: str
     signature: SheetSignature
+
+
+@dataclass(frozen=True)
+class SheetAlertEntry:
+    """One alert of one observation, with what was done about it."""
+
+    taken_at: datetime
+    alert: str  # "SBP 184 at or above 180"
+    acknowledged_by: str = ""  # full name and credentials; "" = not acknowledged
+    acknowledged_at: datetime | None = None
+    action: str = ""  # "Treatment given: labetalol 10 mg IV"
+
+
+@dataclass(frozen=True)
+class SheetAnchor:
+    """The audit chain's head when the record was signed: event number and its hash."""
+
+    event: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class SheetRemsField:
+    label: str
+    answer: str
+    section: str = ""  # opens a section of the form
+    kind: str = "text"  # "text", "yes_no", "integer"
+    choices: tuple[str, ...] = ()
 
 
 class TrendPoint(NamedTuple):
@@ -186,6 +215,16 @@ class SheetData:
     trend: Sequence[TrendPoint | tuple[datetime, float | None, float | None, float | None]] = ()
     trend_guides: Sequence[TrendGuide] = ()
     chain_head: SheetChainHead | None = None
+    # the chart copy, the patient copy and the REMS form (services/documents.py)
+    language: str = "en"
+    next_appointment: str = ""
+    staff_key: Sequence[tuple[str, str]] = ()  # (initials, "Full Name, RN")
+    precheck: Sequence[tuple[str, str]] = ()  # (question, "Yes"/"No"/"")
+    alert_log: Sequence[SheetAlertEntry] = ()
+    dosing_by: str = ""  # who started the dose
+    anchor: SheetAnchor | None = None
+    rems_form: Sequence[SheetRemsField] = ()
+    version: int = 0  # 0: as signed; N: the version made at addendum N
 
     @property
     def is_draft(self) -> bool:

@@ -30,7 +30,7 @@ from .sheet_data import SheetData, SheetObservation
 
 # (key in SheetObservation.abnormal, header, relative width); None = flexible column
 OBS_COLUMNS: tuple[tuple[str, str, float | None], ...] = (
-    ("time", "Time", 42),
+    ("time", "Time", 52),
     ("hr", "HR<br/>/min", 30),
     ("bp", "BP<br/>mmHg", 48),
     ("spo2", "SpO₂<br/>%", 38),
@@ -45,14 +45,15 @@ OBS_COLUMNS: tuple[tuple[str, str, float | None], ...] = (
 ABNORMAL_MARK = "*"
 
 
-def header(data: SheetData, st: Styles, width: float) -> list[Flowable]:
+def header(data: SheetData, st: Styles, width: float,
+           title_text: str = "Discharge checklist") -> list[Flowable]:
     # Cut, not refused: the header cell cannot break across pages, and a file may hold
     # settings saved before they were bounded.
     clinic = [Paragraph(markup(_cut(data.clinic.name, 120)), st.clinic)]
     clinic += [Paragraph(markup(_cut(line, 300)), st.clinic_line)
                for line in (data.clinic.address, data.clinic.phone and
                             f"Tel. {data.clinic.phone}") if line]
-    title = [Paragraph("Discharge checklist", st.title),
+    title = [Paragraph(markup(title_text), st.title),
              Paragraph(f"Episode {markup(data.episode.number)} · {markup(data.episode.date)}",
                        st.subtitle)]
     table = Table([[clinic, title]], colWidths=[width * 0.58, width * 0.42])
@@ -151,6 +152,8 @@ def _obs_cells(data: SheetData, obs: SheetObservation, st: Styles,
         time += "<br/><font size='6.5'>(late)</font>"
     if obs.from_monitor:
         time += "<br/><font size='6.5'>(monitor)</font>"
+    if obs.timepoint:
+        time += f"<br/><font size='6.5'>{markup(obs.timepoint)}</font>"
     left, centre = (st.cell_void, st.cell_c_void) if obs.voided else (st.cell, st.cell_c)
     cells = [Paragraph(f"<strike>{time}</strike>" if obs.voided else time, left)]
     for key, _head, _w in OBS_COLUMNS[1:]:

@@ -19,6 +19,7 @@ from monitor_app.services.staff import StaffUseCases
 
 if TYPE_CHECKING:
     from monitor_app.services.backups import BackupUseCases
+    from monitor_app.services.documents import DocumentUseCases
     from monitor_app.services.exports import ExportUseCases
     from monitor_app.services.local_admin import LocalAdminUseCases
     from monitor_app.services.monitor import MonitorUseCases
@@ -45,6 +46,12 @@ class UseCases:
         from monitor_app.services.sheet import SheetUseCases
 
         return SheetUseCases(self.context, self.discharge, self.credentials)
+
+    @cached_property
+    def documents(self) -> DocumentUseCases:
+        from monitor_app.services.documents import DocumentUseCases
+
+        return DocumentUseCases(self.context, self.sheets, self.episodes, self.credentials)
 
     @cached_property
     def exports(self) -> ExportUseCases:

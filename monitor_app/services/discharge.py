@@ -12,6 +12,7 @@ from monitor_app.domain import schedule
 from monitor_app.domain.discharge import ManualAnswer, Override
 from monitor_app.domain.models import Episode, Observation, Role, ValidationError
 from monitor_app.domain.protocol import Protocol
+from monitor_app.domain.rems_checks import contradiction
 from monitor_app.domain.scores import AldreteResult, aldrete
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases
@@ -55,8 +56,10 @@ class DischargeUseCases:
                        for key, o in a.overrides.items()}
         rems = self.rems.rems_items(view)
         missing = tuple(i.field.label for i in rems if i.field.required and not i.value.strip())
+        contradicted = tuple(t for i in rems if (t := contradiction(
+            i.field, i.value, view.protocol, view.observations, self.ctx.local_zone())))
         return DischargeView(view, a.evaluation, a.aldrete, a.activity, a.respiration,
-                             a.manual, a.overrides, override_by, rems, missing)
+                             a.manual, a.overrides, override_by, rems, missing, contradicted)
 
     def _assess(self, episode: Episode, protocol: Protocol,
                 observations: Sequence[Observation], baseline: Observation | None,

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from monitor_app.domain.documents import DocumentCopy, archive_suffix
 from monitor_app.domain.models import Episode, ValidationError
 from monitor_app.reports.csv_export import CsvEpisode, CsvObservation, episodes_csv
 from monitor_app.reports.fhir_bundle import EpisodeExport, SignatureFacts, episode_bundle
@@ -72,7 +73,9 @@ class ExportUseCases:
     def signed_sheet_pdf(self, view: EpisodeView) -> bytes:
         """The archived sheet as it was written at signing; made again (and signed with
         the clinic's key, as the archive does) when the file is missing."""
-        archived = self.ctx.archive_dir() / record_file_name(self.ctx, view, ".pdf")
+        version = sum(1 for a in view.addenda if a.signature is not None)
+        suffix = archive_suffix(DocumentCopy.CHART, version)  # the latest version
+        archived = self.ctx.archive_dir() / record_file_name(self.ctx, view, suffix)
         try:
             return archived.read_bytes()
         except OSError:

@@ -46,6 +46,7 @@ from monitor_app.storage.keyfile import ClinicKeys
 
 if TYPE_CHECKING:  # loaded on first use (services/cases.py)
     from monitor_app.reports.fhir_codes import FhirCodes
+    from monitor_app.services.documents import DocumentUseCases
     from monitor_app.services.exports import CsvResult
     from monitor_app.services.monitor import MonitorSettings, MonitorUseCases
     from monitor_app.services.recovery import RecoveryReport
@@ -359,6 +360,11 @@ class Services:
         return self.cases.signing.signed_content(episode_id, signer_id, meaning, at)
 
     # ------------------------------------------------------------------ documents
+    @property
+    def documents(self) -> DocumentUseCases:
+        """The chart copy, the patient copy and the REMS form; the instructions' language."""
+        return self.cases.documents
+
     def sheet_pdf(self, episode_id: int) -> bytes:
         return self.cases.sheets.sheet_pdf(episode_id)
 

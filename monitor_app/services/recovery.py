@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import time
@@ -26,6 +25,10 @@ _TEMPORARY = re.compile(
     r"^\..+\.(pdf|json|csv)\.[A-Za-z0-9_]{4,16}\.tmp$"  # documents (output_file, write_pdf)
     r"|^\..+\.db\.partial(-journal)?$"  # a backup being copied (storage/backup.py)
 )
+
+# DATE_MRN_EPISODE[_patient|_rems][_addendum-N].pdf (domain/documents.archive_suffix)
+_ARCHIVED = re.compile(r"[^.].*?_(?P<number>[^_]+?)(?:_(?P<copy>patient|rems))?"
+                       r"(?:_addendum-(?P<version>\d+))?\.pdf")
 
 
 @dataclass
@@ -81,23 +84,22 @@ class RecoveryUseCases:
         self.signing = signing
 
     def signed_without_archive(self) -> list[int]:
-        """Signed episodes whose sheet is not in the archive folder, or whose archived
-        sheet was written before their latest signature (an addendum signed, then the
-        app stopped before the sheet was archived again)."""
+        """Signed episodes whose latest chart copy is not in the archive folder: none at
+        all, or none made at their latest addendum (signed, then the app stopped before
+        archiving). Archived files are never replaced, so each version has its name."""
         folder = self.ctx.archive_dir()
-        written: dict[str, float] = {}
+        versions: dict[str, int] = {}  # episode number -> latest chart copy version archived
         try:
             for entry in os.scandir(folder):
-                if entry.name.endswith(".pdf") and not entry.name.startswith("."):
-                    number = entry.name.rsplit("_", 1)[-1].removesuffix(".pdf")
-                    with contextlib.suppress(OSError):
-                        written[number] = max(written.get(number, 0.0),
-                                              entry.stat().st_mtime)
+                found = _ARCHIVED.fullmatch(entry.name)
+                if found and not found.group("copy"):
+                    number, version = found.group("number"), int(found.group("version") or 0)
+                    versions[number] = max(versions.get(number, -1), version)
         except OSError:
             pass
-        return [episode_id for episode_id, number, last_signed
-                in repo.signed_episodes(self.ctx.db)
-                if written.get(number, 0.0) < last_signed.timestamp()]
+        addenda = repo.signed_addenda_counts(self.ctx.db)
+        return [episode_id for episode_id, number, _last in repo.signed_episodes(self.ctx.db)
+                if versions.get(number, -1) < addenda.get(episode_id, 0)]
 
     def recover(self) -> RecoveryReport:
         """Finish what an interrupted run left: missing archived sheets are written,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.domain.rems_checks import contradiction
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.text import checked_text
@@ -33,6 +34,11 @@ class RemsUseCases:
         if field.type == "integer" and value and not (value.isascii() and value.isdigit()
                                                       and int(value) <= 10000):
             raise ValidationError(key, f"{field.label}: a whole number of minutes")
+        refused = contradiction(field, value, protocol,
+                                repo.list_observations(self.ctx.db, episode_id),
+                                self.ctx.local_zone())
+        if refused:
+            raise ValidationError(key, refused)
         if key == "lot_number":
             repo.set_episode_fields(self.ctx.db, episode_id, lot_number=value,
                                     actor_id=actor_id, at=self.ctx.clock.now())
@@ -84,6 +90,8 @@ class RemsUseCases:
             return "" if value is None else ("yes" if value else "no")
         if source == "clinic.name":
             return self.ctx.settings().clinic_name
+        if source in ("clinic.phone", "clinic.address", "clinic.provider_email"):
+            return str(getattr(self.ctx.settings(), source.removeprefix("clinic.")))
         if source == "signer.name":
             signature = next((s for s in view.signatures if s.kind == "discharge"), None)
             return f"{signature.signer_name}, {signature.signer_credentials}" if signature else ""
@@ -92,6 +100,9 @@ class RemsUseCases:
             return day.isoformat()
         if source == "episode.dose":
             return f"{e.dose_mg:g} mg"
+        if source == "episode.dose_choice":  # the form's boxes: 56 mg, 84 mg or Other
+            dose = f"{e.dose_mg:g} mg"
+            return dose if e.dose_mg in (56, 84) else f"Other: {dose}"
         if source == "episode.lot_number":
             return e.lot_number
         if source == "episode.monitoring_minutes":

@@ -30,6 +30,8 @@ TEXT_SETTINGS = {
     "fhir_export_dir": ("EHR export folder", 1024),
     "timestamp_url": ("timestamp server", 300),
     "date_format": ("date format", 5),
+    "provider_email": ("provider's email", 120),
+    "language": ("language of the instructions", 3),
 }
 
 
@@ -53,6 +55,8 @@ class ClinicSettings:
     min_pin_length: int = MIN_LENGTH_DEFAULT  # new PINs; a shorter one must be changed at sign-in
     timestamp_url: str = ""  # RFC 3161 server for the archived sheet's signature; "" = none
     alert_volume: int = 70  # the chime when a chair turns due or overdue, 0-100; 0 = off
+    provider_email: str = ""  # the monitoring provider's email on the REMS form
+    language: str = "en"  # default language of the patient's instructions
 
 
 def read_settings(db: sqlite_utils.Database) -> ClinicSettings:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import tzinfo
 from pathlib import Path
 
+from monitor_app.domain.documents import DocumentCopy, archive_suffix
 from monitor_app.domain.models import Observation, ObservationSource
+from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.vital_fields import form_key
 from monitor_app.reports import sheet_data as sd
+from monitor_app.services.chart_record import record_extras
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases
 from monitor_app.services.discharge import DischargeUseCases
+from monitor_app.services.output_file import write_new_file
 from monitor_app.services.views import DischargeView, EpisodeView, ObservationRow, SignatureView
 from monitor_app.storage import anchors
 from monitor_app.storage.db import make_private_dirs
@@ -84,7 +89,7 @@ def build_sheet(ctx: ServiceContext, state: DischargeView) -> sd.SheetData:
     if sbp_flag is not None:
         guides.append(sd.TrendGuide("SBP alert", sbp_flag, "alert"))
     current = [r.observation for r in view.current_rows]
-    return sd.SheetData(
+    data = sd.SheetData(
         clinic=sd.SheetClinic(settings.clinic_name or "Clinic", settings.address,
                               settings.phone),
         patient=sd.SheetPatient(p.name, p.mrn, p.dob.isoformat(), p.sex),
@@ -109,6 +114,7 @@ def build_sheet(ctx: ServiceContext, state: DischargeView) -> sd.SheetData:
                for o in current],
         trend_guides=guides, chain_head=_chain_head(ctx),
     )
+    return replace(data, **record_extras(ctx, state, data))
 
 
 def _chain_head(ctx: ServiceContext) -> sd.SheetChainHead | None:
@@ -186,23 +192,56 @@ class SheetUseCases:
 
     def archive_sheet(self, episode_id: int,
                       state: DischargeView | None = None) -> tuple[Path | None, str]:
-        """Write the sheet (from ``state`` when the caller has it) to the archive folder;
-        a problem is reported, never raised: the signed record stands whatever happens."""
+        """Every document of a signed episode (from ``state`` when the caller has it),
+        signed with the clinic's key, into the archive folder as NEW files: a file
+        already there is left exactly as it is, and each addendum's versions get names
+        of their own (``..._addendum-N.pdf``). A problem is reported, never raised: the
+        signed record stands whatever happens. Answers the chart copy's path (None when
+        it was not written)."""
         state = state or self.discharge.discharge_view(episode_id)
-        view = state.episode
+        data = build_sheet(self.ctx, state)
         folder = self.ctx.archive_dir()
-        from monitor_app.reports.discharge_pdf import write_bytes
-
+        written: dict[DocumentCopy, Path] = {}
+        notes: list[str] = []
         try:
             make_private_dirs(folder)
-            path = folder / record_file_name(self.ctx, view, ".pdf")
-            pdf, note = self.signed_pdf(episode_id, state)
-            return write_bytes(pdf, path), note
+            for copy in copies_of(state.episode.protocol):
+                name = record_file_name(self.ctx, state.episode,
+                                        archive_suffix(copy, data.version))
+                if (folder / name).exists():
+                    continue  # archived before (recovery ran again): never replaced
+                pdf, note = sign_sheet(self.ctx, self.credentials,
+                                       render_copy(self.ctx, data, copy))
+                written[copy] = write_new_file(folder / name, pdf)
+                if note and note not in notes:
+                    notes.append(note)
         except OSError as exc:
-            return None, (f"The record is signed and saved, but the sheet could not be "
-                          f"written to the archive folder {folder}: "
-                          f"{exc.strerror or exc}. Check the folder in Settings, then "
-                          "print or save the sheet from the episode.")
+            notes.append(f"The record is signed and saved, but its documents could not be "
+                         f"written to the archive folder {folder}: {exc.strerror or exc}. "
+                         "Check the folder in Settings, then print or save them from the "
+                         "episode.")
+        return written.get(DocumentCopy.CHART), " ".join(notes)
+
+
+def copies_of(protocol: Protocol) -> tuple[DocumentCopy, ...]:
+    """The documents of an episode: the REMS form only under a REMS protocol."""
+    return tuple(c for c in DocumentCopy if protocol.rems or c != DocumentCopy.REMS)
+
+
+def render_copy(ctx: ServiceContext, data: sd.SheetData, copy: DocumentCopy) -> bytes:
+    """One document as PDF bytes (reportlab is imported on first use)."""
+    fonts = ctx.resources / "fonts"
+    if copy == DocumentCopy.PATIENT:
+        from monitor_app.reports.patient_copy import render_patient_copy
+
+        return render_patient_copy(data, fonts)
+    if copy == DocumentCopy.REMS:
+        from monitor_app.reports.rems_form_pdf import render_rems_form
+
+        return render_rems_form(data, fonts)
+    from monitor_app.reports.discharge_pdf import render_discharge_pdf
+
+    return render_discharge_pdf(data, fonts)
 
 
 def _record_notes(view: EpisodeView, zone: tzinfo) -> list[str]:

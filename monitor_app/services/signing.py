@@ -48,6 +48,7 @@ class SigningUseCases:
         state = self.discharge.discharge_view(episode_id, at=now)  # the one build of it
         reasons = list(state.evaluation.blocking)
         reasons += [f"REMS form: {label} is required" for label in state.missing_rems]
+        reasons += [f"REMS form: {text}" for text in state.rems_contradictions]
         if state.episode.episode.phase not in (Phase.RECOVERY, Phase.READY):
             reasons.insert(0, "dosing has not ended")
         if reasons:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,13 @@ class StaffUseCases:
             raise ValidationError("weight_unit", "weight unit must be kg or lb")
         if new.temp_unit not in ("C", "F"):
             raise ValidationError("temp_unit", "temperature unit must be C or F")
+        if new.provider_email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+",
+                                                   new.provider_email):
+            raise ValidationError("provider_email", "give an email address like "
+                                  "name@clinic.org")
+        if not (new.language.isascii() and new.language.isalpha() and new.language.islower()
+                and 2 <= len(new.language) <= 3):
+            raise ValidationError("language", "give a 2- or 3-letter language code, e.g. en")
         if new.date_format not in ("YMD", "DMY", "MDY"):
             raise ValidationError("date_format", "date format must be YMD, DMY or MDY")
         if not 1 <= new.idle_lock_min <= 60:

@@ -151,10 +151,13 @@ class DischargeView:
     override_by: dict[str, str]  # criterion -> prescriber display name
     rems: tuple[RemsItem, ...]
     missing_rems: tuple[str, ...]  # labels of required REMS fields not yet answered
+    # REMS answers the observations contradict, each naming the observation
+    rems_contradictions: tuple[str, ...] = ()
 
     @property
     def can_sign(self) -> bool:
-        return self.evaluation.ready and not self.missing_rems and not self.episode.signed
+        return (self.evaluation.ready and not self.missing_rems
+                and not self.rems_contradictions and not self.episode.signed)
 
 
 @dataclass(frozen=True)

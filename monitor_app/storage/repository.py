@@ -112,6 +112,7 @@ from monitor_app.storage.repository_signatures import (
     list_signatures,
     sign_addendum,
     sign_discharge,
+    signed_addenda_counts,
     signed_episodes,
 )
 from monitor_app.storage.repository_state import EpisodeState, episode_state
@@ -188,6 +189,7 @@ __all__ = [
     "set_settings",
     "sign_addendum",
     "sign_discharge",
+    "signed_addenda_counts",
     "signed_episodes",
     "transaction",
     "unlock_staff",

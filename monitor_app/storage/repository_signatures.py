@@ -189,3 +189,10 @@ def signed_episodes(db: Database) -> list[tuple[int, str, datetime]]:
         "WHERE l.episode_id = e.id) FROM episodes AS e JOIN signatures AS s "
         "ON s.episode_id = e.id AND s.kind = 'discharge' ORDER BY e.id")
     return [(row[0], row[1], parse_utc(row[2])) for row in rows]  # type: ignore[misc]
+
+
+def signed_addenda_counts(db: Database) -> dict[int, int]:
+    """episode id -> how many signed addenda it has (episodes without any are absent)."""
+    rows = db.execute("SELECT episode_id, count(*) FROM signatures WHERE kind = 'addendum' "
+                      "GROUP BY episode_id")
+    return {row[0]: row[1] for row in rows}

@@ -60,7 +60,7 @@ def test_a_signed_episode_without_its_archived_sheet_gets_it(w: World, capsys):
     first, second = _signed(w), _signed(w, patient=1, chair="2")
     archive = w.s.archive_dir()
     names = _archived(w)
-    assert len(names) == 2
+    assert len(names) == 4  # the chart and the patient copy of each
     for path in archive.glob("*.pdf"):  # killed between signing and archiving
         path.unlink()
     assert w.s.signed_without_archive() == [first, second]
@@ -75,18 +75,19 @@ def test_a_signed_episode_without_its_archived_sheet_gets_it(w: World, capsys):
 
 def test_an_addendum_missing_from_the_archived_sheet_is_added(w: World, monkeypatch):
     episode_id = _signed(w)
-    (archived,) = w.s.archive_dir().glob("*.pdf")
-    signed_at = w.s.episode_view(episode_id).signatures[0].signed_at.timestamp()
-    os.utime(archived, (signed_at, signed_at))  # written when it was signed
+    archived = next(p for p in w.s.archive_dir().glob("*.pdf") if "_patient" not in p.name)
     monkeypatch.setattr(type(w.s.cases.sheets), "archive_sheet",
-                        lambda self, eid, state=None: (None, "killed"))  # stopped
+                        lambda self, eid, state=None: (None, "killed"))  # stopped before archiving
     w.clock.advance(minutes=30)
     w.s.add_addendum(w.nurse.id, NURSE_PIN, episode_id, "Escort phoned: home safely.")
     monkeypatch.undo()
     assert "home safely" not in pdf_text(archived.read_bytes())
     assert w.s.signed_without_archive() == [episode_id]
-    assert w.s.recover().archived == [archived]
-    assert "home safely" in pdf_text(archived.read_bytes())
+    before = archived.read_bytes()
+    added = archived.with_name(archived.stem + "_addendum-1.pdf")
+    assert w.s.recover().archived == [added]  # beside the first version, never over it
+    assert "home safely" in pdf_text(added.read_bytes())
+    assert archived.read_bytes() == before
     assert w.s.signed_without_archive() == []
 
 

@@ -81,7 +81,8 @@ def test_every_archived_demo_sheet_verifies(tmp_path, monkeypatch):
     monkeypatch.setattr(monitor_app.domain.pins, "COST", pins.TEST_COST)
     build_demo(tmp_path / "demo.db")
     sheets = sorted((tmp_path / "archive").glob("*.pdf"))
-    assert len(sheets) == 2
+    # two signed episodes: chart and patient copies, and the REMS form of the esketamine one
+    assert len(sheets) == 5
     for sheet in sheets:
         report = pdfsig(sheet)
         assert VALID in report, report

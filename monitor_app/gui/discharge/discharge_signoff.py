@@ -130,6 +130,7 @@ class SignOffPanel(QWidget):
         else:
             reasons = list(s.evaluation.blocking)
             reasons += [f"REMS form: {label} is required" for label in s.missing_rems]
+            reasons += [f"REMS form: {text}" for text in s.rems_contradictions]
             self.blocking.setText("Cannot sign yet:\n" + "\n".join(f"✗ {r}" for r in reasons))
             self.blocking.setStyleSheet(ERROR_STYLE)
         signatures = s.episode.signatures
