@@ -8,7 +8,7 @@ protocol's flag limits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import tzinfo
 
 from monitor_app.domain.models import Observation
@@ -17,7 +17,8 @@ from monitor_app.domain.protocol import Protocol, RemsField
 ALERT_MOAAS = 5  # "responds readily to name spoken in normal tone"
 
 
-def _first(observations: Iterable[Observation], test) -> Observation | None:  # type: ignore[no-untyped-def]
+def _first(observations: Iterable[Observation],
+           test: Callable[[Observation], bool]) -> Observation | None:
     return next((o for o in sorted(observations, key=lambda o: o.taken_at)
                  if not o.voided and test(o)), None)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from monitor_app.domain.models import AlertAck, Staff
 from monitor_app.domain.protocol import Protocol
 from monitor_app.reports import sheet_data as sd
 from monitor_app.services.context import ServiceContext
@@ -16,7 +17,10 @@ from monitor_app.storage import audit
 from monitor_app.storage import repository as repo
 
 LANGUAGE_KEY = "instructions_language"  # a checklist answer: audited, locked at signing
-_YES_NO = {True: "Yes", False: "No"}
+
+
+def _yes_no(answer: object) -> str:
+    return "Yes" if answer is True else "No" if answer is False else ""
 
 
 def instructions_language(ctx: ServiceContext, episode_id: int, protocol: Protocol) -> str:
@@ -46,7 +50,7 @@ def record_extras(ctx: ServiceContext, state: DischargeView,
         "observations": [replace(o, timepoint=labels.get(r.observation.id, ""))
                          for o, r in zip(base.observations, view.rows, strict=True)],
         "staff_key": _staff_key(view, staff, acks),
-        "precheck": [(item.label, _YES_NO.get(view.episode.precheck.get(item.key), ""))  # type: ignore[arg-type]
+        "precheck": [(item.label, _yes_no(view.episode.precheck.get(item.key)))
                      for item in view.protocol.precheck],
         "alert_log": _alert_log(view, staff, acks),
         "dosing_by": _dosing_by(ctx, view, staff),
@@ -80,7 +84,8 @@ def _next_appointment(state: DischargeView) -> str:
     return str(answer.details.get("next_appointment", "")).strip()
 
 
-def _staff_key(view, staff, acks) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _staff_key(view: EpisodeView, staff: dict[int, Staff],
+               acks: list[AlertAck]) -> list[tuple[str, str]]:
     """Initials printed on the sheet -> full name and credentials, for everyone who
     recorded an observation or acknowledged an alert."""
     ids = {r.observation.recorded_by for r in view.rows}
@@ -90,7 +95,8 @@ def _staff_key(view, staff, acks) -> list[tuple[str, str]]:  # type: ignore[no-u
     return [(m.initials, m.display) for m in people]
 
 
-def _alert_log(view, staff, acks) -> list[sd.SheetAlertEntry]:  # type: ignore[no-untyped-def]
+def _alert_log(view: EpisodeView, staff: dict[int, Staff],
+               acks: list[AlertAck]) -> list[sd.SheetAlertEntry]:
     by_code = {(a.observation_id, a.code): a for a in acks}
     log = []
     for row in view.rows:
@@ -106,7 +112,7 @@ def _alert_log(view, staff, acks) -> list[sd.SheetAlertEntry]:  # type: ignore[n
     return log
 
 
-def _dosing_by(ctx: ServiceContext, view: EpisodeView, staff) -> str:  # type: ignore[no-untyped-def]
+def _dosing_by(ctx: ServiceContext, view: EpisodeView, staff: dict[int, Staff]) -> str:
     """Who started the dose: the actor of the audit event that moved it to dosing."""
     episode = view.episode
     if episode.dosing_start is None:
