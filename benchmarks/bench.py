@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks.bench_monitor import monitor_feed  # noqa: E402
 from benchmarks.history import bench_clock, build_history  # noqa: E402
 from monitor_app.clock import FixedClock  # noqa: E402
 from monitor_app.domain import pins  # noqa: E402
@@ -254,6 +255,10 @@ def main() -> None:
         rows.append((f"board load + patient search, {episodes * 20 // 1000} k obs / 12 k obs",
                      f"{big * 1e3:.1f} ms / {little * 1e3:.1f} ms = **{big / little:.2f}**",
                      "<= 1.2"))
+        rate, to_pending = monitor_feed(tmp, bench_clock())
+        rows.append(("monitor ORU^R01 over MLLP: messages accepted per second (AA read back) "
+                     "/ message to pending reading", f"**{rate:.0f}/s** / **{to_pending:.2f} ms**",
+                     "report"))
         rss = float(probe("memory", str(full)).split()[1])
         rows.append(("peak memory, board and one episode open", f"**{rss:.0f} MB**", "<= 250 MB"))
         seconds, events = verify_rate(full)

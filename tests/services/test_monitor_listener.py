@@ -132,3 +132,31 @@ def test_board_marks_chairs_receiving_readings_and_quiet_ones(feed):
     assert w.s.monitor.chair_signals() == {"1": "monitor"}
     w.clock.advance(seconds=w.s.monitor.settings().quiet_after_s + 1)
     assert w.s.monitor.chair_signals() == {"1": "no signal", "2": "no signal"}
+
+
+def test_simulator_readings_are_accepted_and_drift_up_during_infusion(feed, capsys):
+    import importlib.util
+    import random
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "scripts" / "monitor_sim.py"
+    spec = importlib.util.spec_from_file_location("monitor_sim", path)
+    assert spec is not None and spec.loader is not None
+    sim = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sim)
+    w, address, readings = feed
+    episode = open_iv(w, chair="1")
+    from datetime import UTC, datetime  # the simulator stamps readings with the real time
+
+    w.clock.advance(seconds=(datetime.now(UTC) - w.clock.now()).total_seconds() + 60)
+    assert sim.main(["--port", str(address[1]), "--devices", "MON-01,MON-02",
+                     "--count", "1"]) == 0
+    assert capsys.readouterr().out.count(": AA") == 2
+    pendings = [w.s.monitor.route(readings.get(timeout=10)) for _ in range(2)]
+    mine = next(p for p in pendings if p is not None)
+    assert mine.episode_id == episode.id and set(mine.values) == {"hr", "bp", "spo2", "rr"}
+    rng = random.Random(3)
+    before = sim.vitals(-5, 40, rng)["hr"]
+    during = sim.vitals(30, 40, rng)["hr"]
+    after = sim.vitals(90, 40, rng)["hr"]
+    assert during > before + 8 and during > after + 8
