@@ -130,3 +130,19 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_board_marks_the_chair_whose_monitor_sends(qtbot, feed, services, episode_id):
+    from monitor_app.gui.board.board import COL_CHAIR, BoardModel
+
+    model = BoardModel(services.clock)
+    model.monitor_marks = services.monitor.chair_signals()
+    model.set_rows(services.board())
+    assert model.index(0, COL_CHAIR).data() == "1"
+    with qtbot.waitSignal(feed.pending_changed, timeout=10000):
+        send(feed.address, oru().encode())
+    model.monitor_marks = services.monitor.chair_signals()
+    model.set_rows(services.board())
+    assert model.index(0, COL_CHAIR).data() == "1 ◉"
+    assert model.index(0, COL_CHAIR).data(Qt.ItemDataRole.ToolTipRole) == \
+        "Bedside monitor: readings arriving"

@@ -177,6 +177,12 @@ def summary_text(rows: list[BoardRow]) -> str:
     return "   ·   ".join(parts)
 
 
+# The chair's bedside monitor: readings arriving, or quiet longer than its interval.
+MONITOR_GLYPHS = {"monitor": "◉", "no signal": "⊘"}
+MONITOR_TIPS = {"monitor": "Bedside monitor: readings arriving",
+                "no signal": "Bedside monitor: no signal (quiet longer than its interval)"}
+
+
 class BoardModel(QAbstractTableModel):
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,8 +268,8 @@ class BoardModel(QAbstractTableModel):
 
     def text(self, row: BoardRow, column: int) -> str:
         if column == COL_CHAIR:
-            mark = self.monitor_marks.get(row.chair, "")
-            return f"{row.chair}  [{mark}]" if mark else row.chair
+            mark = MONITOR_GLYPHS.get(self.monitor_marks.get(row.chair, ""), "")
+            return f"{row.chair} {mark}" if mark else row.chair
         if column == COL_PATIENT:
             return f"{row.patient_name}\n{row.mrn}"
         if column == COL_STATUS:
@@ -299,7 +305,8 @@ class BoardModel(QAbstractTableModel):
                 return self._big_bold if colour or column == COL_CHAIR else self._big
             return self._bold if column == COL_STATUS and colour else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row)
+            mark = self.monitor_marks.get(row.chair, "") if column == COL_CHAIR else ""
+            return MONITOR_TIPS[mark] if mark else self._tooltip(row)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_CHAIR, COL_NEXT,
                                                                    COL_NEWS2):
             return int(Qt.AlignmentFlag.AlignCenter)
