@@ -127,16 +127,16 @@ def check_pin(pin: str, stored: str | None, *, pepper: bytes | None) -> bool:
     parsed = _parse(stored)
     if parsed is None:
         return False
-    scheme, cost, salt, expected = parsed
-    if scheme == LEGACY_SCHEME:
-        actual = _scrypt(pin, salt, cost, len(expected))  # type: ignore[arg-type]
+    scheme, cost, salt, expected = parsed  # _parse pairs each scheme with its cost
+    if scheme == LEGACY_SCHEME and isinstance(cost, ScryptCost):
+        actual = _scrypt(pin, salt, cost, len(expected))
     elif pepper is None or len(pepper) < 16:
         return False
-    elif scheme == WRAPPED_SCHEME:
-        actual = hmac.digest(pepper, _scrypt(pin, salt, cost, KEY_BYTES),  # type: ignore[arg-type]
+    elif isinstance(cost, ScryptCost):  # WRAPPED_SCHEME
+        actual = hmac.digest(pepper, _scrypt(pin, salt, cost, KEY_BYTES),
                              "sha256")[: len(expected)]
     else:
-        actual = _argon2(_peppered(pin, pepper), salt, cost, len(expected))  # type: ignore[arg-type]
+        actual = _argon2(_peppered(pin, pepper), salt, cost, len(expected))
     return hmac.compare_digest(actual, expected)
 
 

@@ -163,7 +163,7 @@ def events(
     return [
         AuditEvent(
             id=r[0],
-            at=parse_utc(r[1]),  # type: ignore[arg-type]
+            at=parse_utc(r[1]),
             actor_id=r[2],
             action=r[3],
             table_name=r[4],

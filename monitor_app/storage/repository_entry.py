@@ -54,7 +54,7 @@ def _correction(row: dict[str, Any]) -> EpisodeCorrection:
         id=row["id"], episode_id=row["episode_id"], field=row["field"],
         old_value=row["old_value"], new_value=row["new_value"], reason=row["reason"],
         corrected_by=row["corrected_by"],
-        corrected_at=parse_utc(row["corrected_at"]),  # type: ignore[arg-type]
+        corrected_at=parse_utc(row["corrected_at"]),
     )
 
 

@@ -48,7 +48,7 @@ def _episode(row: Row) -> Episode:
         weight_kg=row["weight_kg"],
         dose_mg=row["dose_mg"],
         phase=Phase(row["phase"]),
-        created_at=parse_utc(row["created_at"]),  # type: ignore[arg-type]
+        created_at=parse_utc(row["created_at"]),
         created_by=row["created_by"],
         escort=Escort(row["escort_name"], row["escort_relationship"], row["escort_phone"]),
         lot_number=row["lot_number"],

@@ -58,8 +58,8 @@ def _observation(row: Row) -> Observation:
     return Observation(
         id=row["id"],
         episode_id=row["episode_id"],
-        taken_at=parse_utc(row["taken_at"]),  # type: ignore[arg-type]
-        entered_at=parse_utc(row["entered_at"]),  # type: ignore[arg-type]
+        taken_at=parse_utc(row["taken_at"]),
+        entered_at=parse_utc(row["entered_at"]),
         recorded_by=row["recorded_by"],
         vitals=vitals,
         supersedes=row["supersedes"],
@@ -241,7 +241,7 @@ def _ack(row: Row) -> AlertAck:
         observation_id=row["observation_id"],
         code=row["code"],
         acknowledged_by=row["acknowledged_by"],
-        acknowledged_at=parse_utc(row["acknowledged_at"]),  # type: ignore[arg-type]
+        acknowledged_at=parse_utc(row["acknowledged_at"]),
     )
 
 
@@ -311,7 +311,7 @@ def _response(row: Row) -> AlertResponse:
         action=AlertAction(row["action"]),
         note=row["note"],
         recorded_by=row["recorded_by"],
-        recorded_at=parse_utc(row["recorded_at"]),  # type: ignore[arg-type]
+        recorded_at=parse_utc(row["recorded_at"]),
     )
 
 

@@ -85,7 +85,7 @@ def _answer(row: Row) -> ChecklistAnswer:
         id=row["id"], episode_id=row["episode_id"], key=row["key"],
         confirmed=bool(row["confirmed"]), not_applicable=bool(row["not_applicable"]),
         details=from_json(row["details"], {}), answered_by=row["answered_by"],
-        answered_at=parse_utc(row["answered_at"]),  # type: ignore[arg-type]
+        answered_at=parse_utc(row["answered_at"]),
         superseded_by=row["superseded_by"],
     )
 
@@ -143,7 +143,7 @@ def _override(row: Row) -> OverrideRecord:
         id=row["id"], episode_id=row["episode_id"], criterion=row["criterion"],
         reason=row["reason"], prescriber_id=row["prescriber_id"],
         recorded_by=row["recorded_by"],
-        recorded_at=parse_utc(row["recorded_at"]),  # type: ignore[arg-type]
+        recorded_at=parse_utc(row["recorded_at"]),
         voided_at=parse_utc(row["voided_at"]), voided_by=row["voided_by"],
         void_reason=row["void_reason"] or "",
     )
@@ -229,7 +229,7 @@ def _rems(row: Row) -> RemsAnswer:
     return RemsAnswer(
         id=row["id"], episode_id=row["episode_id"], key=row["key"],
         value=from_json(row["value"], None), answered_by=row["answered_by"],
-        answered_at=parse_utc(row["answered_at"]),  # type: ignore[arg-type]
+        answered_at=parse_utc(row["answered_at"]),
     )
 
 

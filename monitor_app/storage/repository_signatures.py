@@ -61,7 +61,7 @@ def _addendum(row: Row) -> Addendum:
     return Addendum(
         id=row["id"], episode_id=row["episode_id"], text=row["text"],
         created_by=row["created_by"],
-        created_at=parse_utc(row["created_at"]),  # type: ignore[arg-type]
+        created_at=parse_utc(row["created_at"]),
     )
 
 
@@ -70,7 +70,7 @@ def _signature(row: Row) -> Signature:
         id=row["id"], episode_id=row["episode_id"], kind=row["kind"],
         signer_id=row["signer_id"], signer_name=row["signer_name"],
         signer_credentials=row["signer_credentials"], meaning=row["meaning"],
-        signed_at=parse_utc(row["signed_at"]),  # type: ignore[arg-type]
+        signed_at=parse_utc(row["signed_at"]),
         content_hash=row["content_hash"], content=from_json(row["content"], {}),
         addendum_id=row["addendum_id"],
     )
@@ -188,7 +188,7 @@ def signed_episodes(db: Database) -> list[tuple[int, str, datetime]]:
         "SELECT e.id, e.number, (SELECT max(signed_at) FROM signatures AS l "
         "WHERE l.episode_id = e.id) FROM episodes AS e JOIN signatures AS s "
         "ON s.episode_id = e.id AND s.kind = 'discharge' ORDER BY e.id")
-    return [(row[0], row[1], parse_utc(row[2])) for row in rows]  # type: ignore[misc]
+    return [(row[0], row[1], parse_utc(row[2])) for row in rows]
 
 
 def signed_addenda_counts(db: Database) -> dict[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import overload
 
 
 def utc_text(moment: datetime) -> str:
@@ -12,6 +13,12 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+@overload
+def parse_utc(text: str) -> datetime: ...
+@overload
+def parse_utc(text: None) -> None: ...
+@overload
+def parse_utc(text: str | None) -> datetime | None: ...
 def parse_utc(text: str | None) -> datetime | None:
     """The stored text back as an aware datetime in UTC (None stays None)."""
     if text is None:
