@@ -71,7 +71,6 @@ class MainWindow(QMainWindow):
         self._last_input = self.services.clock.now()
         self._hidden_windows: list[QWidget] = []
         self._covers: list[LockPage] = []
-        self._episode_windows: dict[int, QWidget] = {}
         self.record_check: RecordCheck | None = None
 
         self.model = BoardModel(self.services.clock, self)
@@ -319,22 +318,10 @@ class MainWindow(QMainWindow):
         self.open_episode(episode_id)
 
     def open_episode(self, episode_id: int) -> None:
-        try:
-            from monitor_app.gui.episode import episode_view
-        except ImportError as exc:
-            widgets.warn(self, "Episode view", f"The episode view is not available ({exc}).")
-            return
-        opener = getattr(episode_view, "open_episode_window", None)
-        if opener is not None:
-            opener(self, self.session, episode_id)
-            return
-        window = self._episode_windows.get(episode_id)
-        if window is None or not shiboken6.isValid(window):
-            window = episode_view.EpisodeWindow(self.session, episode_id, self)
-            self._episode_windows[episode_id] = window
-        window.show()
-        window.raise_()
-        window.activateWindow()
+        # Loaded on first use: the episode window (and its chart) is not on the way to the board.
+        from monitor_app.gui.episode.episode_view import open_episode_window
+
+        open_episode_window(self, self.session, episode_id)
 
     def _on_open_episode_triggered(self) -> None:
         episode_id = self.board.selected_episode()

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.alert_response import ACTION_LABELS, NOTE_REQUIRED, AlertAction
 from monitor_app.domain.models import ValidationError
+from monitor_app.gui.common.formatting import local_time
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import error_label, set_handle, show_inline
-from monitor_app.gui.episode.table_models import local_time
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ObservationRow
 

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.gui.common.formatting import local_time
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import error_label, show_inline
 from monitor_app.gui.episode.observation_form import ObservationFields
-from monitor_app.gui.episode.table_models import local_time
 from monitor_app.services.errors import NotSignedIn
 from monitor_app.services.views import ObservationRow
 

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from monitor_app.domain.models import Phase
 from monitor_app.domain.schedule import ScheduleState, ScheduleStatus
-from monitor_app.domain.units import KG_PER_LB
-from monitor_app.gui.episode.table_models import local_time
+from monitor_app.gui.common.formatting import local_time, weight_text
 from monitor_app.services.views import EpisodeView
 
 STATE_STYLES = {
@@ -176,8 +175,4 @@ class EpisodeHeader(QWidget):
             label.setProperty("state", str(status.state))
 
     def _weight(self, kg: float) -> str:
-        if not kg:
-            return "not recorded"
-        if self.weight_unit == "lb":
-            return f"{kg / KG_PER_LB:.0f} lb ({kg:.1f} kg)"
-        return f"{kg:.1f} kg"
+        return weight_text(kg, self.weight_unit, with_kg=True)

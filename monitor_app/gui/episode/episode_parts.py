@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.gui.common.fitting import ElidedLabel
-from monitor_app.gui.episode.table_models import COL_NOTE, COL_SIDE, local_time
+from monitor_app.gui.common.formatting import local_time
+from monitor_app.gui.episode.table_models import COL_NOTE, COL_SIDE
 from monitor_app.services.views import EpisodeView
 
 BANNER_STYLE = ("QFrame#alert_banner { background: #fde7e4; border: 2px solid #b3261e;"

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Episode, ValidationError
-from monitor_app.domain.units import KG_PER_LB
+from monitor_app.gui.common.formatting import typed_weight_kg, weight_text
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import FieldError, Form, line_edit, set_handle
 
@@ -57,9 +57,7 @@ class EpisodeValueDialog(QDialog):
         self.setMinimumWidth(460)
 
     def _weight_text(self, kg: float) -> str:
-        if not kg:
-            return "not recorded"
-        return f"{kg / KG_PER_LB:.0f} lb" if self.weight_unit == "lb" else f"{kg:g} kg"
+        return weight_text(kg, self.weight_unit)
 
     def _on_which_changed(self, *_: object) -> None:
         weight = self.which.currentData() == "weight_kg"
@@ -71,10 +69,7 @@ class EpisodeValueDialog(QDialog):
         text = self.value.text().strip()
         if self.which.currentData() != "weight_kg" or self.weight_unit != "lb":
             return text
-        try:
-            return float(text.replace(",", ".")) * KG_PER_LB
-        except ValueError:
-            return text
+        return typed_weight_kg(text, "lb")
 
     def submit(self) -> bool:
         self.form.clear_errors()

@@ -7,7 +7,7 @@ window (this one included) to refresh from ``services.episode_view()``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QShowEvent
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import Phase, ValidationError
 from monitor_app.gui.common.fitting import fit_to_screen
+from monitor_app.gui.common.formatting import local_time
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.episode.ack_dialog import PrescriberAckDialog
 from monitor_app.gui.episode.alert_ack_dialog import AlertAckDialog
@@ -37,10 +38,13 @@ from monitor_app.gui.episode.episode_parts import (
 )
 from monitor_app.gui.episode.episode_value_dialog import EpisodeValueDialog
 from monitor_app.gui.episode.observation_form import ObservationForm
-from monitor_app.gui.episode.table_models import ObservationModel, local_time
+from monitor_app.gui.episode.table_models import ObservationModel
 from monitor_app.gui.episode.trend_plot import TrendPlot
 from monitor_app.services.errors import NotSignedIn, StorageError
 from monitor_app.services.views import EpisodeView, ObservationRow
+
+if TYPE_CHECKING:
+    from monitor_app.services import Services
 
 MESSAGE_STYLES = {"error": "background: #fff4d6; color: #5c3d00; border: 1px solid #c98a00;"
                            " padding: 4px; font-weight: bold;",
@@ -79,7 +83,7 @@ class EpisodeWindow(QWidget):
         self.form.focus_first()
 
     @property
-    def services(self) -> Any:
+    def services(self) -> Services:
         return self.session.services
 
     # ---------------------------------------------------------------- building
@@ -285,11 +289,8 @@ class EpisodeWindow(QWidget):
             self._changed()
 
     def _on_discharge_clicked(self) -> None:
-        try:
-            from monitor_app.gui.discharge.discharge_dialog import open_discharge_dialog
-        except ImportError:
-            self.show_message("The discharge dialog is not available in this build")
-            return
+        from monitor_app.gui.discharge.discharge_dialog import open_discharge_dialog
+
         open_discharge_dialog(self, self.session, self.episode_id)
         self._changed()
 

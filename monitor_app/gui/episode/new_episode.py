@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.models import Episode, Escort, ValidationError
 from monitor_app.domain.protocol import Protocol
-from monitor_app.domain.units import KG_PER_LB
 from monitor_app.gui.common.fitting import scroll_body
+from monitor_app.gui.common.formatting import typed_weight_kg, weight_number
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import (
     FieldError,
@@ -279,9 +279,7 @@ class NewEpisodeDialog(QDialog):
         self.previous_note.show()
 
     def _weight_text(self, kg: float) -> str:
-        if self.settings.weight_unit == "lb":
-            return f"{kg / KG_PER_LB:.0f}"
-        return f"{kg:g}"
+        return weight_number(kg, self.settings.weight_unit)
 
     def current_protocol(self) -> Protocol | None:
         return self.services.protocols.get(self.protocol.currentData() or "")
@@ -335,11 +333,7 @@ class NewEpisodeDialog(QDialog):
         """The typed weight in kg (converted from lb if the clinic uses lb); the raw
         text when it is not a number, so the services explain what is wrong."""
         text = self.weight.text().strip()
-        try:
-            value = float(text.replace(",", "."))
-        except ValueError:
-            return text
-        return value * KG_PER_LB if self.settings.weight_unit == "lb" else value
+        return typed_weight_kg(text, self.settings.weight_unit)
 
     def selected_patient_id(self) -> int | None:
         item = self.results.currentItem()

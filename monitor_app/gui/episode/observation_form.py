@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
@@ -28,22 +28,24 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import SIDE_EFFECTS, ValidationError, Vitals
-from monitor_app.domain.units import f_to_c
 from monitor_app.domain.vital_fields import form_key
 from monitor_app.gui.common.fitting import FlowLayout
+from monitor_app.gui.common.formatting import fahrenheit_text_to_celsius, format_temp
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import ERROR_STYLE
-from monitor_app.gui.episode.table_models import format_temp
+from monitor_app.gui.common.widgets import ERROR_COLOUR, ERROR_STYLE
 from monitor_app.gui.monitor.banner import PendingReadingBanner
 from monitor_app.services.errors import NotSignedIn, StorageError
 from monitor_app.services.views import ObservationRow
+
+if TYPE_CHECKING:
+    from monitor_app.services import Services
 
 MOAAS_HELP = ("MOAA/S, type 0-5: 5 responds readily to name; 4 lethargic response; "
               "3 only when called loudly; 2 only after mild prodding; 1 only after painful "
               "trapezius squeeze; 0 no response")
 DISSOCIATION_HELP = ("Dissociation, type 0-3: 0 none; 1 mild, fully interactive; "
                      "2 moderate, communicates coherently; 3 severe or distressed")
-INVALID_STYLE = "border: 2px solid #b3261e;"
+INVALID_STYLE = f"border: 2px solid {ERROR_COLOUR};"
 # key -> (label, placeholder, tooltip); the first row of the form, in tab order.
 VITAL_FIELDS: dict[str, tuple[str, str, str]] = {
     "hr": ("HR", "bpm", "Heart rate, beats/min"),
@@ -225,20 +227,11 @@ class ObservationFields(QWidget):
             if text:
                 raw[key] = text
         if "temp" in raw and self.temp_unit == "F":
-            raw["temp"] = self._fahrenheit_to_celsius(str(raw["temp"]))
+            raw["temp"] = fahrenheit_text_to_celsius(str(raw["temp"]))
         raw["on_oxygen"] = self.on_oxygen.isChecked()
         raw["side_effects"] = [n for n, box in self.side_effect_boxes().items()
                                if box.isChecked()]
         return raw
-
-    @staticmethod
-    def _fahrenheit_to_celsius(text: str) -> str:
-        try:
-            fahrenheit = float(text.replace(",", "."))
-        except ValueError:
-            raise ValidationError("temp", "temperature must be a number in °F, e.g. 98.6"
-                                  ) from None
-        return f"{f_to_c(fahrenheit):.1f}"
 
     def set_values(self, vitals: Vitals) -> None:
         """Prefill from a saved observation (the correction dialog)."""
@@ -320,7 +313,7 @@ class ObservationForm(QWidget):
 
     # ---------------------------------------------------------------- API
     @property
-    def services(self) -> Any:
+    def services(self) -> Services:
         return self.session.services
 
     def focus_first(self) -> None:

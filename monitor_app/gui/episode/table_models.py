@@ -9,14 +9,14 @@ through, greyed and say why.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from monitor_app.domain.models import Alert, AlertDirection, Observation, ObservationSource
-from monitor_app.domain.units import c_to_f
+from monitor_app.domain.models import Alert, Observation, ObservationSource
+from monitor_app.gui.common.formatting import alert_glyph, format_temp, local_time
+from monitor_app.gui.common.widgets import ERROR_COLOUR
 from monitor_app.services.views import ObservationRow
 
 COL_TIME, COL_POINT, COL_HR, COL_BP, COL_SPO2, COL_RR, COL_TEMP, COL_MOAAS = range(8)
@@ -34,28 +34,9 @@ HEADER_TIPS = ("Time the observation was taken (local time)",
 # Alert field (form key) -> column it marks.
 FIELD_COLUMN = {"hr": COL_HR, "bp": COL_BP, "spo2": COL_SPO2, "rr": COL_RR, "temp": COL_TEMP,
                 "temp_c": COL_TEMP, "moaas": COL_MOAAS, "dissociation": COL_DISS}
-ALERT_COLOUR = QColor("#b3261e")
+ALERT_COLOUR = QColor(ERROR_COLOUR)
 VOID_COLOUR = QColor("#8a8a8a")
 LATE_COLOUR = QColor("#8a5a00")
-
-
-def local_time(moment: datetime, with_date: bool = False) -> str:
-    """A stored UTC time shown in the station's local time."""
-    return moment.astimezone().strftime("%d %b %H:%M" if with_date else "%H:%M")
-
-
-def format_temp(celsius: float | None, unit: str) -> str:
-    if celsius is None:
-        return ""
-    return f"{c_to_f(celsius):.1f}" if unit == "F" else f"{celsius:.1f}"
-
-
-def alert_glyph(alert: Alert) -> str:
-    """▲ for a value too high or risen, ▼ for too low, ! otherwise (from ``direction``)."""
-    return _GLYPH.get(alert.direction, "!")
-
-
-_GLYPH = {AlertDirection.HIGH: "▲", AlertDirection.RISE: "▲", AlertDirection.LOW: "▼"}
 
 
 class ObservationModel(QAbstractTableModel):
