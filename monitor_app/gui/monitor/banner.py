@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QWidget
 
 from monitor_app.domain.models import ObservationSource
+from monitor_app.gui.common.formatting import format_temp
 from monitor_app.gui.common.widgets import ERROR_STYLE, set_handle
 
 FILLED = ("hr", "bp", "spo2", "rr", "temp")
@@ -50,7 +51,7 @@ class PendingReadingBanner(QLabel):
                 continue  # the nurse's own value stays
             text = pending.values.get(key, "")
             if key == "temp" and text and self.fields.temp_unit == "F":
-                text = f"{float(text) * 9 / 5 + 32:.1f}"
+                text = format_temp(float(text), "F")
             edit.setText(text)
             if text:
                 self.filled[key] = text
