@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     unlock.add_argument("staff", help='the exact name ("Ada Admin") or the staff id')
     unlock.add_argument("--reset-pin", action="store_true",
                         help="also set a new PIN (asked twice; or two lines on stdin)")
+    from monitor_app.cli_clinic import add_parsers
+
+    add_parsers(sub, _db_arg)
     return parser
 
 
@@ -131,7 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from monitor_app import cli_commands
 
     try:
-        return cli_commands.dispatch(args.command, args, _db_path(args))
+        from monitor_app.cli_clinic import COMMANDS as CLINIC_COMMANDS
+
+        return cli_commands.dispatch(args.command, args, _db_path(args), CLINIC_COMMANDS)
     except cli_commands.UserError as exc:
         print(f"monitor-app: {exc}", file=sys.stderr)
         return EXIT_ERROR

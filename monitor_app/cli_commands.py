@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,9 +34,12 @@ def _services(db_path: Path, must_exist: bool = True) -> Services:
         raise UserError(str(exc)) from None
 
 
-def dispatch(command: str, args: argparse.Namespace, db_path: Path) -> int:
+def dispatch(command: str, args: argparse.Namespace, db_path: Path,
+             more: Mapping[str, Callable[[argparse.Namespace, Path], int]] | None = None
+             ) -> int:
+    """Run ``command`` (from ``COMMANDS`` or ``more``, other modules' commands)."""
     try:
-        return COMMANDS[command](args, db_path)
+        return {**COMMANDS, **(more or {})}[command](args, db_path)
     except MonitorError as exc:  # a rule, the database, a protocol file, an unknown id
         raise UserError(getattr(exc, "message", None) or str(exc)) from None
     except OSError as exc:

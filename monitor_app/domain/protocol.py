@@ -91,6 +91,15 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class RemsFiling:
+    """The REMS Patient Monitoring Form's filing rule: due ``form_due_days`` calendar
+    days after the session; "due soon" from ``due_soon_days`` days before."""
+
+    form_due_days: int
+    due_soon_days: int = 2
+
+
+@dataclass(frozen=True)
 class Protocol:
     id: str
     name: str
@@ -118,6 +127,7 @@ class Protocol:
     # language code -> instructions; ``instructions_language`` is the [instructions] table's
     translations: dict[str, Instructions] = field(default_factory=dict)
     instructions_language: str = DEFAULT_LANGUAGE
+    rems_filing: RemsFiling | None = None  # when a filed REMS form is due after a session
     source: str = field(default="", compare=False)
 
     @property
@@ -282,10 +292,24 @@ def _check_blood_pressure(reader: _Reader, p: dict[str, Any]) -> None:
                            f"({p['or_below_sbp']})")
 
 
+def _rems_filing(root: _Reader) -> RemsFiling | None:
+    if "rems_filing" not in root.data:
+        return None
+    r = root.table("rems_filing")
+    r.unknown({"form_due_days", "due_soon_days"})
+    due = r.get("form_due_days", int)
+    soon = r.get("due_soon_days", int, 2)
+    if not 1 <= due <= 365:
+        raise r.error("form_due_days", "must be 1 to 365 days")
+    if not 0 <= soon <= due:
+        raise r.error("due_soon_days", f"must be 0 to form_due_days ({due})")
+    return RemsFiling(form_due_days=due, due_soon_days=soon)
+
+
 def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Protocol:
     root = _Reader(path, data)
     root.unknown({"protocol", "schedule", "limits", "predose", "precheck", "discharge",
-                  "instructions", "rems_form"})
+                  "instructions", "rems_form", "rems_filing"})
     head = root.table("protocol")
     head.unknown({"id", "name", "version", "drug", "route", "dosing_label",
                   "dosing_ended_label", "rems",
@@ -327,6 +351,7 @@ def parse_protocol(data: dict[str, Any], path: Path | str = "<protocol>") -> Pro
         default_dose_mg_per_kg=head.get("default_dose_mg_per_kg", (int, float), None),
         fixed_doses_mg=tuple(fixed),
         rems_form=_rems_form(root.array_of_tables("rems_form")),
+        rems_filing=_rems_filing(root),
         not_overridable=discharge.not_overridable,
         dosing_ended_label=head.get("dosing_ended_label", str, ""),
         translations=translations,

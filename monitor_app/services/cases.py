@@ -19,11 +19,14 @@ from monitor_app.services.staff import StaffUseCases
 
 if TYPE_CHECKING:
     from monitor_app.services.backups import BackupUseCases
+    from monitor_app.services.clinic_report import ClinicReportUseCases
     from monitor_app.services.documents import DocumentUseCases
     from monitor_app.services.exports import ExportUseCases
+    from monitor_app.services.history import HistoryUseCases
     from monitor_app.services.local_admin import LocalAdminUseCases
     from monitor_app.services.monitor import MonitorUseCases
     from monitor_app.services.recovery import RecoveryUseCases
+    from monitor_app.services.rems_queue import RemsQueueUseCases
     from monitor_app.services.sheet import SheetUseCases
     from monitor_app.services.signing import SigningUseCases
     from monitor_app.services.verification import IntegrityUseCases
@@ -95,3 +98,21 @@ class UseCases:
         from monitor_app.services.local_admin import LocalAdminUseCases
 
         return LocalAdminUseCases(self.context, self.credentials)
+
+    @cached_property
+    def history(self) -> HistoryUseCases:
+        from monitor_app.services.history import HistoryUseCases
+
+        return HistoryUseCases(self.context)
+
+    @cached_property
+    def rems_queue(self) -> RemsQueueUseCases:
+        from monitor_app.services.rems_queue import RemsQueueUseCases
+
+        return RemsQueueUseCases(self.context)
+
+    @cached_property
+    def clinic_report(self) -> ClinicReportUseCases:
+        from monitor_app.services.clinic_report import ClinicReportUseCases
+
+        return ClinicReportUseCases(self.context, self.rems_queue)

@@ -46,10 +46,13 @@ from monitor_app.storage.keyfile import ClinicKeys
 
 if TYPE_CHECKING:  # loaded on first use (services/cases.py)
     from monitor_app.reports.fhir_codes import FhirCodes
+    from monitor_app.services.clinic_report import ClinicReportUseCases
     from monitor_app.services.documents import DocumentUseCases
     from monitor_app.services.exports import CsvResult
+    from monitor_app.services.history import HistoryUseCases
     from monitor_app.services.monitor import MonitorSettings, MonitorUseCases
     from monitor_app.services.recovery import RecoveryReport
+    from monitor_app.services.rems_queue import RemsQueueUseCases
     from monitor_app.services.verification import VerifyReport
 
 
@@ -92,6 +95,21 @@ class Services:
 
     def save_monitor_settings(self, actor_id: int, new: MonitorSettings) -> MonitorSettings:
         return self.monitor.save_settings(actor_id, new)
+
+    @property
+    def history(self) -> HistoryUseCases:
+        """Past episodes: today's closed ones and the search."""
+        return self.cases.history
+
+    @property
+    def rems_queue(self) -> RemsQueueUseCases:
+        """The REMS Patient Monitoring Forms to file, and the clinic's filing notes."""
+        return self.cases.rems_queue
+
+    @property
+    def clinic_report(self) -> ClinicReportUseCases:
+        """The month at a glance (clinic manager)."""
+        return self.cases.clinic_report
 
     # ------------------------------------------------------------------ the context
     @property

@@ -570,3 +570,42 @@ def m013_observation_lock_first(db: Database) -> None:
                     f"{_signed('OLD.episode_id')} OR {_signed('NEW.episode_id')}"),
         ],
     )
+
+
+@migrations(name="m014_rems_submissions")
+def m014_rems_submissions(db: Database) -> None:
+    """The clinic's note that it filed a signed session's REMS Patient Monitoring Form:
+    the date and the confirmation number (the filing itself stays the clinic's act).
+    Append-only: a correction or a withdrawal is a new row that supersedes the old one,
+    with its reason; one row can be superseded once. Also an index of episodes by
+    protocol, for the REMS queue and the history's protocol filter."""
+    table = "rems_submissions"
+    _run(
+        db,
+        [
+            f"""CREATE TABLE {table} (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                kind TEXT NOT NULL CHECK (kind IN ('submitted', 'withdrawn')),
+                submitted_on TEXT CHECK (submitted_on IS NULL OR date(submitted_on) = submitted_on),
+                confirmation TEXT NOT NULL DEFAULT '',
+                supersedes INTEGER REFERENCES {table}(id),
+                reason TEXT NOT NULL DEFAULT '',
+                recorded_by INTEGER NOT NULL REFERENCES staff(id),
+                recorded_at TEXT NOT NULL,
+                CHECK ((kind = 'submitted') = (submitted_on IS NOT NULL
+                                               AND trim(confirmation) <> '')),
+                CHECK ((supersedes IS NULL) = (trim(reason) = ''))
+            ) STRICT""",
+            f"CREATE INDEX {table}_episode ON {table}(episode_id, id)",
+            f"CREATE UNIQUE INDEX {table}_superseded_once ON {table}(supersedes) "
+            "WHERE supersedes IS NOT NULL",
+            _refuse(f"{table}_no_delete", "DELETE", table, f"{table} rows are never deleted"),
+            _refuse(f"{table}_no_update", "UPDATE", table, f"{table} rows are never changed"),
+            _refuse(f"{table}_signed_only", "INSERT", table,
+                    "a REMS form is filed only for a signed episode",
+                    "NOT EXISTS (SELECT 1 FROM signatures WHERE episode_id = NEW.episode_id "
+                    "AND kind = 'discharge')"),
+            "CREATE INDEX episodes_protocol ON episodes(protocol_id, created_at, id)",
+        ],
+    )

@@ -325,6 +325,24 @@ def probe_dialogs(probe: Probe, window: MainWindow) -> None:
         other = make(window.session, window)
         probe.both(name, other)
         other.close()
+    probe_history(probe, window)
+
+
+def probe_history(probe: Probe, window: MainWindow) -> None:
+    from monitor_app.gui.history.history_window import HistoryWindow
+    from monitor_app.gui.rems.rems_queue_window import RemsQueueWindow
+
+    history = HistoryWindow(window.session, lambda _id: None, window)
+    probe.both("history", history)
+    history.close()
+    rems = RemsQueueWindow(window.session, window)
+    probe.both("rems queue", rems)
+    rems.close()
+    from monitor_app.gui.report.report_window import ReportWindow
+
+    report = ReportWindow(window.session, window)
+    probe.both("month at a glance", report)
+    report.close()
 
 
 def probe_lock(probe: Probe, window: MainWindow) -> None:

@@ -160,10 +160,12 @@ def alerting(row: BoardRow) -> str:
     return "flag" if row.alerts else ""
 
 
-def summary_text(rows: list[BoardRow]) -> str:
-    """The line above the board: how many chairs, overdue, due and flagged."""
+def summary_text(rows: list[BoardRow], rems: str = "") -> str:
+    """The line above the board: how many chairs, overdue, due and flagged; then
+    ``rems``, the REMS forms due soon or late ('REMS forms: 1 overdue'), when any."""
     if not rows:
-        return "No active episodes. Start one with New episode (Ctrl+N)."
+        return "No active episodes. Start one with New episode (Ctrl+N)." + (
+            f"   ·   {rems}" if rems else "")
     red = sum(1 for r in rows if alerting(r) == "red")
     amber = sum(1 for r in rows if alerting(r) == "amber")
     flagged = sum(1 for r in rows if r.alerts)
@@ -174,6 +176,8 @@ def summary_text(rows: list[BoardRow]) -> str:
         parts.append(f"{amber} due")
     if flagged:
         parts.append(f"⚑ {flagged} flagged")
+    if rems:
+        parts.append(rems)
     return "   ·   ".join(parts)
 
 

@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
             ("settings", "Settings", "", self._on_settings_triggered),
             ("monitors", "Bedside monitors", "", self._on_monitors_triggered),
             ("verify", "Verify record", "", self._on_verify_triggered),
+            ("history", "History", "Ctrl+H", self._on_history_triggered),
+            ("rems_queue", "REMS forms", "", self._on_rems_queue_triggered),
+            ("clinic_report", "Month at a glance", "", self._on_clinic_report_triggered),
         ):
             action = QAction(text, self)
             action.setObjectName(key)
@@ -193,6 +196,7 @@ class MainWindow(QMainWindow):
         selected = self.board.selected_episode()
         self.model.monitor_marks = self.services.monitor.chair_signals()
         self.model.set_rows(rows)
+        self._rems_text = self._rems_counts_text()
         self.board.fit_columns()
         self.board.select_episode(selected)  # the selection follows the patient, not the row
         self._update_summary()
@@ -214,8 +218,15 @@ class MainWindow(QMainWindow):
         if self.session.locked:
             self.lock_page.show_chairs(self.model.rows)
 
+    def _rems_counts_text(self) -> str:
+        """'REMS forms: 1 overdue, 2 due soon' (read with each reload, not each tick)."""
+        try:
+            return self.services.rems_queue.counts().text
+        except USER_ERRORS:
+            return ""
+
     def _update_summary(self) -> None:
-        self.summary.setText(summary_text(self.model.rows))
+        self.summary.setText(summary_text(self.model.rows, getattr(self, "_rems_text", "")))
 
     def _update_status(self) -> None:
         staff = self.session.staff
@@ -327,6 +338,33 @@ class MainWindow(QMainWindow):
         episode_id = self.board.selected_episode()
         if episode_id is not None:
             self.open_episode(episode_id)
+
+    def _on_history_triggered(self) -> None:
+        from monitor_app.gui.history.history_window import HistoryWindow
+
+        self._show_window("history", lambda: HistoryWindow(self.session, self.open_episode,
+                                                           self))
+
+    def _on_rems_queue_triggered(self) -> None:
+        from monitor_app.gui.rems.rems_queue_window import RemsQueueWindow
+
+        self._show_window("rems_queue", lambda: RemsQueueWindow(self.session, self))
+
+    def _on_clinic_report_triggered(self) -> None:
+        from monitor_app.gui.report.report_window import ReportWindow
+
+        self._show_window("clinic_report", lambda: ReportWindow(self.session, self))
+
+    def _show_window(self, key: str, make) -> QWidget:  # type: ignore[no-untyped-def]
+        """One window per key, made on first use and raised after."""
+        windows = self.__dict__.setdefault("_tool_windows", {})
+        window = windows.get(key)
+        if window is None or not shiboken6.isValid(window):
+            window = windows[key] = make()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     def _on_new_episode_triggered(self) -> None:
         from monitor_app.gui.episode.new_episode import NewEpisodeDialog

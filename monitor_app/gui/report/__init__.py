@@ -1,0 +1,1 @@
+"""The clinic manager's month at a glance."""

@@ -1,0 +1,162 @@
+"""History (Ctrl+H) and the REMS filing queue, driven as a user would, on the built
+history (the demo at a fixed time plus older signed sessions)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+
+from monitor_app.gui.board.main_window import MainWindow
+from monitor_app.gui.common.session import Session
+from monitor_app.gui.episode.episode_view import EpisodeWindow
+from monitor_app.gui.history.history_window import HistoryWindow
+from monitor_app.gui.rems.filing_dialog import RemsFilingDialog
+from monitor_app.gui.rems.rems_queue_window import RemsQueueWindow
+from monitor_app.services.rems_queue import RemsFormState
+from tests.helpers.history import History, build_history
+
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
+ADMIN, NURSE = "1111", "2222"
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> History:
+    return build_history(tmp_path)
+
+
+def signed_in(h: History, pin: str) -> Session:
+    session = Session(h.s)
+    session.sign_in(h.s.staff_member(h.staff(pin)))
+    return session
+
+
+@pytest.fixture
+def window(qtbot, history: History) -> MainWindow:
+    w = MainWindow(signed_in(history, NURSE))
+    qtbot.addWidget(w)
+    w.tick_timer.stop()
+    w.reload_timer.stop()
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def child(top: QWidget, kind: type, name: str):  # type: ignore[no-untyped-def]
+    found = top.findChild(kind, name)
+    assert found is not None, name
+    return found
+
+
+def cells(model) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [[model.index(r, c).data() for c in range(model.columnCount())]
+            for r in range(model.rowCount())]
+
+
+def test_ctrl_h_opens_history_with_todays_closed_episodes(qtbot, window: MainWindow) -> None:
+    window.actions_by_key["history"].trigger()
+    history = window._tool_windows["history"]
+    qtbot.addWidget(history)
+    assert window.actions_by_key["history"].shortcut().toString() == "Ctrl+H"
+    rows = cells(history.model)
+    assert [r[2] for r in rows] == ["Grace Adeyemi", "Noah Fischer", "Eleni Papadopoulou"]
+    assert "cancelled: Patient felt unwell" in rows[0][5]
+    assert "3 episodes discharged or cancelled today" in history.status.text()
+
+
+def test_search_by_name_then_open_a_signed_episode_read_only(qtbot, window: MainWindow) -> None:
+    window.actions_by_key["history"].trigger()
+    history = window._tool_windows["history"]
+    qtbot.addWidget(history)
+    search = child(history, QLineEdit, "history_search")
+    qtbot.keyClicks(search, "oliver")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    rows = cells(history.model)
+    assert [(r[2], r[0][:10]) for r in rows] == [
+        ("Oliver Brandt", "2026-11-19"), ("Oliver Brandt", "2026-11-17"),
+        ("Oliver Brandt", "2026-11-11")]
+    assert child(history, QPushButton, "history_addendum").isEnabled()  # signed
+    history.table.selectRow(1)
+    qtbot.mouseClick(child(history, QPushButton, "history_open"), Qt.MouseButton.LeftButton)
+    episode = next(w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, EpisodeWindow) and w.isVisible()
+                   and w.session is window.session)
+    qtbot.addWidget(episode)
+    assert episode.episode_id == history.model.rows[1].episode_id
+    assert not child(episode, QWidget, "save_observation").isEnabled()
+    assert not child(episode, QWidget, "hr").isEnabled()
+
+
+def test_a_date_typed_wrong_is_refused_next_to_the_field(qtbot, history: History) -> None:
+    w = HistoryWindow(signed_in(history, NURSE), lambda _id: None)
+    qtbot.addWidget(w)
+    before = cells(w.model)
+    qtbot.keyClicks(child(w, QLineEdit, "history_from"), "2026-13-01")
+    qtbot.mouseClick(child(w, QPushButton, "history_run"), Qt.MouseButton.LeftButton)
+    assert "not a date" in child(w, QLabel, "history_from_error").message
+    assert cells(w.model) == before
+
+
+def test_the_sheet_of_a_past_episode_is_made_for_preview_and_print(
+        qtbot, history: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor_app.gui.common import printing
+
+    printed: list[bytes] = []
+    monkeypatch.setattr(printing, "print_pdf", lambda _parent, pdf: printed.append(pdf))
+    w = HistoryWindow(signed_in(history, NURSE), lambda _id: None)
+    qtbot.addWidget(w)
+    w.table.selectRow(1)  # Noah Fischer, signed today
+    qtbot.mouseClick(child(w, QPushButton, "history_print"), Qt.MouseButton.LeftButton)
+    assert len(printed) == 1 and printed[0].startswith(b"%PDF")
+
+
+def test_the_board_summary_counts_rems_forms_due_soon_and_late(window: MainWindow) -> None:
+    window.reload()
+    assert "REMS forms: 1 overdue, 1 due soon" in window.summary.text()
+
+
+def test_the_rems_queue_shows_days_left_with_overdue_in_red_words(qtbot, history: History
+                                                                  ) -> None:
+    w = RemsQueueWindow(signed_in(history, NURSE))
+    qtbot.addWidget(w)
+    first = w.model.index(0, 0)
+    assert first.data() == "⚠ OVERDUE by 2 days"
+    assert first.data(Qt.ItemDataRole.BackgroundRole).name() == "#f4a3a3"
+    assert [r[4] for r in cells(w.model)] == ["Oliver Brandt", "Sofía Ramírez",
+                                              "Oliver Brandt", "Noah Fischer"]
+    w.table.selectRow(0)
+    assert not child(w, QPushButton, "rems_mark_submitted").isEnabled()  # a nurse
+    assert "Only an administrator" in child(w, QLabel, "rems_note").text()
+
+
+def test_an_administrator_records_a_filing_audited_and_verify_stays_clean(
+        qtbot, history: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    w = RemsQueueWindow(signed_in(history, ADMIN))
+    qtbot.addWidget(w)
+    w.table.selectRow(0)
+    assert child(w, QPushButton, "rems_mark_submitted").isEnabled()
+    typed: list[RemsFilingDialog] = []
+
+    def fill_and_save(dialog: RemsFilingDialog):  # type: ignore[no-untyped-def]
+        typed.append(dialog)
+        dialog.submitted_on.setText("2026-11-40")
+        dialog.confirmation.setText("REMS-5521")
+        dialog.save()
+        assert "not a date" in dialog.errors["rems_submitted_on"].message  # nothing saved
+        assert history.s.rems_queue.history(dialog.item.episode_id) == []
+        dialog.submitted_on.setText("2026-11-19")
+        dialog.save()
+        return dialog.result_item
+
+    monkeypatch.setattr(RemsFilingDialog, "ask", fill_and_save)
+    qtbot.mouseClick(child(w, QPushButton, "rems_mark_submitted"), Qt.MouseButton.LeftButton)
+    assert typed and typed[0].result_item is not None
+    filed = next(i for i in w.model.rows if i.confirmation == "REMS-5521")
+    assert filed.state == RemsFormState.FILED_LATE and filed.submitted_on == date(2026, 11, 19)
+    assert "filed 2026-11-19 (late)" in [w.model.index(r, 0).data()
+                                         for r in range(w.model.rowCount())]
+    assert "0 overdue" not in w.summary.text() and "1 due soon" in w.summary.text()
+    assert history.s.verify() == []
