@@ -9,7 +9,7 @@ from pathlib import Path
 from monitor_app.cli_commands import EXIT_OK, _day, _services
 
 
-def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:  # type: ignore[type-arg, no-untyped-def]
+def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
     queue = sub.add_parser("rems-queue", help="REMS Patient Monitoring Forms to file: "
                            "due, due soon, overdue, and those filed lately")
     db_arg(queue)

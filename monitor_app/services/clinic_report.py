@@ -69,10 +69,10 @@ class ClinicReportUseCases:
             acknowledged_alerts=acked, unacknowledged_alerts=unacked,
             ack_minutes=tuple(ack_minutes),
             overrides_by_criterion=tuple(sorted(Counter(
-                CRITERION_LABELS.get(o["criterion"], o["criterion"]) for o in current
+                _criterion_label(o["criterion"]) for o in current
             ).items(), key=lambda kv: (-kv[1], kv[0]))),
             overrides=tuple(OverrideLine(numbers[o["episode_id"]],
-                                         CRITERION_LABELS.get(o["criterion"], o["criterion"]),
+                                         _criterion_label(o["criterion"]),
                                          o["reason"], staff.get(o["prescriber_id"], "?"))
                             for o in current),
             rems_on_time=rems[0], rems_late=rems[1], rems_outstanding=rems[2],
@@ -205,3 +205,7 @@ def _check_suffix(path: Path) -> str:
     if suffix not in (".pdf", ".csv"):
         raise ValidationError("output", "name a .pdf or .csv file")
     return suffix
+
+
+def _criterion_label(criterion: str) -> str:
+    return CRITERION_LABELS.get(criterion, criterion)

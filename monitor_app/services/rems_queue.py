@@ -58,8 +58,8 @@ class RemsQueueItem:
             return f"{self.days_left} day{'s' if self.days_left != 1 else ''} left"
         if self.days_left == 0:
             return "due today"
-        late = -self.days_left
-        return f"OVERDUE by {late} day{'s' if late != 1 else ''}"
+        overdue = -self.days_left
+        return f"OVERDUE by {overdue} day{'s' if overdue != 1 else ''}"
 
 
 @dataclass(frozen=True)

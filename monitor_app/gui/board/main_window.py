@@ -8,6 +8,7 @@ and every 30 s. Idle time is measured on ``services.clock`` so tests drive it wi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import shiboken6
@@ -355,7 +356,7 @@ class MainWindow(QMainWindow):
 
         self._show_window("clinic_report", lambda: ReportWindow(self.session, self))
 
-    def _show_window(self, key: str, make) -> QWidget:  # type: ignore[no-untyped-def]
+    def _show_window(self, key: str, make: Callable[[], QWidget]) -> QWidget:
         """One window per key, made on first use and raised after."""
         windows = self.__dict__.setdefault("_tool_windows", {})
         window = windows.get(key)

@@ -80,8 +80,8 @@ class HistoryWindow(QWidget):
         row.addWidget(self.run)
         row.addWidget(self.today_button)
         errors = QHBoxLayout()
-        for label in self.errors.values():
-            errors.addWidget(label)
+        for error in self.errors.values():
+            errors.addWidget(error)
 
         self.model = history_model(self)
         self.table = set_handle(QTableView(), "history_results", "Episodes found")

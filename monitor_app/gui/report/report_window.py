@@ -80,8 +80,8 @@ class ReportWindow(QWidget):
         for button in (self.save_pdf, self.save_csv, self.close_button):
             row.addWidget(button)
         errors = QHBoxLayout()
-        for label in self.errors.values():
-            errors.addWidget(label)
+        for error in self.errors.values():
+            errors.addWidget(error)
         self.figures = set_handle(QLabel(), "report_figures", "Key figures")
         self.figures.setWordWrap(True)
         self.figures.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
