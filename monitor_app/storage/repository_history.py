@@ -81,7 +81,7 @@ def discharge_times(db: Database, episode_ids: Sequence[int]) -> dict[int, datet
     rows = db.execute(
         "SELECT episode_id, signed_at FROM signatures WHERE kind = 'discharge' "
         "AND episode_id IN (SELECT value FROM json_each(?))", [ids_json(episode_ids)])
-    return {episode_id: parse_utc(at) for episode_id, at in rows}  # type: ignore[misc]
+    return {episode_id: parse_utc(at) for episode_id, at in rows}
 
 
 def signed_sessions(db: Database, protocol_ids: Sequence[str], *,
@@ -113,7 +113,7 @@ def _submission(row: Row) -> RemsSubmission:
         submitted_on=date.fromisoformat(row["submitted_on"]) if row["submitted_on"] else None,
         confirmation=row["confirmation"], supersedes=row["supersedes"], reason=row["reason"],
         recorded_by=row["recorded_by"],
-        recorded_at=parse_utc(row["recorded_at"]),  # type: ignore[arg-type]
+        recorded_at=parse_utc(row["recorded_at"]),
     )
 
 
@@ -190,7 +190,7 @@ def acks_for_episodes(db: Database, episode_ids: Sequence[int]) -> list[AlertAck
                       "(SELECT value FROM json_each(?)) ORDER BY id", [ids_json(episode_ids)])
     return [AlertAck(observation_id=r["observation_id"], code=r["code"],
                      acknowledged_by=r["acknowledged_by"],
-                     acknowledged_at=parse_utc(r["acknowledged_at"]))  # type: ignore[arg-type]
+                     acknowledged_at=parse_utc(r["acknowledged_at"]))
             for r in rows]
 
 
