@@ -302,3 +302,16 @@ def test_a_fixed_dose_protocol_offers_its_doses_and_asks_the_lot_number(
     episode = services.episode(dialog.episode.id)
     assert (episode.dose_mg, episode.weight_kg, episode.dose_reason) == (
         28, 0, "prescriber's titration order")
+
+
+def test_enter_in_find_patient_goes_to_what_was_found_and_opens_nothing(
+        qtbot, dialog, known_patient):
+    dialog.show()  # a hidden dialog's default button ignores Enter: show it, as a nurse sees it
+    qtbot.waitExposed(dialog)
+    search = dialog.findChild(QLineEdit, "patient_search")
+    qtbot.keyClicks(search, "Quinn")
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert shown_errors(dialog) == set()  # no "enter the chair", "escort's name"...
+    assert dialog.selected_patient_id() == known_patient.id
+    assert dialog.isVisible() and dialog.focusWidget() is dialog.results

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TypedDict
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -151,6 +152,7 @@ class NewEpisodeDialog(QDialog):
         self.errors.update(new.errors)
         form.addRow(self.new_patient)
         self.search.textChanged.connect(self._on_search_changed)
+        self.search.installEventFilter(self)
         self.results.currentItemChanged.connect(self._on_results_current_changed)
         self.new_patient.toggled.connect(self._on_new_patient_toggled)
         return self._group("Patient", form)
@@ -221,6 +223,18 @@ class NewEpisodeDialog(QDialog):
     def _clear(self, key: str) -> None:
         if key in self.errors:
             self.errors[key].clear()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter in "Find patient" means "take me to what was found", never "open the
+        # episode": otherwise every empty field's error shows at once.
+        if (watched is self.search and event.type() == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
+            if self.results.count() and self.results.currentItem() is None:
+                self.results.setCurrentRow(0)
+            self.results.setFocus()
+            return True
+        return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------------ reactions
     def _on_search_changed(self, text: str) -> None:
