@@ -38,6 +38,7 @@ from monitor_app.domain.models import Phase, Vitals
 from monitor_app.domain.schedule import ScheduleState
 from monitor_app.domain.vital_fields import BY_KEY
 from monitor_app.domain.vitals import alert_value_text
+from monitor_app.gui.common.formatting import clock_text
 from monitor_app.services.views import BoardRow
 
 (COL_CHAIR, COL_PATIENT, COL_STATUS, COL_NEXT, COL_PHASE, COL_PROTOCOL, COL_VITALS,
@@ -72,13 +73,6 @@ PHASE_TEXT = {
     Phase.READY: "✓ ready for discharge",
 }
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def clock_text(seconds: int) -> str:
-    """``seconds`` (>= 0) as m:ss, or h:mm:ss from an hour on."""
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def countdown_text(row: BoardRow) -> str:

@@ -65,3 +65,10 @@ def typed_weight_kg(text: str, unit: str) -> float | str:
 def alert_glyph(alert: Alert) -> str:
     """▲ for a value too high or risen, ▼ for too low, ! otherwise (from ``direction``)."""
     return _GLYPH.get(alert.direction, "!")
+
+
+def clock_text(seconds: int) -> str:
+    """``seconds`` (>= 0) as m:ss, or h:mm:ss from an hour on: every countdown on screen."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

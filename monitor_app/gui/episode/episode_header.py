@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from monitor_app.domain.models import Phase
 from monitor_app.domain.schedule import ScheduleState, ScheduleStatus
-from monitor_app.gui.common.formatting import local_time, weight_text
+from monitor_app.gui.common.formatting import clock_text, local_time, weight_text
 from monitor_app.services.views import EpisodeView
 
 STATE_STYLES = {
@@ -29,13 +29,6 @@ BADGE = "font-weight: bold; padding: 4px 8px; border-radius: 4px;"
 DUE_GLYPH = "◷"  # a clock face DejaVu Sans has (the alarm clock U+23F0 drew an empty box)
 
 
-def countdown(seconds: int) -> str:
-    seconds = abs(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def status_text(status: ScheduleStatus, now: datetime) -> str:
     """The schedule in words: what is next, when, and how long to go (or how late)."""
     if status.next_due is None:
@@ -46,12 +39,12 @@ def status_text(status: ScheduleStatus, now: datetime) -> str:
     due = local_time(status.next_due)
     label = status.next_label
     if status.state == ScheduleState.OVERDUE:
-        return f"⚠ OVERDUE by {countdown(seconds)}: {label} was due at {due}"
+        return f"⚠ OVERDUE by {clock_text(abs(seconds))}: {label} was due at {due}"
     if status.state == ScheduleState.DUE:
         return f"{DUE_GLYPH} DUE NOW: {label} (due {due})"
     if status.state == ScheduleState.DUE_SOON:
-        return f"{DUE_GLYPH} Due soon: {label} at {due}, in {countdown(max(seconds, 0))}"
-    return f"Next: {label} at {due}, in {countdown(max(seconds, 0))}"
+        return f"{DUE_GLYPH} Due soon: {label} at {due}, in {clock_text(max(seconds, 0))}"
+    return f"Next: {label} at {due}, in {clock_text(max(seconds, 0))}"
 
 
 def _mark(field: str, corrected: set[str]) -> str:
