@@ -1,0 +1,288 @@
+"""The migrations after the first release (m005 on), in the order they run.
+
+NEW MIGRATIONS GO AT THE END OF THIS FILE, named ``m0NN_<what>`` with the next number
+(read the rules in ``migrations/__init__.py`` first). When this file nears 400 lines,
+start the next module instead (see ``__init__.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from monitor_app.domain.text import mrn_key
+from monitor_app.storage import audit
+from monitor_app.storage.migrations.rules import (
+    LOCKED_MESSAGE,
+    OBSERVATION_MESSAGE,
+    OBSERVATION_VALUE_COLUMNS,
+    VOID_FILLED,
+    refuse,
+    run,
+    signed,
+    unchanged,
+)
+from monitor_app.storage.migrations.runner import migrations
+
+
+@migrations(name="m005_patient_search")
+def m005_patient_search(db: Database) -> None:
+    """A full-text index of patient names, so a search by the start of any word of a
+    name stays a few index look-ups however many patients the clinic has seen.
+
+    A derived index, not a record: its name starts with "_", so ``verify`` leaves it
+    out, and triggers keep it in step with ``patients`` whoever writes the row.
+    """
+    run(
+        db,
+        [
+            "CREATE VIRTUAL TABLE _patient_search USING fts5("
+            "name_key, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')",
+            "INSERT INTO _patient_search(rowid, name_key) SELECT id, name_key FROM patients",
+            "CREATE TRIGGER patients_search_insert AFTER INSERT ON patients BEGIN "
+            "INSERT INTO _patient_search(rowid, name_key) VALUES (NEW.id, NEW.name_key); END",
+            "CREATE TRIGGER patients_search_update AFTER UPDATE OF name_key ON patients BEGIN "
+            "DELETE FROM _patient_search WHERE rowid = OLD.id; "
+            "INSERT INTO _patient_search(rowid, name_key) VALUES (NEW.id, NEW.name_key); END",
+        ],
+    )
+
+
+@migrations(name="m006_mrn_keys")
+def m006_mrn_keys(db: Database) -> None:
+    """Each patient's MRN in its canonical form (``domain.text.mrn_key``), so a new
+    patient whose MRN only looks different ("mrn 0042" beside "MRN-0042") is refused
+    in the add-patient transaction with one index look-up.
+
+    Derived, not a record (the name starts with "_"). The index is not unique: a file
+    that already holds two such look-alikes keeps both patients as they are.
+    """
+    run(db, [
+        "CREATE TABLE _patient_mrn_keys (patient_id INTEGER PRIMARY KEY "
+        "REFERENCES patients(id), mrn_key TEXT NOT NULL) STRICT",
+        "CREATE INDEX _patient_mrn_keys_key ON _patient_mrn_keys(mrn_key)",
+    ])
+    rows = [(pid, mrn_key(mrn)) for pid, mrn in db.execute("SELECT id, mrn FROM patients")]
+    db.conn.executemany("INSERT INTO _patient_mrn_keys (patient_id, mrn_key) VALUES (?, ?)",
+                        rows)
+
+
+CLOSED_PHASES_SQL = "('discharged', 'cancelled')"
+
+
+def _duplicates(db: Database, column: str) -> list[int]:
+    """Open episodes sharing ``column`` with an older open one (all but the oldest)."""
+    return [row[0] for row in db.execute(
+        f"SELECT id FROM episodes AS e WHERE phase NOT IN {CLOSED_PHASES_SQL} AND EXISTS ("
+        f"SELECT 1 FROM episodes AS o WHERE o.{column} = e.{column} AND o.id < e.id "
+        f"AND o.phase NOT IN {CLOSED_PHASES_SQL})")]
+
+
+@migrations(name="m007_one_active_episode")
+def m007_one_active_episode(db: Database) -> None:
+    """One open episode per chair and one per patient, held by the file itself.
+
+    A file that already holds two open episodes on one chair (or for one patient),
+    opened by racing stations before this rule, is upgraded without touching them:
+    the newer ones are left out of the index by id, so nothing recorded changes and
+    the upgrade cannot fail. They stay on the board until discharged or cancelled;
+    meanwhile the check inside ``create_episode``'s write transaction, which reads
+    every open episode, refuses a new one on their chair or for their patient.
+    """
+    statements = []
+    for column in ("chair", "patient_id"):
+        left_out = _duplicates(db, column)
+        exempt = f" AND id NOT IN ({', '.join(map(str, left_out))})" if left_out else ""
+        statements.append(
+            f"CREATE UNIQUE INDEX episodes_one_active_{column} ON episodes({column}) "
+            f"WHERE phase NOT IN {CLOSED_PHASES_SQL}{exempt}")
+    run(db, statements)
+
+
+ALERT_RESPONSE_ACTIONS = ("rechecked", "prescriber_informed", "treatment_given", "other")
+
+
+@migrations(name="m008_alert_responses")
+def m008_alert_responses(db: Database) -> None:
+    """What the nurse did about the alerts of one observation, recorded with their
+    acknowledgement: append-only, audited, under the signed lock like ``alert_acks``.
+
+    A new table, not columns on ``alert_acks``: acknowledgements recorded before this
+    migration keep exactly the row the audit log holds (no snapshot needed)."""
+    table = "alert_responses"
+    actions = ", ".join(f"'{a}'" for a in ALERT_RESPONSE_ACTIONS)
+    run(
+        db,
+        [
+            f"""CREATE TABLE {table} (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                observation_id INTEGER NOT NULL REFERENCES observations(id),
+                codes TEXT NOT NULL CHECK (json_valid(codes)),
+                action TEXT NOT NULL CHECK (action IN ({actions})),
+                note TEXT NOT NULL DEFAULT '',
+                recorded_by INTEGER NOT NULL REFERENCES staff(id),
+                recorded_at TEXT NOT NULL
+            ) STRICT""",
+            f"CREATE INDEX {table}_episode ON {table}(episode_id, observation_id, id)",
+            refuse(f"{table}_no_delete", "DELETE", table, f"{table} rows are never deleted"),
+            refuse(f"{table}_no_update", "UPDATE", table, f"{table} rows are never changed"),
+            refuse(f"{table}_signed_insert", "INSERT", table, LOCKED_MESSAGE,
+                    signed("NEW.episode_id")),
+        ],
+    )
+
+
+@migrations(name="m009_episode_entry")
+def m009_episode_entry(db: Database) -> None:
+    """Why an unusual fixed dose was given, when dosing times were typed (a time typed
+    later than it happened is a late entry), and weight or dose corrections.
+
+    A correction keeps the old and new value with its reason; the episode row then
+    holds the new value (its audit event keeps the old row too).
+    """
+    run(
+        db,
+        [
+            "ALTER TABLE episodes ADD COLUMN dose_reason TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE episodes ADD COLUMN dosing_start_entered_at TEXT",
+            "ALTER TABLE episodes ADD COLUMN dosing_end_entered_at TEXT",
+            """CREATE TABLE episode_corrections (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                field TEXT NOT NULL CHECK (field IN ('weight_kg', 'dose_mg')),
+                old_value REAL NOT NULL,
+                new_value REAL NOT NULL,
+                reason TEXT NOT NULL CHECK (trim(reason) <> ''),
+                corrected_by INTEGER NOT NULL REFERENCES staff(id),
+                corrected_at TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX episode_corrections_episode ON episode_corrections(episode_id, id)",
+            refuse("episode_corrections_no_delete", "DELETE", "episode_corrections",
+                    "episode_corrections rows are never deleted"),
+            refuse("episode_corrections_no_update", "UPDATE", "episode_corrections",
+                    "episode_corrections rows are never changed"),
+            refuse("episode_corrections_signed_insert", "INSERT", "episode_corrections",
+                    LOCKED_MESSAGE, signed("NEW.episode_id")),
+        ],
+    )
+    audit.snapshot_rows(db, "episodes", at=datetime.now(UTC))
+
+
+@migrations(name="m010_accepted_losses")
+def m010_accepted_losses(db: Database) -> None:
+    """Saves lost outside the app's control (a deleted ``-wal``, an older copy put in
+    place), accepted by someone with ``monitor-app accept-loss``: what the head file
+    said, where the database ended, and why it was accepted. ``verify`` reads it to
+    tell an acknowledged loss from a rollback."""
+    run(
+        db,
+        [
+            "CREATE TABLE accepted_losses (id INTEGER PRIMARY KEY, accepted_at TEXT NOT NULL, "
+            "reason TEXT NOT NULL, kept_event_id INTEGER NOT NULL, "
+            "lost_event_id INTEGER NOT NULL, lost_hash TEXT NOT NULL, "
+            "lost_at TEXT NOT NULL)",
+            refuse("accepted_losses_no_delete", "DELETE", "accepted_losses",
+                    "accepted_losses rows are never deleted"),
+            refuse("accepted_losses_no_update", "UPDATE", "accepted_losses",
+                    "accepted_losses rows are never changed"),
+        ],
+    )
+
+
+@migrations(name="m011_local_admin_actions")
+def m011_local_admin_actions(db: Database) -> None:
+    """What was done at the computer without a PIN (``monitor-app unlock-staff``): who
+    was logged in to the operating system, on which host, to which staff account.
+    Append-only; each row is audited in the same transaction as the change it made."""
+    run(
+        db,
+        [
+            """CREATE TABLE local_admin_actions (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL CHECK (action IN ('unlock', 'unlock_and_reset_pin')),
+                staff_id INTEGER NOT NULL REFERENCES staff(id),
+                os_user TEXT NOT NULL CHECK (trim(os_user) <> ''),
+                host TEXT NOT NULL
+            ) STRICT""",
+            refuse("local_admin_actions_no_delete", "DELETE", "local_admin_actions",
+                    "local_admin_actions rows are never deleted"),
+            refuse("local_admin_actions_no_update", "UPDATE", "local_admin_actions",
+                    "local_admin_actions rows are never changed"),
+        ],
+    )
+
+
+@migrations(name="m012_observation_source")
+def m012_observation_source(db: Database) -> None:
+    """Where an observation's values came from: typed by the nurse ("manual") or a
+    bedside monitor's reading the nurse confirmed ("monitor"). Rows before this
+    migration were typed. The void-only trigger now also keeps ``source`` fixed."""
+    columns = (*OBSERVATION_VALUE_COLUMNS, "source")
+    run(
+        db,
+        [
+            "ALTER TABLE observations ADD COLUMN source TEXT NOT NULL DEFAULT 'manual' "
+            "CHECK (source IN ('manual', 'monitor'))",
+            "DROP TRIGGER observations_void_only",
+            refuse("observations_void_only", "UPDATE", "observations", OBSERVATION_MESSAGE,
+                    f"NOT ({VOID_FILLED} AND {unchanged(columns)})"),
+        ],
+    )
+    audit.snapshot_rows(db, "observations", at=datetime.now(UTC))
+
+
+@migrations(name="m013_observation_lock_first")
+def m013_observation_lock_first(db: Database) -> None:
+    """SQLite runs the newest trigger first: m012 recreated the void-only trigger, so a
+    change to a signed episode's observation was refused as "never changed" instead of
+    naming the signature. Recreating the signed lock puts it first again."""
+    run(
+        db,
+        [
+            "DROP TRIGGER observations_signed_update",
+            refuse("observations_signed_update", "UPDATE", "observations", LOCKED_MESSAGE,
+                    f"{signed('OLD.episode_id')} OR {signed('NEW.episode_id')}"),
+        ],
+    )
+
+
+@migrations(name="m014_rems_submissions")
+def m014_rems_submissions(db: Database) -> None:
+    """The clinic's note that it filed a signed session's REMS Patient Monitoring Form:
+    the date and the confirmation number (the filing itself stays the clinic's act).
+    Append-only: a correction or a withdrawal is a new row that supersedes the old one,
+    with its reason; one row can be superseded once. Also an index of episodes by
+    protocol, for the REMS queue and the history's protocol filter."""
+    table = "rems_submissions"
+    run(
+        db,
+        [
+            f"""CREATE TABLE {table} (
+                id INTEGER PRIMARY KEY,
+                episode_id INTEGER NOT NULL REFERENCES episodes(id),
+                kind TEXT NOT NULL CHECK (kind IN ('submitted', 'withdrawn')),
+                submitted_on TEXT CHECK (submitted_on IS NULL OR date(submitted_on) = submitted_on),
+                confirmation TEXT NOT NULL DEFAULT '',
+                supersedes INTEGER REFERENCES {table}(id),
+                reason TEXT NOT NULL DEFAULT '',
+                recorded_by INTEGER NOT NULL REFERENCES staff(id),
+                recorded_at TEXT NOT NULL,
+                CHECK ((kind = 'submitted') = (submitted_on IS NOT NULL
+                                               AND trim(confirmation) <> '')),
+                CHECK ((supersedes IS NULL) = (trim(reason) = ''))
+            ) STRICT""",
+            f"CREATE INDEX {table}_episode ON {table}(episode_id, id)",
+            f"CREATE UNIQUE INDEX {table}_superseded_once ON {table}(supersedes) "
+            "WHERE supersedes IS NOT NULL",
+            refuse(f"{table}_no_delete", "DELETE", table, f"{table} rows are never deleted"),
+            refuse(f"{table}_no_update", "UPDATE", table, f"{table} rows are never changed"),
+            refuse(f"{table}_signed_only", "INSERT", table,
+                    "a REMS form is filed only for a signed episode",
+                    "NOT EXISTS (SELECT 1 FROM signatures WHERE episode_id = NEW.episode_id "
+                    "AND kind = 'discharge')"),
+            "CREATE INDEX episodes_protocol ON episodes(protocol_id, created_at, id)",
+        ],
+    )
