@@ -24,7 +24,7 @@ from monitor_app.services.errors import NotAllowed
 from monitor_app.services.settings import placeholder_system_uri
 from monitor_app.services.sheet import SheetUseCases, record_file_name
 from monitor_app.services.views import EpisodeView, ObservationRow
-from monitor_app.storage import audit
+from monitor_app.storage import audit, file_guard
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import make_private_dirs
 
@@ -103,6 +103,7 @@ class ExportUseCases:
         return json.dumps(bundle, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
 
     def export_fhir(self, episode_id: int, path: Path, force: bool = False) -> Path:
+        file_guard.flush(self.ctx.db)  # nothing leaves the app ahead of its head file
         return write_new_file(path, self.fhir_bundle_bytes(episode_id), force, self.ctx.db_path)
 
     def _dosing_by(self, episode: Episode) -> int:
@@ -145,6 +146,7 @@ class ExportUseCases:
         """Signed episodes opened from ``start`` to ``end`` (local dates, inclusive)."""
         if start and end and end < start:
             raise ValidationError("to", "the end date is before the start date")
+        file_guard.flush(self.ctx.db)  # nothing leaves the app ahead of its head file
         tz = self.ctx.local_zone()
         staff = {s.id: s.display for s in repo.list_staff(self.ctx.db, include_inactive=True)}
         chosen: list[CsvEpisode] = []

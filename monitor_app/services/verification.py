@@ -99,6 +99,7 @@ class IntegrityUseCases:
         the thread that opened it; it reads what the app reads whatever lies beside)."""
         if self.ctx.db_path is None:
             return VerifyReport(notes=["an in-memory database has no file to verify"])
+        file_guard.flush(self.ctx.db)  # the head file names every save made so far
         if own_connection:
             places = anchor_places(self.ctx.db_path, repo.all_settings(self.ctx.db))
             report = check_record(self.ctx.db.conn, places + [Path(p) for p in extra_anchors])

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from monitor_app.storage import file_guard
 from monitor_app.storage.db import make_private_dirs, translate_error
 
 
@@ -19,6 +20,7 @@ def backup_database(db: sqlite_utils.Database, dest: Path) -> Path:
     like a backup.
     """
     dest = Path(dest)
+    file_guard.flush(db)  # the head file beside it names what the copy holds
     make_private_dirs(dest.parent)
     tmp = dest.with_name(f".{dest.name}.partial")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -59,7 +59,7 @@ def open_db(
         if check_head:
             with storage_errors(path):
                 file_guard.check_head(conn, path)
-        db = sqlite_utils.Database(conn, execute_plugins=False)
+        db = file_guard.GuardedDatabase(conn, execute_plugins=False)
         file_guard.attach(db, path)
         if migrate:
             with storage_errors(path):

@@ -12,7 +12,8 @@ Two checks around the open database file:
   crash, an older copy put in its place): the file is refused for writing until
   someone restores a backup or accepts the loss (``monitor-app accept-loss``).
 
-After each commit that added audit events, the head file is rewritten.
+After each commit that added audit events, the head file is rewritten, by a
+background thread (``head_writer``): the save does not wait for its fsync.
 """
 
 from __future__ import annotations
@@ -26,19 +27,35 @@ from typing import Literal
 from sqlite_utils import Database
 
 from monitor_app.errors import StorageError
-from monitor_app.storage import anchors
+from monitor_app.storage import anchors, head_writer
 
 WRITTEN = "_monitor_audit_written"  # on the Database: the newest event of this transaction
 
 _GUARD = "_monitor_file_guard"
 
 
-@dataclass
+@dataclass(eq=False)
 class FileGuard:
     path: Path
     identity: tuple[int, int]
-    head_id: int = 0
+    head_id: int = 0  # the event the head file names (as this process wrote or read it)
     head_problem: str = ""  # the last failure to write the head file, if any
+    submitted_id: int = 0  # the newest event handed to the head writer
+
+    def write_anchor(self, anchor: tuple[int, str, str]) -> None:
+        """Rewrite the head file (on the head writer's thread). A failure is kept on
+        the guard, never raised: the save itself is committed and was reported saved."""
+        event_id, digest, at = anchor
+        if event_id <= self.head_id:
+            return
+        try:
+            anchors.write_head(self.path, event_id, digest, at)
+        except Exception as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            self.head_problem = f"could not update {anchors.head_path(self.path)} ({reason})"
+            return
+        self.head_id = event_id
+        self.head_problem = ""
 
 
 class LostTail(StorageError):
@@ -94,27 +111,34 @@ def forget_written(db: Database) -> None:
 
 
 def after_commit(db: Database, *, read_log: bool = False) -> None:
-    """Rewrite the head file when the commit added audit events.
-
-    A failure to write it is kept on the guard, never raised: the save itself
-    is committed and must be reported as saved."""
+    """Hand the head writer the newest event when the commit added audit events."""
     written = take_written(db)
     if read_log:  # at open: the log as it stands, whoever wrote it
         written = True
     guard = guard_of(db)
     if guard is None or written is None:
         return
-    event_id, digest, at = _last_event(db.conn) if written is True else written
-    if event_id <= guard.head_id:
+    anchor = _last_event(db.conn) if written is True else written
+    if anchor[0] <= max(guard.head_id, guard.submitted_id):
         return
-    try:
-        anchors.write_head(guard.path, event_id, digest, at)
-    except OSError as exc:
-        guard.head_problem = (f"could not update {anchors.head_path(guard.path)} "
-                              f"({exc.strerror or exc})")
-        return
-    guard.head_id = event_id
-    guard.head_problem = ""
+    guard.submitted_id = anchor[0]
+    head_writer.writer().submit(guard, anchor)
+
+
+class GuardedDatabase(Database):
+    """The database ``open_db`` returns: closing it waits for its head file."""
+
+    def close(self) -> None:
+        flush(self)
+        super().close()
+
+
+def flush(db: Database) -> None:
+    """Wait until the head file names the newest event this process committed (or
+    its write failed, which ``guard.head_problem`` says)."""
+    guard = guard_of(db)
+    if guard is not None:
+        head_writer.writer().flush(guard)
 
 
 def check_head(conn: sqlite3.Connection, path: Path) -> None:

@@ -36,12 +36,13 @@ def accept_loss(db: Database, reason: str, *, at: datetime) -> AcceptedLoss:
     guard = file_guard.guard_of(db)
     if guard is None:
         raise StorageError("only a database file has a head file")
+    file_guard.flush(db)
     differs = file_guard.head_vs_database(db.conn, guard.path)
     if differs is None:
         raise StorageError(f"{guard.path} agrees with its head file: no loss to accept")
     head, kept = differs
     os.replace(head.source, head.source.with_name(f"{head.source.name}.lost-{head.event_id}"))
-    guard.head_id = 0  # the next commit writes a new head file
+    guard.head_id = guard.submitted_id = 0  # the next commit writes a new head file
     with transaction(db):
         insert_row(db, TABLE, {"accepted_at": utc_text(at), "reason": reason,
                                "kept_event_id": kept, "lost_event_id": head.event_id,

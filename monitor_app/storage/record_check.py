@@ -106,7 +106,28 @@ def check_record(conn: sqlite3.Connection, anchor_places: Sequence[Path]) -> Ver
         report.problems += failed[:_SHOWN]
         if len(failed) > _SHOWN:
             report.problems.append(f"... and {len(failed) - _SHOWN} more anchors disagree")
+        report.notes += _heads_behind(conn, found, failed)
     return report
+
+
+def _heads_behind(conn: sqlite3.Connection, found: list[anchors.Anchor],
+                  failed: list[str]) -> list[str]:
+    """A head file that names an older event of this chain: the saves after it were
+    made after it was written (the app writes it just after each save, in the
+    background, so a crash or a running app leaves it behind). Not tampering: a
+    rewrite shows as a different hash, a rollback as a head ahead of the chain."""
+    last = int(conn.execute("SELECT max(id) FROM audit").fetchone()[0] or 0)
+    notes = []
+    for anchor in found:
+        if anchor.kind != "head file" or anchor.event_id >= last or any(
+                str(anchor.source) in problem for problem in failed):
+            continue
+        notes.append(f"the {anchor.label} is behind the chain by {last - anchor.event_id} "
+                     f"event(s) (it names event {anchor.event_id}, the chain ends at {last}): "
+                     "the last saves were not yet anchored when it was written (the app "
+                     "was running or stopped before writing it); it agrees with the chain "
+                     "up to there, and the app rewrites it at the next start")
+    return notes
 
 
 def _not_lost(conn: sqlite3.Connection, found: list[anchors.Anchor],

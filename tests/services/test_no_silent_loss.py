@@ -14,6 +14,7 @@ import pytest
 from monitor_app import cli
 from monitor_app.services import NotAllowed, Services
 from monitor_app.services.errors import StorageError
+from monitor_app.storage import file_guard
 from monitor_app.storage.backup import backup_database
 from tests.helpers.world import (
     NURSE_PIN,
@@ -57,7 +58,9 @@ def test_a_deleted_database_file_stops_saves(tmp_path: Path) -> None:
 
 def crash_without_wal(w, folder: Path) -> Path:  # type: ignore[no-untyped-def]
     """What a disk sees after a crash whose -wal was then deleted: the main file as
-    last checkpointed, and the head file the app wrote after each save."""
+    last checkpointed, and the head file the app wrote after each save (in the
+    background, within milliseconds: the crash comes after it)."""
+    file_guard.flush(w.s.db)
     folder.mkdir()
     shutil.copy(w.path, folder / w.path.name)
     shutil.copy(str(w.path) + ".head", folder / (w.path.name + ".head"))
@@ -154,8 +157,8 @@ def test_a_head_file_that_cannot_be_written_is_reported_and_the_save_kept(tmp_pa
     with monkeypatch.context() as patch:
         patch.setattr(anchors, "write_head", disk_full)
         saved = w.s.record_observation(w.nurse.id, e.id, good())  # confirmed: committed
+        problems = w.s.verify_record().problems  # waits for the head file's write
     assert saved.observation.id in {r.observation.id for r in w.s.episode_view(e.id).rows}
-    problems = w.s.verify_record().problems
     assert any("could not update" in p and "clinic.db.head" in p and "No space left" in p
                for p in problems), problems
     w.clock.advance(minutes=5)
