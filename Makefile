@@ -21,13 +21,18 @@ system-deps:
 run: $(STAMP) system-deps
 	$(BIN)/monitor-app
 
-# A fresh demo clinic each time, so its countdowns start from now.
+# A fresh demo clinic each time, so its countdowns start from now; bedside monitors on,
+# with the simulator sending readings for chairs 1, 2, 3 and the empty chair 5 until
+# the app exits (its ACKs in demo-data/monitor_sim.log).
+DEMO_MONITOR_PORT ?= 2575
 demo: $(STAMP) system-deps
 	@mkdir -p demo-data
 	@rm -f demo-data/demo.db demo-data/demo.db-wal demo-data/demo.db-shm demo-data/demo.db.keys demo-data/demo.db.head
-	@rm -rf demo-data/archive demo-data/backups
-	$(BIN)/monitor-app demo --db demo-data/demo.db
-	$(BIN)/monitor-app --db demo-data/demo.db
+	@rm -rf demo-data/archive demo-data/backups demo-data/monitor_sim.log
+	$(BIN)/monitor-app demo --db demo-data/demo.db --monitors $(DEMO_MONITOR_PORT)
+	$(BIN)/python scripts/with_simulator.py --log demo-data/monitor_sim.log \
+	  --port $(DEMO_MONITOR_PORT) --devices MON-01,MON-02,MON-03,MON-05 --every 15 --speed 10 \
+	  -- $(BIN)/monitor-app --db demo-data/demo.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check monitor_app tests benchmarks scripts main.py

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="build a demo clinic in a NEW database and print its PINs")
     _db_arg(demo)
+    demo.add_argument("--monitors", type=int, metavar="PORT", default=None,
+                      help="turn bedside monitors on, listening on PORT (for "
+                      "scripts/monitor_sim.py)")
 
     episodes = sub.add_parser("episodes", help="list episodes: number, patient, protocol, phase")
     _db_arg(episodes)

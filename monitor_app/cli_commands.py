@@ -47,7 +47,7 @@ def dispatch(command: str, args: argparse.Namespace, db_path: Path,
 
 
 def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
-    from monitor_app.demo import build_demo
+    from monitor_app.demo import DEMO_MONITORS, build_demo
 
     if db_path.exists():
         raise UserError(f"{db_path} already exists; the demo only builds a NEW database "
@@ -58,7 +58,7 @@ def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
                         "remove it (and the archive and backups folders beside it) or "
                         "choose another --db path")
     try:
-        staff = build_demo(db_path)
+        staff = build_demo(db_path, monitor_port=args.monitors)
     except (StorageError, ProtocolError) as exc:
         raise UserError(str(exc)) from None
     print(f"Demo clinic built in {db_path}")
@@ -66,6 +66,9 @@ def cmd_demo(args: argparse.Namespace, db_path: Path) -> int:
     for member in staff:
         print(f"  {member.name + ', ' + member.credentials:<24} {member.role.value:<11} "
               f"PIN {member.pin}")
+    if args.monitors is not None:
+        print(f"Bedside monitors on, port {args.monitors}: "
+              + ", ".join(f"{d} = chair {c}" for d, c in DEMO_MONITORS))
     return EXIT_OK
 
 

@@ -213,13 +213,27 @@ class DemoBuilder:
         self.s.cancel_episode(nurse, e, "Patient felt unwell before dosing; rebooked")
 
 
-def build_demo(db_path: Path) -> list[DemoStaff]:
-    """Build the demo clinic in a NEW database; refuses an existing file."""
+# The simulator's devices (scripts/monitor_sim.py): three chairs with open episodes and
+# chair 5, empty now, whose readings go to the log of readings attached to nobody.
+DEMO_MONITORS = (("MON-01", "1"), ("MON-02", "2"), ("MON-03", "3"), ("MON-05", "5"))
+
+
+def build_demo(db_path: Path, monitor_port: int | None = None) -> list[DemoStaff]:
+    """Build the demo clinic in a NEW database; refuses an existing file. With
+    ``monitor_port``, bedside monitors are on, listening there for the simulator."""
     if db_path.exists():
         raise FileExistsError(db_path)
     services = Services.open(db_path)
     try:
-        DemoBuilder(services, SystemClock().now()).build()
+        builder = DemoBuilder(services, SystemClock().now())
+        builder.build()
+        if monitor_port is not None:
+            from monitor_app.services.monitor import MonitorSettings
+
+            services.monitor.save_settings(builder.staff["admin"], MonitorSettings(
+                enabled=True, port=monitor_port,
+                allowlist=tuple(device for device, _ in DEMO_MONITORS),
+                chairs=DEMO_MONITORS))
     finally:
         services.close()
     return list(STAFF)

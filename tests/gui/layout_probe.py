@@ -163,6 +163,15 @@ def _offence(widget: QWidget, rect: QRect, why: str) -> dict[str, object]:
             "why": why}
 
 
+def labels_cut(top: QWidget) -> list[str]:
+    """Visible word-wrapped labels shorter than their text needs at their width."""
+    from PySide6.QtWidgets import QLabel
+
+    return [label.objectName() or label.text()[:40] for label in top.findChildren(QLabel)
+            if label.isVisible() and label.wordWrap() and label.text()
+            and label.height() < label.heightForWidth(label.width())]
+
+
 def table_rows(table: QTableView) -> dict[str, int]:
     """Rows wholly visible now, and how many rows of the usual height the view holds."""
     viewport = table.viewport().height()
@@ -228,7 +237,8 @@ class Probe:
     def check(self, name: str, top: QWidget, **extra: object) -> dict[str, object]:
         settle(self.app)
         entry: dict[str, object] = {
-            "size": [top.width(), top.height()], "offenders": offenders(top, self.screen)}
+            "size": [top.width(), top.height()], "offenders": offenders(top, self.screen),
+            "labels_cut": labels_cut(top)}
         entry.update(extra)
         self.report[name] = entry
         if SHOTS:  # for a person to look at: LAYOUT_SHOTS=/some/folder
@@ -321,7 +331,10 @@ def probe_dialogs(probe: Probe, window: MainWindow) -> None:
     dialog._on_ok_clicked()  # every field empty: the errors show
     probe.both("new episode with errors", dialog)
     dialog.close()
-    for name, make in (("settings", SettingsDialog), ("staff", StaffAdminDialog)):
+    from monitor_app.gui.monitor.settings_dialog import MonitorSettingsDialog
+
+    for name, make in (("settings", SettingsDialog), ("staff", StaffAdminDialog),
+                       ("monitor settings", MonitorSettingsDialog)):
         other = make(window.session, window)
         probe.both(name, other)
         other.close()

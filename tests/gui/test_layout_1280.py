@@ -75,7 +75,8 @@ def test_the_display_is_1280_by_800(report: dict) -> None:
 def test_every_named_control_of_every_screen_is_on_a_1280x800_screen(report: dict) -> None:
     expected = {"board maximised", "episode chair 7", "discharge iv chair 7 maximised",
                 "discharge rems chair 9", "new episode with errors", "settings", "staff",
-                "history", "rems queue", "month at a glance"}
+                "history", "rems queue", "month at a glance", "monitor settings",
+                "monitor settings maximised"}
     assert expected <= set(report["screens"])
     offenders = offenders_of(report)
     assert offenders == {}, json.dumps(offenders, indent=1)
@@ -110,3 +111,8 @@ def test_the_episode_window_shows_at_least_eight_observation_rows(report: dict) 
         assert screen["capacity"] >= MIN_ROWS, name
         assert screen["visible_rows"] >= min(MIN_ROWS, screen["rows"]), name
     assert episodes["episode chair 7 maximised"]["rows"] >= MIN_ROWS  # a long episode
+
+
+def test_the_monitor_screens_show_every_hint_whole(report: dict) -> None:
+    for name in ("monitor settings", "monitor settings maximised"):
+        assert report["screens"][name]["labels_cut"] == [], name

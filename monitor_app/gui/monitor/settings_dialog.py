@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QPlainTextEdit,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.gui.common.pin_entry import fit_window
 from monitor_app.gui.common.widgets import Form, line_edit, set_handle
 from monitor_app.services.monitor import MonitorSettings, chairs_from_text, chairs_text
 
@@ -31,6 +34,7 @@ class MonitorSettingsDialog(QDialog):
                              QCheckBox("listen for HL7 ORU^R01 over MLLP"),
                              hint="Off by default. Readings are never saved without the "
                                   "nurse: they fill the entry form of the chair's episode.")
+        self.enabled.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         f.add("monitor_address", "Listen address", line_edit("127.0.0.1", 100),
               hint="127.0.0.1 = this computer only; the station's LAN address to let a "
                    "monitor gateway on the network reach it.")
@@ -53,6 +57,10 @@ class MonitorSettingsDialog(QDialog):
         layout.addLayout(f)
         layout.addWidget(buttons)
         self._load(session.services.monitor.settings())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt)
+        super().showEvent(event)
+        fit_window(self.general)  # the wrapped hints need their full height
 
     def ask(self) -> MonitorSettings | None:
         return self.saved if self.exec() == QDialog.DialogCode.Accepted else None
