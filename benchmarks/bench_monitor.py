@@ -82,7 +82,7 @@ class _Painted(QObject):
         self.at: float | None = None
         edit.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (event.type() == QEvent.Type.Paint and self.at is None
                 and self.edit.text() == self.expected):
             self.at = time.perf_counter()

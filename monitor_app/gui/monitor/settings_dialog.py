@@ -58,7 +58,7 @@ class MonitorSettingsDialog(QDialog):
         layout.addWidget(buttons)
         self._load(session.services.monitor.settings())
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_window(self.general)  # the wrapped hints need their full height
 
