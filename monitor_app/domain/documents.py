@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
 
 
@@ -32,3 +34,10 @@ def archive_suffix(copy: DocumentCopy, version: int) -> str:
     if version:
         name += f"_addendum-{version}"
     return name + ".pdf"
+
+
+def save_file_name(mrn: str, day: date, copy: DocumentCopy, *, draft: bool = False) -> str:
+    """What Save PDF suggests: ``MRN_DATE_COPY.pdf`` (``_DRAFT`` before signing), with
+    anything a file name cannot hold in the MRN replaced by ``_``."""
+    safe_mrn = re.sub(r"[^A-Za-z0-9_-]+", "_", mrn)
+    return f"{safe_mrn}_{day.isoformat()}_{copy.value}{'_DRAFT' if draft else ''}.pdf"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from monitor_app.domain.discharge import ManualAnswer
-from monitor_app.domain.documents import DocumentCopy, archive_suffix
+from monitor_app.domain.documents import DocumentCopy, archive_suffix, save_file_name
 from monitor_app.domain.models import ValidationError
 from monitor_app.reports import sheet_data as sd
 from monitor_app.services.chart_record import LANGUAGE_KEY, instructions_language
@@ -92,3 +92,10 @@ class DocumentUseCases:
     def archive_name(self, episode_id: int, copy: DocumentCopy, version: int) -> str:
         view = self.episodes.episode_view(episode_id)
         return record_file_name(self.ctx, view, archive_suffix(copy, version))
+
+    def save_name(self, episode_id: int, copy: DocumentCopy = DocumentCopy.CHART) -> str:
+        """The file name Save PDF suggests: ``MRN_DATE_COPY.pdf``, ``_DRAFT`` until signed."""
+        view = self.episodes.episode_view(episode_id)
+        started = view.episode.dosing_start or view.episode.created_at
+        return save_file_name(view.patient.mrn, started.astimezone(self.ctx.local_zone()).date(),
+                              copy, draft=not view.signed)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +27,7 @@ TEXT_SETTINGS = {
     "weight_unit": ("weight unit", 5),
     "temp_unit": ("temperature unit", 5),
     "archive_dir": ("archive folder", 1024),
+    "documents_dir": ("documents folder", 1024),
     "backup_dir": ("backup folder", 1024),
     "fhir_system_uri": ("MRN system URI", 500),
     "fhir_export_dir": ("EHR export folder", 1024),
@@ -35,12 +38,25 @@ TEXT_SETTINGS = {
 }
 
 
+# Where Letter is the usual paper (the US and its neighbours); elsewhere A4.
+LETTER_TERRITORIES = frozenset({"US", "CA", "MX", "PR", "PH", "CL", "CO", "VE", "CR", "GT",
+                                "PA", "SV", "NI", "HN", "DO", "BZ"})
+
+
+def locale_paper(environ: Mapping[str, str] = os.environ) -> str:
+    """The paper of the station's locale (LC_ALL, LC_PAPER, LANG: en_GB.UTF-8 -> A4);
+    Letter when the locale names no country (C, POSIX): the REMS program is American."""
+    name = next((environ[k] for k in ("LC_ALL", "LC_PAPER", "LANG") if environ.get(k)), "")
+    territory = name.split(".")[0].split("@")[0].partition("_")[2].upper()
+    return "A4" if territory and territory not in LETTER_TERRITORIES else "Letter"
+
+
 @dataclass(frozen=True)
 class ClinicSettings:
     clinic_name: str = ""
     address: str = ""
     phone: str = ""
-    paper: str = "A4"  # "A4" or "Letter"
+    paper: str = field(default_factory=locale_paper)  # "A4" or "Letter"
     weight_unit: str = "kg"  # "kg" or "lb"; stored in kg
     temp_unit: str = "C"  # "C" or "F"; stored in degrees C
     idle_lock_min: int = 10
@@ -48,6 +64,7 @@ class ClinicSettings:
     late_entry_min: int = 5  # an observation typed this long after it was taken is "late"
     date_format: str = "YMD"  # dates typed and shown as "YMD", "DMY" or "MDY"
     archive_dir: str = ""  # signed sheets; "" = <data folder>/archive
+    documents_dir: str = ""  # where Save PDF opens first; "" = the user's Documents
     backup_dir: str = ""  # daily backups; "" = <data folder>/backups
     backups_kept: int = 14
     fhir_system_uri: str = ""  # the MRN's identifier system; "" = a placeholder (exports.py)

@@ -56,7 +56,7 @@ class StaffUseCases:
         if not 0 <= new.alert_volume <= 100:
             raise ValidationError("alert_volume", "alert volume must be 0 (off) to 100")
         check_security_settings(new, self.credentials.key_file())
-        for key in ("archive_dir", "backup_dir", "fhir_export_dir"):
+        for key in ("archive_dir", "backup_dir", "fhir_export_dir", "documents_dir"):
             folder = getattr(new, key)
             if folder and not Path(folder).is_absolute():
                 raise ValidationError(key, "give a full folder path (starting with /)")

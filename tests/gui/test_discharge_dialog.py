@@ -300,13 +300,13 @@ def test_draft_sheet_preview_print_and_save(qtbot, monkeypatch, services, clock,
 
     printed = tmp_path / "printed.pdf"
 
-    def choose_printer(parent, printer: QPrinter) -> bool:
+    def file_printer() -> QPrinter:
+        printer = QPrinter()
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(printed))
-        printer.setResolution(72)
-        return True
+        return printer
 
-    monkeypatch.setattr(printing, "_choose_printer", choose_printer)
+    monkeypatch.setattr(printing, "_find_printer", file_printer)
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert len(pypdf.PdfReader(printed).pages) == preview.page_count
 

@@ -1,7 +1,11 @@
-"""Preview, print and save a PDF held in memory (the discharge sheet).
+"""Preview, print and save a PDF held in memory (the discharge sheet and its copies).
 
 Qt's PDF module shows and rasterises the bytes the core rendered; nothing here knows
-what is in the sheet. ``_choose_printer`` and ``_choose_save_path`` are the seams tests
+what is in the sheet. Printing goes to the system's default printer, never to a file:
+with no printer the nurse is told so and offered Save PDF. The printer gets the clinic's
+paper (the size the PDF was made on, so nothing is scaled) and pages at ``PRINT_DPI``.
+
+``_find_printer``, ``_choose_save_path`` and ``QMessageBox`` are the seams tests
 replace, so no modal system dialog ever runs under test.
 """
 
@@ -9,11 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, QStandardPaths, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,6 +30,13 @@ from PySide6.QtWidgets import (
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.services import output_file
 from monitor_app.services.errors import ValidationError
+from monitor_app.services.views import ClinicSettings
+
+PRINT_DPI = 300  # sharp on paper; a 2-page Letter job stays a few MB, not tens
+PAPER_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
+NO_PRINTER = ("No printer is set up on this computer, so the sheet was not printed.\n\n"
+              "Save it as a PDF instead (to print it from another computer)? Ask whoever "
+              "looks after the clinic's computers to set up a default printer.")
 
 
 def load_pdf(pdf_bytes: bytes, parent: QWidget | None = None) -> QPdfDocument:
@@ -74,21 +85,43 @@ def preview_pdf(parent: QWidget | None, pdf_bytes: bytes, title: str) -> PdfPrev
     return dialog
 
 
-def _choose_printer(parent: QWidget | None, printer: QPrinter) -> bool:
-    """The system print dialog; True when the user chose to print."""
-    dialog = QPrintDialog(printer, parent)
-    return dialog.exec() == QDialog.DialogCode.Accepted
+# ---------------------------------------------------------------------- printing
+def default_printer() -> QPrinter | None:
+    """The system's default printer, or None when this computer has none."""
+    info = QPrinterInfo.defaultPrinter()
+    if info.isNull():
+        return None
+    printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)  # the spooler, not a file
+    return printer
+
+
+_find_printer = default_printer  # the seam tests replace with a printer of their own
+
+
+def prepare_printer(printer: QPrinter, paper: str) -> None:
+    """The clinic's paper, portrait, the page printed 1:1 (the sheet has its own
+    margins), at ``PRINT_DPI``. ``OSError`` when the printer has no such paper: a
+    Letter sheet is never shrunk onto A4 without anyone noticing."""
+    size = QPageSize(PAPER_SIZES[paper])
+    if not printer.setPageSize(size):
+        raise OSError(f"the printer {printer.printerName()} has no {paper} paper. Load "
+                      f"{paper} paper, or change the paper size in Settings")
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    printer.setFullPage(True)
+    printer.setResolution(PRINT_DPI)
 
 
 def render_to_printer(pdf_bytes: bytes, printer: QPrinter) -> int:
-    """Draw every page, scaled to fit the printable area; returns the pages printed."""
+    """Draw every page at the printer's resolution, full size (shrunk only if the page
+    is larger than the paper); returns the pages printed."""
     document = load_pdf(pdf_bytes)
     try:
         count = document.pageCount()
         if count == 0:
             raise OSError("the sheet could not be read for printing")
         dpi = printer.resolution()
-        area = printer.pageLayout().paintRectPixels(dpi)
+        paper = printer.pageLayout().fullRectPixels(dpi)
         painter = QPainter()
         if not painter.begin(printer):
             raise OSError("the printer could not be opened")
@@ -97,11 +130,11 @@ def render_to_printer(pdf_bytes: bytes, printer: QPrinter) -> int:
                 if page:
                     printer.newPage()
                 points = document.pagePointSize(page)
-                scale = min(area.width() / max(points.width(), 1),
-                            area.height() / max(points.height(), 1))
-                size = QSize(int(points.width() * scale), int(points.height() * scale))
-                image = document.render(page, size)
-                painter.drawImage(QRect(0, 0, size.width(), size.height()), image)
+                scale = min(dpi / 72, paper.width() / max(points.width(), 1),
+                            paper.height() / max(points.height(), 1))
+                size = QSize(round(points.width() * scale), round(points.height() * scale))
+                painter.drawImage(QRect(0, 0, size.width(), size.height()),
+                                  _on_white(document.render(page, size)))
         finally:
             painter.end()
         return count
@@ -109,22 +142,56 @@ def render_to_printer(pdf_bytes: bytes, printer: QPrinter) -> int:
         document.close()
 
 
-def print_pdf(parent: QWidget | None, pdf_bytes: bytes) -> bool:
-    """Ask for a printer, then print; a failure is said in a message, never raised."""
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    if not _choose_printer(parent, printer):
-        return False
+def _on_white(page: QImage) -> QImage:
+    """The page (transparent where nothing is drawn) on white, without an alpha channel
+    that would add a mask to every printed page."""
+    image = QImage(page.size(), QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.drawImage(0, 0, page)
+    painter.end()
+    return image
+
+
+def print_pdf(parent: QWidget | None, pdf_bytes: bytes, save_name: str,
+              settings: ClinicSettings) -> str | None:
+    """Print on the default printer on the clinic's paper; the printer's name when the
+    pages went to it, else None. No printer: say so and offer Save PDF (``save_name``
+    suggested). A failure is said in a message, never raised."""
+    printer = _find_printer()
+    if printer is None:
+        answer = QMessageBox.question(
+            parent, "No printer", NO_PRINTER,
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            save_pdf(parent, pdf_bytes, save_name, settings)
+        return None
     try:
+        prepare_printer(printer, settings.paper)
         render_to_printer(pdf_bytes, printer)
     except OSError as exc:
-        QMessageBox.warning(parent, "Printing failed", f"The sheet was not printed: {exc}")
-        return False
-    return True
+        QMessageBox.warning(parent, "Printing failed", f"The sheet was not printed: {exc}.")
+        return None
+    return f"{printer.printerName() or 'the printer'} ({settings.paper})"
 
 
-def _choose_save_path(parent: QWidget | None, suggested_name: str) -> str:
-    path, _filter = QFileDialog.getSaveFileName(parent, "Save the discharge sheet",
-                                                suggested_name, "PDF files (*.pdf)")
+# ---------------------------------------------------------------------- saving
+_last_folder: Path | None = None  # where the nurse saved last, while the app runs
+
+
+def save_folder(documents_dir: str = "") -> Path:
+    """Where Save PDF opens: the folder saved to last, else the clinic's documents
+    folder (Settings), else the user's Documents, else home."""
+    candidates = [_last_folder, Path(documents_dir) if documents_dir else None,
+                  Path(QStandardPaths.writableLocation(
+                      QStandardPaths.StandardLocation.DocumentsLocation)), Path.home()]
+    return next((c for c in candidates if c is not None and c.is_dir()), Path.home())
+
+
+def _choose_save_path(parent: QWidget | None, suggested: str) -> str:
+    path, _filter = QFileDialog.getSaveFileName(parent, "Save the sheet as a PDF",
+                                                suggested, "PDF files (*.pdf)")
     return path
 
 
@@ -135,9 +202,13 @@ def write_private(path: Path, data: bytes) -> None:
     output_file.write_new_file(path, data, force=True)
 
 
-def save_pdf(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str) -> Path | None:
-    """Ask where, write the PDF (mode 0600); returns the path, or None if not saved."""
-    chosen = _choose_save_path(parent, suggested_name)
+def save_pdf(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str,
+             settings: ClinicSettings | None = None) -> Path | None:
+    """Ask where (opening in ``save_folder``), write the PDF (mode 0600); returns the
+    path, or None if not saved."""
+    global _last_folder
+    suggested = save_folder(settings.documents_dir if settings else "") / suggested_name
+    chosen = _choose_save_path(parent, str(suggested))
     if not chosen:
         return None
     path = Path(chosen)
@@ -151,4 +222,5 @@ def save_pdf(parent: QWidget | None, pdf_bytes: bytes, suggested_name: str) -> P
                             f"The sheet could not be saved to {path}:\n{reason}.\n"
                             "Choose another folder.")
         return None
+    _last_folder = path.parent
     return path

@@ -354,9 +354,7 @@ class DischargeDialog(QDialog):
             return None
 
     def sheet_name(self) -> str:
-        view = self.state.episode
-        draft = "" if view.signed else "_DRAFT"
-        return f"{view.patient.mrn}_{view.episode.number}{draft}.pdf"
+        return self.services.documents.save_name(self.episode_id)
 
     def _on_preview_clicked(self) -> None:
         pdf = self._sheet()
@@ -367,12 +365,14 @@ class DischargeDialog(QDialog):
     def _on_print_clicked(self) -> None:
         pdf = self._sheet()
         if pdf is not None:
-            printing.print_pdf(self, pdf)
+            printer = printing.print_pdf(self, pdf, self.sheet_name(), self.services.settings())
+            if printer is not None:
+                self._show_note(f"Sheet sent to {printer}", warning=False)
 
     def _on_save_clicked(self) -> None:
         pdf = self._sheet()
         if pdf is not None:
-            path = printing.save_pdf(self, pdf, self.sheet_name())
+            path = printing.save_pdf(self, pdf, self.sheet_name(), self.services.settings())
             if path is not None:
                 self.show_message("")
                 self._show_note(f"Sheet saved to {path}", warning=False)

@@ -202,8 +202,7 @@ class HistoryWindow(QWidget):
             return None
 
     def sheet_name(self, row: HistoryRow) -> str:
-        draft = "" if row.signed else "_DRAFT"
-        return f"{row.mrn}_{row.number}{draft}.pdf"
+        return self.services.documents.save_name(row.episode_id)
 
     def _on_preview_clicked(self) -> None:
         found = self._sheet()
@@ -214,12 +213,16 @@ class HistoryWindow(QWidget):
     def _on_print_clicked(self) -> None:
         found = self._sheet()
         if found is not None:
-            printing.print_pdf(self, found[1])
+            printer = printing.print_pdf(self, found[1], self.sheet_name(found[0]),
+                                         self.services.settings())
+            if printer is not None:
+                self.status.setText(f"Sheet sent to {printer}")
 
     def _on_save_clicked(self) -> None:
         found = self._sheet()
         if found is not None:
-            path = printing.save_pdf(self, found[1], self.sheet_name(found[0]))
+            path = printing.save_pdf(self, found[1], self.sheet_name(found[0]),
+                                     self.services.settings())
             if path is not None:
                 self.status.setText(f"Sheet saved to {path}")
 

@@ -25,7 +25,7 @@ from monitor_app.gui.staff.signing_settings import SigningRows
 from monitor_app.services.views import ClinicSettings
 
 TEXT_KEYS = ("clinic_name", "address", "phone", "archive_dir", "backup_dir", "timestamp_url",
-             "fhir_export_dir", "fhir_system_uri")
+             "fhir_export_dir", "fhir_system_uri", "documents_dir")
 CHOICES = {
     "paper": (("A4", "A4"), ("Letter", "Letter")),
     "weight_unit": (("kg", "kilograms (kg)"), ("lb", "pounds (lb)")),
@@ -94,7 +94,9 @@ class SettingsDialog(QDialog):
                 ("archive_dir", "Archive folder", "default: <data folder>/archive", ""),
                 ("backup_dir", "Backup folder", "default: <data folder>/backups", ""),
                 ("fhir_export_dir", "EHR export folder", "empty = off",
-                 "Each signed episode's FHIR bundle is written here at signing.")):
+                 "Each signed episode's FHIR bundle is written here at signing."),
+                ("documents_dir", "Save PDF folder", "default: each user's Documents",
+                 "Where Save PDF opens first (then the folder saved to last).")):
             field = FolderField(key, label, placeholder)
             self.folders[key] = field
             f.add(key, label, field, field=field.edit, hint=hint)
