@@ -63,13 +63,11 @@ class HistoryUseCases:
         return datetime.combine(day, time(0), self.ctx.local_zone())
 
     def today(self) -> list[HistoryRow]:
-        """Episodes discharged or cancelled today (station time), newest first."""
+        """Episodes discharged or cancelled today (station time), however many days
+        before they were opened; the latest opened first."""
         now = self.ctx.clock.now()
         start = self._day_start(now.astimezone(self.ctx.local_zone()).date())
-        # opened at most a day before they closed: the created-at index, then closed_at
-        found = repo.closed_episodes(self.ctx.db, created_from=start - timedelta(days=1),
-                                     limit=SEARCH_LIMIT)
-        return self._rows([e for e in found if e.closed_at is not None and e.closed_at >= start])
+        return self._rows(repo.episodes_closed_since(self.ctx.db, start, limit=SEARCH_LIMIT))
 
     def search(self, query: HistoryQuery) -> list[HistoryRow]:
         """Closed episodes matching every part of ``query``, newest first (at most

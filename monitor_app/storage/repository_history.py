@@ -2,8 +2,9 @@
 sessions and the clinic's notes that a REMS form was filed.
 
 Every query is an index look-up (``episodes_created``, ``episodes_patient``,
-``episodes_protocol``, ``signatures_episode``, ``rems_submissions_episode``), so the
-cost follows the number of rows found, not the years of history the file holds.
+``episodes_protocol``, ``episodes_closed``, ``signatures_episode``,
+``rems_submissions_episode``), so the cost follows the number of rows found, not
+the years of history the file holds.
 """
 
 from __future__ import annotations
@@ -73,6 +74,18 @@ def closed_episodes(
     rows = fetch_rows(
         db, f"SELECT e.* FROM episodes AS e WHERE {' AND '.join(where)} "
         "ORDER BY e.created_at DESC, e.id DESC LIMIT ?", [*params, limit])
+    return [_episode(row) for row in rows]
+
+
+def episodes_closed_since(db: Database, since: datetime, *, limit: int = 200) -> list[Episode]:
+    """Discharged and cancelled episodes closed at or after ``since``, whenever they were
+    opened, the latest opened first (as every history list)."""
+    phases = ", ".join("?" for _ in CLOSED_PHASES)
+    rows = fetch_rows(
+        db, f"SELECT e.* FROM episodes AS e "
+        f"WHERE e.closed_at >= ? AND +e.phase IN ({phases}) "
+        "ORDER BY e.created_at DESC, e.id DESC LIMIT ?",
+        [utc_text(since), *(p.value for p in CLOSED_PHASES), limit])
     return [_episode(row) for row in rows]
 
 

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
+from monitor_app.demo import vitals
 from monitor_app.domain.models import ValidationError
 from monitor_app.services.history import HistoryQuery
-from tests.helpers.history import History
+from tests.helpers.history import DAY, NOAH, OLIVER, History
 
 
 def test_today_lists_the_discharged_and_cancelled_episodes_of_today(
@@ -52,3 +53,32 @@ def test_a_search_that_cannot_be_run_says_why(built_history: History, query: His
     with pytest.raises(ValidationError) as refused:
         built_history.s.history.search(query)
     assert refused.value.field == field
+
+
+def test_today_lists_episodes_opened_days_ago_and_closed_today(history: History) -> None:
+    """'Today' means closed today: a stay opened two days ago and discharged this
+    morning, and an episode opened three days ago and cancelled today, are both there;
+    one cancelled yesterday is not."""
+    b, s = history.builder, history.s
+    s.clock = b.clock  # the builder places each step at its own time before NOW
+    nurse, md = b.staff["2222"], b.staff["4444"]
+    long_stay = b.iv(b.patients[OLIVER], "4", nurse, start=2 * DAY, end=2 * DAY - 45,
+                     settled=True, until=2 * DAY - 120)
+    b._obs(nurse, long_stay, 20, vitals(76, "124/80"))
+    b._discharge(long_stay, nurse, md, 15)
+    cancelled_today = b._open(b.patients[NOAH], "5", "ketamine-iv", nurse, 3 * DAY, 80, 40)
+    b.at(5)
+    s.cancel_episode(nurse, cancelled_today, "rebooked")
+    cancelled_yesterday = b._open(b.patients[6], "10", "ketamine-iv", nurse,
+                                  3 * DAY, 80, 40)
+    b.at(DAY)
+    s.cancel_episode(nurse, cancelled_yesterday, "rebooked")
+    s.clock = history.clock
+
+    today = s.history.today()
+    ids = [r.episode_id for r in today]
+    assert ids[-2:] == [long_stay, cancelled_today]  # the latest opened first
+    assert cancelled_yesterday not in ids
+    assert [r.outcome for r in today[-2:]] == ["discharged (signed)", "cancelled: rebooked"]
+    assert today[-2].started_at.date() == date(2026, 11, 18)
+    assert len(today) == 5  # with the demo's three of today

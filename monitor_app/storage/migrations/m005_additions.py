@@ -286,3 +286,11 @@ def m014_rems_submissions(db: Database) -> None:
             "CREATE INDEX episodes_protocol ON episodes(protocol_id, created_at, id)",
         ],
     )
+
+
+@migrations(name="m015_episodes_closed_index")
+def m015_episodes_closed_index(db: Database) -> None:
+    """An index of closed episodes by the time they closed: the history's "today" lists
+    what was discharged or cancelled today, however long before it was opened."""
+    run(db, ["CREATE INDEX episodes_closed ON episodes(closed_at) "
+             "WHERE closed_at IS NOT NULL"])
