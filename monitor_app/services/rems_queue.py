@@ -176,6 +176,14 @@ class RemsQueueUseCases:
                                  reason=reason, actor_id=actor_id, at=now)
         return self.items([episode], today)[0]
 
+    def withdraw_submission(self, actor_id: int, episode_id: int,
+                            reason: str) -> RemsQueueItem:
+        """An administrator withdraws a filing note recorded in error (the form goes
+        back to the queue); the note stays, superseded, with the reason. Audited."""
+        if not reason.strip():
+            raise ValidationError("reason", "say why the filing note is withdrawn")
+        return self.mark_submitted(actor_id, episode_id, None, "", reason)
+
     def history(self, episode_id: int) -> list[repo.RemsSubmission]:
         """Every filing note of one episode, oldest first (superseded ones too)."""
         return repo.rems_submissions(self.ctx.db, [episode_id]).get(episode_id, [])

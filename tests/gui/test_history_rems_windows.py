@@ -162,3 +162,50 @@ def test_an_administrator_records_a_filing_audited_and_verify_stays_clean(
                                          for r in range(w.model.rowCount())]
     assert "0 overdue" not in w.summary.text() and "1 due soon" in w.summary.text()
     assert history.s.verify() == []
+
+
+def test_an_administrator_withdraws_a_filing_recorded_in_error_with_a_reason(
+        qtbot, history: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    from monitor_app.gui.rems.withdraw_dialog import RemsWithdrawDialog
+
+    sofia = next(i for i in history.s.rems_queue.queue() if i.patient_name == "Sofía Ramírez")
+    history.s.rems_queue.mark_submitted(history.staff(ADMIN), sofia.episode_id,
+                                        date(2026, 11, 19), "WRONG-1")
+    nurse_view = RemsQueueWindow(signed_in(history, NURSE))
+    qtbot.addWidget(nurse_view)
+    nurse_view.table.selectRow(next(r for r, i in enumerate(nurse_view.model.rows)
+                                    if i.confirmation == "WRONG-1"))
+    assert not child(nurse_view, QPushButton, "rems_withdraw").isEnabled()
+
+    w = RemsQueueWindow(signed_in(history, ADMIN))
+    qtbot.addWidget(w)
+    w.table.selectRow(0)  # an outstanding form: nothing to withdraw
+    assert not child(w, QPushButton, "rems_withdraw").isEnabled()
+    w.table.selectRow(next(r for r, i in enumerate(w.model.rows) if i.confirmation == "WRONG-1"))
+    assert child(w, QPushButton, "rems_withdraw").isEnabled()
+    seen: list[RemsWithdrawDialog] = []
+
+    def give_a_reason(dialog: RemsWithdrawDialog):  # type: ignore[no-untyped-def]
+        seen.append(dialog)
+        assert "WRONG-1" in dialog.findChild(QLabel).text()
+        qtbot.mouseClick(child(dialog, QPushButton, "rems_withdraw_save"),
+                         Qt.MouseButton.LeftButton)
+        assert "say why" in dialog.errors["reason"].message  # nothing saved without one
+        assert len(history.s.rems_queue.history(sofia.episode_id)) == 1
+        qtbot.keyClicks(child(dialog, QLineEdit, "reason"), "recorded for the wrong session")
+        qtbot.mouseClick(child(dialog, QPushButton, "rems_withdraw_save"),
+                         Qt.MouseButton.LeftButton)
+        return dialog.result_item
+
+    monkeypatch.setattr(RemsWithdrawDialog, "ask", give_a_reason)
+    qtbot.mouseClick(child(w, QPushButton, "rems_withdraw"), Qt.MouseButton.LeftButton)
+    assert seen
+    back = next(i for i in w.model.rows if i.episode_id == sofia.episode_id)
+    assert back.state == RemsFormState.DUE_SOON and back.confirmation == ""
+    assert "back in the queue" in child(w, QLabel, "rems_note").text()
+    notes = history.s.rems_queue.history(sofia.episode_id)
+    assert [(n.kind, n.reason) for n in notes] == [
+        ("submitted", ""), ("withdrawn", "recorded for the wrong session")]
+    assert history.s.db.execute(
+        "SELECT count(*) FROM audit WHERE table_name = 'rems_submissions'").fetchone()[0] == 2
+    assert history.s.verify() == []

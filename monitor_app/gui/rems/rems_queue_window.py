@@ -22,6 +22,7 @@ from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import set_handle
 from monitor_app.gui.history.history_model import rems_model
 from monitor_app.gui.rems.filing_dialog import RemsFilingDialog
+from monitor_app.gui.rems.withdraw_dialog import RemsWithdrawDialog
 from monitor_app.services.errors import StorageError
 from monitor_app.services.rems_queue import RemsQueueItem
 
@@ -45,11 +46,14 @@ class RemsQueueWindow(QWidget):
         self.table.verticalHeader().hide()
         self.mark = set_handle(QPushButton("Record filing…"), "rems_mark_submitted",
                                "Record filing")
+        self.withdraw = set_handle(QPushButton("Withdraw filing…"), "rems_withdraw",
+                                   "Withdraw a filing recorded in error")
         self.note = set_handle(QLabel(), "rems_note", "REMS note")
         self.refresh_button = set_handle(QPushButton("Refresh"), "rems_refresh", "Refresh")
         self.close_button = set_handle(QPushButton("Close"), "rems_close", "Close")
         buttons = QHBoxLayout()
         buttons.addWidget(self.mark)
+        buttons.addWidget(self.withdraw)
         buttons.addWidget(self.note, 1)
         buttons.addWidget(self.refresh_button)
         buttons.addWidget(self.close_button)
@@ -58,6 +62,7 @@ class RemsQueueWindow(QWidget):
         column.addWidget(self.table, 1)
         column.addLayout(buttons)
         self.mark.clicked.connect(self._on_mark_clicked)
+        self.withdraw.clicked.connect(self._on_withdraw_clicked)
         self.table.doubleClicked.connect(self._on_mark_clicked)
         self.refresh_button.clicked.connect(self.refresh)
         self.close_button.clicked.connect(self.close)
@@ -95,7 +100,10 @@ class RemsQueueWindow(QWidget):
         return self.model.rows[rows[0].row()] if rows else None
 
     def _on_selection_changed(self, *_args: object) -> None:
-        self.mark.setEnabled(self.is_admin and self.selected() is not None)
+        item = self.selected()
+        self.mark.setEnabled(self.is_admin and item is not None)
+        self.withdraw.setEnabled(self.is_admin and item is not None
+                                 and item.submitted_on is not None)
         self.note.setText("" if self.is_admin else "Only an administrator records a filing.")
 
     def _on_mark_clicked(self, *_args: object) -> None:
@@ -109,3 +117,15 @@ class RemsQueueWindow(QWidget):
             self.refresh()
             self.note.setText(f"Recorded: {saved.number} filed {saved.submitted_on}, "
                               f"#{saved.confirmation}")
+
+    def _on_withdraw_clicked(self) -> None:
+        item = self.selected()
+        if item is None or item.submitted_on is None or not self.is_admin:
+            return
+        dialog = RemsWithdrawDialog(self.session, item, self)
+        withdrawn = dialog.ask()
+        dialog.deleteLater()
+        if withdrawn is not None:
+            self.refresh()
+            self.note.setText(f"Withdrawn: {withdrawn.number} is back in the queue "
+                              f"({withdrawn.days_text})")
