@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "monitor-app"
 APP_AUTHOR = "PostInfusionMonitor"
 
@@ -38,6 +36,8 @@ def scores_dir() -> Path:
 
 
 def data_dir() -> Path:
+    import platformdirs  # with tempfile, shutil and the compressors: only when needed
+
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 

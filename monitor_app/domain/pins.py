@@ -32,8 +32,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from argon2.low_level import Type, hash_secret_raw
-
 from monitor_app.domain.models import ValidationError
 
 PIN_MIN_DIGITS = 4
@@ -185,6 +183,8 @@ def _peppered(pin: str, pepper: bytes) -> bytes:
 
 
 def _argon2(secret: bytes, salt: bytes, cost: Argon2Cost, length: int) -> bytes:
+    from argon2.low_level import Type, hash_secret_raw  # only when a PIN is hashed: not at start
+
     return hash_secret_raw(secret, salt, time_cost=cost.t, memory_cost=cost.m,
                            parallelism=cost.p, hash_len=length, type=Type.ID)
 

@@ -13,14 +13,18 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from monitor_app.domain.models import Episode, Role, ValidationError
 from monitor_app.domain.monitor_codes import CodeTable, check_value, load_code_table
 from monitor_app.domain.monitor_intake import MonitorConfig, MonitorReading
 from monitor_app.services.context import ServiceContext
-from monitor_app.services.monitor_listener import MllpListener
 from monitor_app.services.text import checked_text
 from monitor_app.storage import repository as repo
+
+if TYPE_CHECKING:  # the listener (sockets, threads) loads when monitors are switched on
+    from monitor_app.services.monitor_listener import MllpListener
 
 PREFIX = "monitor."
 LOG_SIZE = 50
@@ -47,13 +51,17 @@ class PendingReading:
 class MonitorUseCases:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
-        self.table: CodeTable = load_code_table(ctx.resources / "monitor" / "codes.toml")
         self.listener: MllpListener | None = None
         self._config: MonitorConfig | None = None
         self._pending: dict[int, PendingReading] = {}
         self._unattached: deque[MonitorReading] = deque(maxlen=LOG_SIZE)
         self._last_seen: dict[str, datetime] = {}  # chair -> last reading
         self._started_at: datetime | None = None
+
+    @cached_property
+    def table(self) -> CodeTable:
+        """The monitor codes, read when monitors are first used (not on every start)."""
+        return load_code_table(self.ctx.resources / "monitor" / "codes.toml")
 
     # ------------------------------------------------------------------ settings
     def settings(self) -> MonitorSettings:
@@ -103,6 +111,8 @@ class MonitorUseCases:
             return None
         self._config = None
         self.config()  # read here, in the database's thread; the listener reads the copy
+        from monitor_app.services.monitor_listener import MllpListener
+
         self.listener = MllpListener(s.address, s.port if port is None else port,
                                      self._listener_config, self.ctx.clock, on_reading)
         self.listener.start()

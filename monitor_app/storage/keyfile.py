@@ -26,7 +26,6 @@ import datetime as dt
 import hmac
 import json
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,6 +111,8 @@ def save_keys(path: Path, keys: ClinicKeys, *, exclusive: bool = False) -> None:
         "chain": [c.decode() for c in keys.chain],
         "imported": keys.imported,
     }, indent=1)
+    import tempfile  # with shutil and the compressors: not on every start
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -333,6 +333,7 @@ class BoardView(QTableView):
     """The table on the main window (handle ``board``). Enter or double-click opens."""
 
     episode_activated = Signal(int)
+    first_painted = Signal()  # the board is on screen: deferred start-up work may run
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -356,6 +357,8 @@ class BoardView(QTableView):
         font = self.font()
         font.setPointSize(14)  # the style sheet may set it too; large even without it
         self.setFont(font)
+        self._content_widths: list[int] = []  # set by fit_columns
+        self._painted = False
         self.activated.connect(self._on_row_activated)
 
     def row_height(self) -> int:
@@ -386,20 +389,37 @@ class BoardView(QTableView):
             room = QFontMetrics(font).horizontalAdvance(sample) + 16
             if self.columnWidth(column) < room:
                 self.setColumnWidth(column, room)
-        excess = sum(self.columnWidth(c) for c in range(len(HEADERS))) \
-            - self.viewport().width()
+        self._content_widths = [self.columnWidth(c) for c in range(len(HEADERS))]
+        self._share_width()
+
+    def _share_width(self) -> None:
+        """From the contents' widths (``fit_columns``) to the board's width: a resize
+        shares the width out again without measuring every cell again."""
+        widths = list(self._content_widths)
+        excess = sum(widths) - self.viewport().width()
         if excess < 0:  # room to spare: the patient's name gets it
-            self.setColumnWidth(COL_PATIENT, self.columnWidth(COL_PATIENT) - excess)
+            widths[COL_PATIENT] -= excess
         for column, narrowest in SHRINK:
             if excess <= 0:
                 break
-            give = min(excess, max(0, self.columnWidth(column) - narrowest))
-            self.setColumnWidth(column, self.columnWidth(column) - give)
+            give = min(excess, max(0, widths[column] - narrowest))
+            widths[column] -= give
             excess -= give
+        for column, width in enumerate(widths):
+            if self.columnWidth(column) != width:
+                self.setColumnWidth(column, width)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.model() is not None:
+        if self._content_widths:
+            self._share_width()
+        elif self.model() is not None:
             self.fit_columns()
 
     def select_episode(self, episode_id: int | None) -> None:

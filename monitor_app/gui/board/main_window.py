@@ -40,6 +40,7 @@ from monitor_app.services.errors import StorageError
 TICK_MS = 1000
 RELOAD_MS = 30_000
 BACKUP_CHECK_MS = 3_600_000
+AFTER_PAINT_FALLBACK_MS = 1000
 INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
     QEvent.Type.HoverMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin,
@@ -105,19 +106,42 @@ class MainWindow(QMainWindow):
         self.backup_timer.timeout.connect(self._on_backup_timeout)
         self.attention = attention.Attention(self)
         self._idle_filter = IdleFilter(self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self._idle_filter)
         self.monitor_feed = MonitorFeed(self.services, self)
         session.monitor_feed = self.monitor_feed  # the entry forms listen to it
         self.monitor_feed.pending_changed.connect(self._on_monitor_feed_pending_changed)
-        self.monitor_feed.start()  # nothing unless an administrator enabled monitors
+        # After the board's first paint (or a second, if it is not painted): the idle
+        # filter's first events cost ~30 ms (PySide resolves every Qt class once).
+        self._closed = False
+        self._after_paint: list[Callable[[], object]] | None = [self._start_watching]
+        self.board.first_painted.connect(self._on_board_first_painted,  # after the paint
+                                         Qt.ConnectionType.QueuedConnection)
+        QTimer.singleShot(AFTER_PAINT_FALLBACK_MS, self, self._on_board_first_painted)
         self._on_session_changed()
         self.tick_timer.start()
         self.reload_timer.start()
         self.backup_timer.start()
 
     # ------------------------------------------------------------------ building
+    def after_first_paint(self, work: Callable[[], object]) -> None:
+        """Run ``work`` once the board is on screen (at once if it already is)."""
+        if self._after_paint is None:
+            work()
+        else:
+            self._after_paint.append(work)
+
+    def _on_board_first_painted(self) -> None:
+        waiting, self._after_paint = self._after_paint, None
+        for work in waiting or ():
+            if not self._closed:
+                work()
+
+    def _start_watching(self) -> None:
+        """Idle time and bedside monitors (nothing unless an administrator enabled them)."""
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._idle_filter)
+        self.monitor_feed.start()
+
     def _build_actions(self) -> None:
         self.actions_by_key: dict[str, QAction] = {}
         toolbar = QToolBar("Station")
@@ -195,7 +219,9 @@ class MainWindow(QMainWindow):
             return
         self.problem_label.clear()
         selected = self.board.selected_episode()
-        self.model.monitor_marks = self.services.monitor.chair_signals()
+        # No listener, no marks: the monitor use cases are not even loaded then.
+        self.model.monitor_marks = (self.services.monitor.chair_signals()
+                                    if self.monitor_feed.address else {})
         self.model.set_rows(rows)
         self._rems_text = self._rems_counts_text()
         self.board.fit_columns()
@@ -457,6 +483,7 @@ class MainWindow(QMainWindow):
         for window in QApplication.topLevelWidgets():  # episode windows go with the station
             if window is not self and window.parentWidget() is self:
                 window.close()
+        self._closed = True
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._idle_filter)

@@ -8,11 +8,12 @@ database connection that belongs to it.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from monitor_app.domain.monitor_intake import MonitorReading
+if TYPE_CHECKING:
+    from monitor_app.domain.monitor_intake import MonitorReading
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,77 @@
+"""Starting the app to a filled board loads only what the board needs: the printing,
+signing, export and chart libraries (and the monitor listener when monitors are off)
+load on first use, so a cold start stays quick. Checked in a fresh process at the
+board's first paint, so an eager import anywhere on the way shows up here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers.world import make_world, open_iv
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Loaded on first use only: PDFs, signatures, keys, charts, FHIR, sound, the PIN hash,
+# dateutil's parser (sqlite-utils' date recipes), the bedside monitor's socket server.
+HEAVY = ("reportlab", "pyhanko", "cryptography", "pyqtgraph", "numpy", "pandas",
+         "matplotlib", "fhir", "PySide6.QtMultimedia", "argon2", "dateutil.tz",
+         "socketserver", "monitor_app.reports", "monitor_app.services.documents",
+         "monitor_app.services.signing", "monitor_app.services.exports",
+         "monitor_app.gui.episode", "monitor_app.gui.discharge", "monitor_app.gui.report")
+
+# run_gui as monitor-app runs it; the sign-in dialog answers with the nurse and the
+# event loop runs until the board has painted once.
+START_TO_BOARD = """
+import json, sys
+from pathlib import Path
+from monitor_app.gui import app as gui_app
+from PySide6.QtWidgets import QApplication
+from monitor_app.gui.board.board import BoardView
+
+at_paint = {}
+original_paint = BoardView.paintEvent
+
+def paint_event(self, event):
+    original_paint(self, event)
+    if not at_paint:
+        at_paint["modules"] = sorted(sys.modules)
+        at_paint["rows"] = self.model().rowCount()
+
+def run_until_painted(self):
+    for _ in range(200):
+        QApplication.processEvents()
+        if at_paint:
+            break
+    print(json.dumps(at_paint))
+    return 0
+
+BoardView.paintEvent = paint_event
+QApplication.exec = run_until_painted
+gui_app.start_session = lambda services: next(
+    s for s in services.staff() if s.id == int(sys.argv[2]))
+sys.exit(gui_app.run_gui(Path(sys.argv[1]), ["monitor-app"]))
+"""
+
+
+def test_starting_to_the_board_loads_no_printing_signing_or_chart_library(tmp_path):
+    world = make_world(tmp_path / "clinic.db")
+    open_iv(world)
+    world.s.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", START_TO_BOARD, str(world.path),
+                           str(world.nurse.id)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    at_paint = json.loads(done.stdout.strip().splitlines()[-1])
+    assert at_paint["rows"] == 1  # the board is filled
+    loaded = [m for m in at_paint["modules"]
+              if any(m == heavy or m.startswith(heavy + ".") for heavy in HEAVY)]
+    assert loaded == []
