@@ -33,6 +33,7 @@ def window(qtbot, session) -> MainWindow:
     w.reload_timer.stop()
     w.show()
     qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.started)  # the idle filter and monitors follow the paint
     return w
 
 

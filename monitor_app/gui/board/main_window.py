@@ -122,6 +122,11 @@ class MainWindow(QMainWindow):
         self.backup_timer.start()
 
     # ------------------------------------------------------------------ building
+    @property
+    def started(self) -> bool:
+        """The board has been painted and the work waiting for it has run."""
+        return self._after_paint is None
+
     def after_first_paint(self, work: Callable[[], object]) -> None:
         """Run ``work`` once the board is on screen (at once if it already is)."""
         if self._after_paint is None:
