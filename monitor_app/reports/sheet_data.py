@@ -162,6 +162,7 @@ class TrendPoint(NamedTuple):
     hr: float | None
     sbp: float | None
     dbp: float | None
+    spo2: float | None = None
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,8 @@ def build_sheet(ctx: ServiceContext, state: DischargeView) -> sd.SheetData:
         instructions=protocol.instructions,
         signature=_sheet_sig(discharge_sig) if discharge_sig else None, addenda=addenda,
         rems=[(i.field.label, i.value) for i in state.rems],
-        trend=[sd.TrendPoint(o.taken_at, o.vitals.hr, o.vitals.sbp, o.vitals.dbp)
-               for o in current],
+        trend=[sd.TrendPoint(o.taken_at, o.vitals.hr, o.vitals.sbp, o.vitals.dbp,
+                             o.vitals.spo2) for o in current],
         trend_guides=guides, chain_head=_chain_head(ctx),
     )
     return replace(data, **record_extras(ctx, state, data))
