@@ -1,6 +1,7 @@
 """The size of a print job: the demo's longest chart copy printed to a PDF file the way
 main printed before issue 11 (Qt's HighResolution default: 1200 dpi, A4, page shrunk to
-the printable area) and the way it prints now (the clinic's paper, 1:1, ``PRINT_DPI``).
+the printable area) and the way it prints now without CUPS's ``lp`` (the clinic's paper,
+1:1, ``PRINT_DPI``). With ``lp`` the job is the sheet's own vector PDF.
 
 Only this bench prints to a file; the app prints to the default printer.
 
@@ -61,7 +62,8 @@ def main() -> None:
         pdfs = [services.sheet_pdf(e.id) for e in services.episodes(include_closed=True)]
         pdf = max(pdfs, key=lambda b: printing.load_pdf(b).pageCount())
         pages = printing.load_pdf(pdf).pageCount()
-        print(f"sheet: {pages} pages, {len(pdf) / 1e6:.2f} MB vector PDF, paper {paper}")
+        print(f"sheet: {pages} pages, paper {paper}; with lp the job is this vector PDF: "
+              f"{len(pdf) / 1e6:.2f} MB")
 
         before = to_file(QPrinter(QPrinter.PrinterMode.HighResolution), Path(tmp) / "b.pdf")
         began = time.perf_counter()

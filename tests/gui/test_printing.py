@@ -201,3 +201,57 @@ def test_settings_take_the_paper_and_the_save_pdf_folder(qtbot, services, staff,
     paper.setCurrentIndex(paper.findData("A4"))
     dialog._on_ok_clicked()
     assert (services.settings().documents_dir, services.settings().paper) == (str(tmp_path), "A4")
+
+
+class QueuePrinter(QPrinter):
+    """A CUPS queue as Qt would give it (the test machine has none)."""
+
+    def outputFormat(self):
+        return QPrinter.OutputFormat.NativeFormat
+
+    def printerName(self):
+        return "Front_desk"
+
+
+def fake_lp(tmp_path: Path, exit_code: int = 0, says: str = "") -> Path:
+    """An ``lp`` that keeps its arguments and the job it was given."""
+    lp = tmp_path / "lp"
+    lp.write_text("#!/bin/sh\n"
+                  f'printf "%s\\n" "$@" > "{tmp_path}/lp.args"\n'
+                  f'cat > "{tmp_path}/lp.job"\n'
+                  f'echo "{says}" >&2\nexit {exit_code}\n')
+    lp.chmod(0o755)
+    return lp
+
+
+def test_with_cups_the_pdf_itself_goes_to_the_queue_unscaled_on_the_clinics_paper(
+        qtbot, monkeypatch, services, clock, staff, session, episode_id, tmp_path, messages):
+    use_settings(services, staff, paper="Letter")
+    to_discharge(services, clock, staff["nurse"], episode_id)
+    monkeypatch.setattr(printing, "_find_printer", lambda: QueuePrinter())
+    monkeypatch.setattr(printing, "_find_spooler", lambda: str(fake_lp(tmp_path)))
+    dialog = open_dialog(qtbot, session, episode_id)
+
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    args = (tmp_path / "lp.args").read_text().split("\n")
+    assert args[:2] == ["-d", "Front_desk"]
+    assert "media=Letter" in args and "print-scaling=none" in args
+    job = (tmp_path / "lp.job").read_bytes()
+    assert job.startswith(b"%PDF") and "DRAFT" in "".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(job)).pages)  # vector: text
+    assert len(job) < 500_000
+    assert messages["warning"] == [] and "Front_desk (Letter)" in dialog.archive_problem.text()
+
+
+def test_a_queue_that_refuses_the_job_is_said_in_its_own_words(
+        qtbot, monkeypatch, services, clock, staff, session, episode_id, tmp_path, messages):
+    to_discharge(services, clock, staff["nurse"], episode_id)
+    monkeypatch.setattr(printing, "_find_printer", lambda: QueuePrinter())
+    lp = fake_lp(tmp_path, 1, "lp: The printer or class does not exist.")
+    monkeypatch.setattr(printing, "_find_spooler", lambda: str(lp))
+    dialog = open_dialog(qtbot, session, episode_id)
+
+    qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
+    assert "not printed" in messages["warning"][0]
+    assert "printer or class does not exist" in messages["warning"][0]
+    assert "sent to" not in dialog.archive_problem.text()

@@ -2,15 +2,19 @@
 
 Qt's PDF module shows and rasterises the bytes the core rendered; nothing here knows
 what is in the sheet. Printing goes to the system's default printer, never to a file:
-with no printer the nurse is told so and offered Save PDF. The printer gets the clinic's
-paper (the size the PDF was made on, so nothing is scaled) and pages at ``PRINT_DPI``.
+with no printer the nurse is told so and offered Save PDF. Where CUPS's ``lp`` is
+installed the PDF itself goes to the printer's queue (vector, a few tens of kB);
+otherwise Qt draws each page at ``PRINT_DPI``. Either way on the clinic's paper (the
+size the PDF was made on), 1:1, so nothing is scaled.
 
-``_find_printer``, ``_choose_save_path`` and ``QMessageBox`` are the seams tests
-replace, so no modal system dialog ever runs under test.
+``_find_printer``, ``_find_spooler``, ``_choose_save_path`` and ``QMessageBox`` are the
+seams tests replace, so no modal system dialog and no real printer ever runs under test.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, QStandardPaths, Qt
@@ -33,6 +37,7 @@ from monitor_app.services.errors import ValidationError
 from monitor_app.services.views import ClinicSettings
 
 PRINT_DPI = 300  # sharp on paper; a 2-page Letter job stays a few MB, not tens
+SPOOL_TIMEOUT_S = 30  # lp only queues the job; it answers in well under a second
 PAPER_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
 NO_PRINTER = ("No printer is set up on this computer, so the sheet was not printed.\n\n"
               "Save it as a PDF instead (to print it from another computer)? Ask whoever "
@@ -93,10 +98,33 @@ def default_printer() -> QPrinter | None:
         return None
     printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)  # the spooler, not a file
+    if printer.outputFormat() != QPrinter.OutputFormat.NativeFormat:
+        return None  # Qt fell back to writing a PDF file: that is not a printer
     return printer
 
 
-_find_printer = default_printer  # the seam tests replace with a printer of their own
+def cups_lp() -> str | None:
+    """CUPS's ``lp`` command when installed (Linux, macOS), else None."""
+    return shutil.which("lp")
+
+
+_find_printer = default_printer  # the seams tests replace with their own
+_find_spooler = cups_lp
+
+
+def spool_pdf(lp: str, printer_name: str, pdf_bytes: bytes, paper: str, title: str) -> None:
+    """Queue the PDF as it is (vector) on ``printer_name``, on ``paper``, unscaled;
+    ``OSError`` with lp's own words when it refuses."""
+    command = [lp, "-d", printer_name, "-t", title, "-o", f"media={paper}",
+               "-o", "print-scaling=none", "-"]  # "-": the job is read from stdin
+    try:
+        done = subprocess.run(command, input=pdf_bytes, capture_output=True,
+                              timeout=SPOOL_TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        raise OSError(f"the print queue did not answer within {SPOOL_TIMEOUT_S} s") from None
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip()
+        raise OSError(said or f"lp stopped with code {done.returncode}")
 
 
 def prepare_printer(printer: QPrinter, paper: str) -> None:
@@ -167,9 +195,13 @@ def print_pdf(parent: QWidget | None, pdf_bytes: bytes, save_name: str,
         if answer == QMessageBox.StandardButton.Save:
             save_pdf(parent, pdf_bytes, save_name, settings)
         return None
+    lp = _find_spooler()
     try:
-        prepare_printer(printer, settings.paper)
-        render_to_printer(pdf_bytes, printer)
+        if lp is not None and printer.outputFormat() == QPrinter.OutputFormat.NativeFormat:
+            spool_pdf(lp, printer.printerName(), pdf_bytes, settings.paper, save_name)
+        else:
+            prepare_printer(printer, settings.paper)
+            render_to_printer(pdf_bytes, printer)
     except OSError as exc:
         QMessageBox.warning(parent, "Printing failed", f"The sheet was not printed: {exc}.")
         return None

@@ -59,7 +59,7 @@ class SignOffPanel(QWidget):
 
         self.preview = _handle(QPushButton("Preview sheet", self), "preview_sheet",
                                "Preview the discharge sheet")
-        self.print_button = _handle(QPushButton("Print…", self), "print_sheet",
+        self.print_button = _handle(QPushButton("Print", self), "print_sheet",
                                     "Print the discharge sheet")
         self.save = _handle(QPushButton("Save PDF…", self), "save_sheet",
                             "Save the discharge sheet as PDF")
@@ -118,7 +118,7 @@ class SignOffPanel(QWidget):
         self.export_fhir.setVisible(signed)
         draft = "" if signed else " (draft)"
         self.preview.setText(f"Preview sheet{draft}")
-        self.print_button.setText(f"Print{draft}…")
+        self.print_button.setText(f"Print{draft}")
         self.save.setText(f"Save PDF{draft}…")
         if signed:
             self.blocking.setText("This episode is signed and locked. Later facts go in a "
