@@ -194,12 +194,33 @@ def get_observation(db: Database, obs_id: int) -> Observation | None:
     return _observation(row) if row else None
 
 
+# (column names, stored values) -> the Observation they read as. ``_observation`` is a
+# pure function of the stored row, so a row read again (every save reads its episode's
+# observations) is not parsed again; a voided row reads as a new key.
+_PARSED: dict[tuple[tuple[str, ...], tuple[object, ...]], Observation] = {}
+_PARSED_MAX = 20_000
+
+
+def _observations(db: Database, sql: str, params: list[object]) -> list[Observation]:
+    cursor = db.execute(sql, params)
+    names = tuple(d[0] for d in cursor.description)
+    found = []
+    for values in cursor.fetchall():
+        key = (names, values)
+        obs = _PARSED.get(key)
+        if obs is None:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            obs = _PARSED[key] = _observation(dict(zip(names, values, strict=True)))
+        found.append(obs)
+    return found
+
+
 def list_observations(db: Database, episode_id: int) -> list[Observation]:
     """All of an episode's observations, voided ones included, by taken_at then id."""
-    rows = fetch_rows(
+    return _observations(
         db, "SELECT * FROM observations WHERE episode_id = ? ORDER BY taken_at, id", [episode_id]
     )
-    return [_observation(row) for row in rows]
 
 
 def observations_for_episodes(
@@ -207,14 +228,14 @@ def observations_for_episodes(
 ) -> dict[int, list[Observation]]:
     """Each episode's observations (voided included), in one query, for the board."""
     result: dict[int, list[Observation]] = {int(i): [] for i in episode_ids}
-    rows = fetch_rows(
+    found = _observations(
         db,
         "SELECT * FROM observations WHERE episode_id IN (SELECT value FROM json_each(?)) "
         "ORDER BY episode_id, taken_at, id",
         [ids_json(result)],
     )
-    for row in rows:
-        result[row["episode_id"]].append(_observation(row))
+    for obs in found:
+        result[obs.episode_id].append(obs)
     return result
 
 

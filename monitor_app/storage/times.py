@@ -24,6 +24,8 @@ def parse_utc(text: str | None) -> datetime | None:
     if text is None:
         return None
     moment = datetime.fromisoformat(text)
+    if moment.tzinfo is UTC:  # as the app stores it
+        return moment
     if moment.tzinfo is None:  # written by hand without an offset: it was UTC
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
