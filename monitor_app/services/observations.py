@@ -41,7 +41,9 @@ class ObservationUseCases:
         ``source`` says whether the nurse typed it or confirmed a monitor's reading.
 
         Reads each row it needs once: the actor, the episode with its signed state and
-        discharge answers, the episode's observations; then one write transaction."""
+        discharge answers, the episode's observations; then one write transaction, which
+        also holds the move to ready (or back) when the criteria change, and commits
+        last, after the returned row is scored."""
         actor = self.ctx.active_actor(actor_id)
         state = self.episodes.writable_state(episode_id, discharge_inputs=True)
         episode = state.episode
@@ -51,13 +53,15 @@ class ObservationUseCases:
         self._validate_taken_at(taken_at, episode, protocol, now)
         parsed = vitals.parse_observation(raw, protocol)
         earlier = repo.list_observations(self.ctx.db, episode_id)
-        # The database's lock triggers refuse it if a signature came in meanwhile.
-        obs = repo.add_observation(self.ctx.db, episode_id, taken_at, now, parsed, actor_id,
-                                   actor_id=actor_id, at=now, episode_checked=True,
-                                   source=source)
-        observations = sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id))
-        self._follow_readiness(actor_id, state, observations)
-        return self._new_row(actor, episode, protocol, observations, obs)
+        with repo.transaction(self.ctx.db):
+            # The database's lock triggers refuse it if a signature came in meanwhile.
+            obs = repo.add_observation(self.ctx.db, episode_id, taken_at, now, parsed,
+                                       actor_id, actor_id=actor_id, at=now,
+                                       episode_checked=True, source=source,
+                                       in_caller_transaction=True)
+            observations = sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id))
+            self._follow_readiness(actor_id, state, observations)
+            return self._new_row(actor, episode, protocol, observations, obs)
 
     def correct_observation(self, actor_id: int, observation_id: int, reason: str,
                             raw: Mapping[str, object],

@@ -8,6 +8,7 @@ and the signed lock; the checks here only give friendlier messages first.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -31,6 +32,7 @@ from monitor_app.storage.repository_base import (
     get_row,
     ids_json,
     insert_row,
+    require_transaction,
     to_json,
     transaction,
     update_row,
@@ -109,10 +111,12 @@ def add_observation(
     at: datetime | None = None,
     episode_checked: bool = False,
     source: ObservationSource = ObservationSource.MANUAL,
+    in_caller_transaction: bool = False,
 ) -> Observation:
     """Record one observation; audited as done by ``actor_id`` (default ``recorded_by``)
     at ``at`` (default ``entered_at``). ``episode_checked``: the caller has just read the
-    episode (its lock triggers still refuse a signed one), so it is not read again."""
+    episode (its lock triggers still refuse a signed one), so it is not read again.
+    ``in_caller_transaction``: part of the caller's ``transaction`` (no savepoint)."""
     values = {
         "episode_id": episode_id,
         "taken_at": utc_text(taken_at),
@@ -123,7 +127,9 @@ def add_observation(
     }
     if source != ObservationSource.MANUAL:  # the column's default (absent before m012)
         values["source"] = ObservationSource(source).value
-    with transaction(db):
+    if in_caller_transaction:
+        require_transaction(db)
+    with contextlib.nullcontext() if in_caller_transaction else transaction(db):
         if not episode_checked:
             ensure_unlocked(db, episode_id)
         row = insert_row(db, "observations", values, action="add_observation",

@@ -87,6 +87,22 @@ def test_saves_move_the_episode_to_ready_and_back_as_the_criteria_say(in_recover
     assert phases == [Phase.RECOVERY, Phase.RECOVERY, Phase.READY, Phase.RECOVERY]
 
 
+def test_the_save_that_makes_the_episode_ready_commits_once_with_the_change(
+        in_recovery) -> None:
+    """The observation and the move to ready are one action: one transaction, one
+    COMMIT (one fsync), never an observation saved without the phase it implies."""
+    services, nurse, episode = in_recovery
+    for _ in range(2):  # 15, 25 minutes after dosing ended: still in recovery
+        services.clock.advance(minutes=10)  # type: ignore[attr-defined]
+        services.record_observation(nurse, episode, FULL)
+    services.clock.advance(minutes=10)  # type: ignore[attr-defined]
+    run = statements_of(services, lambda: services.record_observation(nurse, episode, FULL))
+    assert services.episode(episode).phase == Phase.READY
+    assert [s for s in run if s in ("COMMIT", "BEGIN IMMEDIATE")] == ["BEGIN IMMEDIATE",
+                                                                     "COMMIT"], run
+    assert any(s.startswith("UPDATE episodes") for s in run), run
+
+
 def test_one_signature_builds_the_discharge_view_once(in_recovery, monkeypatch) -> None:
     from monitor_app.domain.discharge import ManualAnswer
     from monitor_app.services.discharge import DischargeUseCases
