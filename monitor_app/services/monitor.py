@@ -11,33 +11,32 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from monitor_app.domain.models import Episode, Role, ValidationError
+from monitor_app.domain.models import Episode, Role
 from monitor_app.domain.monitor_codes import CodeTable, check_value, load_code_table
 from monitor_app.domain.monitor_intake import MonitorConfig, MonitorReading
 from monitor_app.services.context import ServiceContext
-from monitor_app.services.text import checked_text
+from monitor_app.services.monitor_settings import (
+    MonitorSettings,
+    chairs_from_text,
+    chairs_text,
+    check_settings,
+    mapping_from_text,
+)
 from monitor_app.storage import repository as repo
 
 if TYPE_CHECKING:  # the listener (sockets, threads) loads when monitors are switched on
     from monitor_app.services.monitor_listener import MllpListener
 
+__all__ = ["MonitorSettings", "MonitorUseCases", "PendingReading", "chairs_from_text",
+           "chairs_text", "check_settings", "mapping_from_text"]
+
 PREFIX = "monitor."
 LOG_SIZE = 50
-
-
-@dataclass(frozen=True)
-class MonitorSettings:
-    enabled: bool = False
-    address: str = "127.0.0.1"
-    port: int = 2575
-    allowlist: tuple[str, ...] = ()  # device ids (MSH-3, MSH-4 or OBX-18)
-    chairs: tuple[tuple[str, str], ...] = ()  # (device id or PV1-3 bed, chair)
-    quiet_after_s: int = 120  # "no signal" when a mapped device is silent this long
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,9 @@ class MonitorUseCases:
             values["allowlist"] = tuple(stored[PREFIX + "allowlist"])
         if PREFIX + "chairs" in stored:
             values["chairs"] = tuple((str(d), str(c)) for d, c in stored[PREFIX + "chairs"])
+        if PREFIX + "intervals" in stored:
+            values["intervals"] = tuple((str(d), int(n))
+                                        for d, n in stored[PREFIX + "intervals"])
         return MonitorSettings(**values)  # type: ignore[arg-type]
 
     def save_settings(self, actor_id: int, new: MonitorSettings) -> MonitorSettings:
@@ -83,7 +85,7 @@ class MonitorUseCases:
         changed = {name: value for name, value in vars(new).items()
                    if getattr(old, name) != value}
         if changed:
-            stored = {PREFIX + k: (list(map(list, v)) if k == "chairs" else
+            stored = {PREFIX + k: (list(map(list, v)) if k in ("chairs", "intervals") else
                                    list(v) if k == "allowlist" else v)
                       for k, v in changed.items()}
             repo.set_settings(self.ctx.db, stored, actor_id=actor_id, at=self.ctx.clock.now())
@@ -165,16 +167,20 @@ class MonitorUseCases:
         return list(reversed(self._unattached))
 
     def chair_signals(self) -> dict[str, str]:
-        """Per mapped chair: "monitor" when readings arrive, "no signal" when quiet."""
+        """Per mapped chair: "monitor" when readings arrive, "no signal" when quiet
+        longer than its device's expected interval (since the last reading, or since
+        the listener started when none came yet)."""
         if self.listener is None or self._started_at is None:
             return {}
         s = self.settings()
         now = self.ctx.clock.now()
-        quiet = timedelta(seconds=s.quiet_after_s)
+        quiet: dict[str, int] = {}  # chair -> the longest interval of its devices
+        for device, chair in s.chairs:
+            quiet[chair] = max(quiet.get(chair, 0), s.interval_of(device))
         out = {}
-        for _, chair in s.chairs:
+        for chair, seconds in quiet.items():
             last = self._last_seen.get(chair)
-            if now - (last or self._started_at) > quiet:
+            if now - (last or self._started_at) > timedelta(seconds=seconds):
                 out[chair] = "no signal"
             elif last is not None:
                 out[chair] = "monitor"
@@ -184,41 +190,3 @@ class MonitorUseCases:
         wanted = chair.strip().casefold()
         return next((e for e in repo.list_active_episodes(self.ctx.db)
                      if e.chair.strip().casefold() == wanted), None)
-
-
-def check_settings(new: MonitorSettings) -> MonitorSettings:
-    address = checked_text(new.address, "monitor_address", "listen address", size=100)
-    if not isinstance(new.port, int) or not 1 <= new.port <= 65535:
-        raise ValidationError("monitor_port", "port must be 1 to 65535")
-    if not 10 <= new.quiet_after_s <= 3600:
-        raise ValidationError("monitor_quiet", "quiet time must be 10 to 3600 seconds")
-    allowlist = tuple(dict.fromkeys(
-        checked_text(d, "monitor_allowlist", "device id", size=50) for d in new.allowlist
-        if d.strip()))
-    chairs = []
-    for device, chair in new.chairs:
-        if not device.strip() and not chair.strip():
-            continue
-        chairs.append((checked_text(device, "monitor_chairs", "device or bed", size=50),
-                       checked_text(chair, "monitor_chairs", "chair", size=30)))
-    if len({d.casefold() for d, _ in chairs}) != len(chairs):
-        raise ValidationError("monitor_chairs", "a device or bed is mapped to two chairs")
-    return replace(new, address=address, allowlist=allowlist, chairs=tuple(chairs))
-
-
-def chairs_from_text(text: str) -> tuple[tuple[str, str], ...]:
-    """'MON-01 = 3' per line (device id or PV1-3 bed, then the chair) as pairs."""
-    pairs = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        device, sep, chair = line.partition("=")
-        if not sep or not device.strip() or not chair.strip():
-            raise ValidationError("monitor_chairs", f"line {number}: write it as "
-                                  "'device = chair', e.g. MON-01 = 3")
-        pairs.append((device.strip(), chair.strip()))
-    return tuple(pairs)
-
-
-def chairs_text(chairs: tuple[tuple[str, str], ...]) -> str:
-    return "\n".join(f"{device} = {chair}" for device, chair in chairs)

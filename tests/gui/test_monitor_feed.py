@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit
@@ -146,3 +148,47 @@ def test_board_marks_the_chair_whose_monitor_sends(qtbot, feed, services, episod
     assert model.index(0, COL_CHAIR).data() == "1 ◉"
     assert model.index(0, COL_CHAIR).data(Qt.ItemDataRole.ToolTipRole) == \
         "Bedside monitor: readings arriving"
+
+
+def test_board_says_no_signal_when_the_chairs_device_is_quiet_past_its_interval(
+        qtbot, feed, services, staff, episode_id, clock):
+    from monitor_app.gui.board.board import COL_CHAIR, COL_STATUS, BoardModel
+
+    settings = services.monitor.settings()
+    services.monitor.save_settings(staff["admin"], replace(
+        settings, intervals=(("MON-01", 300),)))
+    model = BoardModel(services.clock)
+    with qtbot.waitSignal(feed.pending_changed, timeout=10000):
+        send(feed.address, oru().encode())
+    clock.advance(seconds=settings.quiet_after_s + 1)  # past the default, not MON-01's own
+    model.monitor_marks = services.monitor.chair_signals()
+    model.set_rows(services.board())
+    assert "no signal" not in model.index(0, COL_STATUS).data()
+    clock.advance(seconds=300)
+    model.monitor_marks = services.monitor.chair_signals()
+    model.set_rows(services.board())
+    assert model.index(0, COL_CHAIR).data() == "1 ⊘"
+    assert model.index(0, COL_STATUS).data().endswith("⊘ no signal")
+
+
+def test_settings_dialog_takes_a_devices_own_interval(qtbot, services, staff):
+    from monitor_app.gui.common.session import Session
+    from monitor_app.gui.monitor.settings_dialog import MonitorSettingsDialog
+
+    session = Session(services)
+    session.sign_in(services.staff_member(staff["admin"]))
+    dialog = MonitorSettingsDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.form.fields["monitor_allowlist"].setText("MON-01")
+    dialog.chairs.setPlainText("MON-01 = 3, every five minutes")
+    dialog._on_ok_clicked()
+    assert "interval in seconds" in dialog.form.errors["monitor_chairs"].text()
+    assert services.monitor.settings().chairs == ()  # nothing saved
+    dialog.chairs.setPlainText("MON-01 = 3, 300\nBAY-2 = 2")
+    dialog._on_ok_clicked()
+    saved = services.monitor.settings()
+    assert saved.intervals == (("MON-01", 300),)
+    assert saved.interval_of("BAY-2") == saved.quiet_after_s
+    again = MonitorSettingsDialog(session)
+    qtbot.addWidget(again)
+    assert again.chairs.toPlainText() == "MON-01 = 3, 300\nBAY-2 = 2"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+from dataclasses import replace
 import socket
 
 import pytest
@@ -160,3 +161,37 @@ def test_simulator_readings_are_accepted_and_drift_up_during_infusion(feed, caps
     during = sim.vitals(30, 40, rng)["hr"]
     after = sim.vitals(90, 40, rng)["hr"]
     assert during > before + 8 and during > after + 8
+
+
+def test_each_device_has_its_own_expected_interval_before_no_signal(feed):
+    """MON-01 (chair 1) sends its NIBP cycle every 5 minutes; MON-02 (chair 2) keeps the
+    default interval. Each chair turns "no signal" after its own device's interval."""
+    w, address, readings = feed
+    settings = w.s.monitor.settings()
+    w.s.monitor.save_settings(w.admin.id, replace(settings, quiet_after_s=60,
+                                                  intervals=(("MON-01", 300),)))
+    for device in ("MON-01", "MON-02"):
+        send(address, oru(device=device).encode())
+        w.s.monitor.route(readings.get(timeout=10))
+    w.clock.advance(seconds=61)
+    assert w.s.monitor.chair_signals() == {"1": "monitor", "2": "no signal"}
+    w.clock.advance(seconds=240)  # 301 s since MON-01's reading
+    assert w.s.monitor.chair_signals() == {"1": "no signal", "2": "no signal"}
+    send(address, oru(device="MON-01", control_id="again").encode())
+    w.s.monitor.route(readings.get(timeout=10))
+    assert w.s.monitor.chair_signals()["1"] == "monitor"
+
+
+def test_an_interval_is_typed_after_the_chair_and_checked():
+    from monitor_app.domain.models import ValidationError
+    from monitor_app.services.monitor import check_settings, mapping_from_text
+
+    chairs, intervals = mapping_from_text("MON-01 = 1, 300\nBAY-2 = 2\nMON-03 = 3, 90 s")
+    assert chairs == (("MON-01", "1"), ("BAY-2", "2"), ("MON-03", "3"))
+    assert intervals == (("MON-01", 300), ("MON-03", 90))
+    settings = check_settings(MonitorSettings(chairs=chairs, intervals=intervals))
+    assert settings.interval_of("mon-01") == 300 and settings.interval_of("BAY-2") == 120
+    with pytest.raises(ValidationError, match="interval in seconds"):
+        mapping_from_text("MON-01 = 1, soon")
+    with pytest.raises(ValidationError, match="10 to 3600"):
+        check_settings(MonitorSettings(chairs=(("MON-01", "1"),), intervals=(("MON-01", 5),)))

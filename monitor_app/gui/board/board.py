@@ -39,6 +39,7 @@ from monitor_app.domain.schedule import ScheduleState
 from monitor_app.domain.vital_fields import BY_KEY
 from monitor_app.domain.vitals import alert_value_text
 from monitor_app.gui.common.formatting import clock_text
+from monitor_app.gui.monitor.marks import no_signal_text
 from monitor_app.services.views import BoardRow
 
 (COL_CHAIR, COL_PATIENT, COL_STATUS, COL_NEXT, COL_PHASE, COL_PROTOCOL, COL_VITALS,
@@ -271,7 +272,7 @@ class BoardModel(QAbstractTableModel):
         if column == COL_PATIENT:
             return f"{row.patient_name}\n{row.mrn}"
         if column == COL_STATUS:
-            return status_text(row)
+            return no_signal_text(status_text(row), self.monitor_marks.get(row.chair, ""))
         if column == COL_NEXT:
             return countdown_text(row)
         if column == COL_PHASE:

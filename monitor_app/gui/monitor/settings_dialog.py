@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.pin_entry import fit_window
 from monitor_app.gui.common.widgets import Form, line_edit, set_handle
-from monitor_app.services.monitor import MonitorSettings, chairs_from_text, chairs_text
+from monitor_app.services.monitor import MonitorSettings, chairs_text, mapping_from_text
 
 
 class MonitorSettingsDialog(QDialog):
@@ -42,10 +42,14 @@ class MonitorSettingsDialog(QDialog):
         self.port.setRange(1, 65535)
         f.add("monitor_allowlist", "Allowed devices", line_edit("MON-01, MON-02", 500),
               hint="Comma-separated ids (MSH-3, MSH-4 or OBX-18); anything else is refused.")
-        self.chairs = f.add("monitor_chairs", "Device → chair", QPlainTextEdit())
-        self.chairs.setPlaceholderText("MON-01 = 1\nBAY-2 = 2")
+        self.chairs = f.add("monitor_chairs", "Device → chair", QPlainTextEdit(),
+                            hint="One line per device or PV1-3 bed: MON-01 = 1. A device "
+                                 "that sends less often: MON-02 = 2, 300 (seconds).")
+        self.chairs.setPlaceholderText("MON-01 = 1\nBAY-2 = 2, 300")
         self.chairs.setFixedHeight(self.chairs.fontMetrics().lineSpacing() * 5 + 12)
-        self.quiet = f.add("monitor_quiet", "No signal after (seconds)", QSpinBox())
+        self.quiet = f.add("monitor_quiet", "Expected interval (s)", QSpinBox(),
+                           hint="For devices without their own: a chair whose device is "
+                                "quiet longer than this shows \"no signal\" on the board.")
         self.quiet.setRange(10, 3600)
         self.general = f.add_error("general")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
@@ -71,16 +75,16 @@ class MonitorSettingsDialog(QDialog):
         self.port.setValue(s.port)
         self.form.fields["monitor_allowlist"].setText(  # type: ignore[attr-defined]
             ", ".join(s.allowlist))
-        self.chairs.setPlainText(chairs_text(s.chairs))
+        self.chairs.setPlainText(chairs_text(s.chairs, s.intervals))
         self.quiet.setValue(s.quiet_after_s)
 
     def values(self) -> MonitorSettings:
+        chairs, intervals = mapping_from_text(self.chairs.toPlainText())
         return MonitorSettings(
             enabled=self.enabled.isChecked(), address=self.form.text("monitor_address"),
             port=self.port.value(),
             allowlist=tuple(d.strip() for d in self.form.text("monitor_allowlist").split(",")),
-            chairs=chairs_from_text(self.chairs.toPlainText()),
-            quiet_after_s=self.quiet.value())
+            chairs=chairs, quiet_after_s=self.quiet.value(), intervals=intervals)
 
     def _on_ok_clicked(self) -> None:
         try:
