@@ -43,6 +43,7 @@ from monitor_app.gui.board.main_window import MainWindow  # noqa: E402
 from monitor_app.gui.common import attention  # noqa: E402
 from monitor_app.gui.common.session import Session  # noqa: E402
 from monitor_app.services import Services  # noqa: E402
+from tests.gui.layout_probe_monitor import labels_cut, probe_monitor_screens  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
 SHOTS = os.environ.get("LAYOUT_SHOTS", "")
@@ -161,15 +162,6 @@ def _offence(widget: QWidget, rect: QRect, why: str) -> dict[str, object]:
     return {"name": widget.objectName() or type(widget).__name__, "class":
             type(widget).__name__, "rect": [rect.x(), rect.y(), rect.width(), rect.height()],
             "why": why}
-
-
-def labels_cut(top: QWidget) -> list[str]:
-    """Visible word-wrapped labels shorter than their text needs at their width."""
-    from PySide6.QtWidgets import QLabel
-
-    return [label.objectName() or label.text()[:40] for label in top.findChildren(QLabel)
-            if label.isVisible() and label.wordWrap() and label.text()
-            and label.height() < label.heightForWidth(label.width())]
 
 
 def table_rows(table: QTableView) -> dict[str, int]:
@@ -331,13 +323,11 @@ def probe_dialogs(probe: Probe, window: MainWindow) -> None:
     dialog._on_ok_clicked()  # every field empty: the errors show
     probe.both("new episode with errors", dialog)
     dialog.close()
-    from monitor_app.gui.monitor.settings_dialog import MonitorSettingsDialog
-
-    for name, make in (("settings", SettingsDialog), ("staff", StaffAdminDialog),
-                       ("monitor settings", MonitorSettingsDialog)):
+    for name, make in (("settings", SettingsDialog), ("staff", StaffAdminDialog)):
         other = make(window.session, window)
         probe.both(name, other)
         other.close()
+    probe_monitor_screens(probe, window)
     probe_history(probe, window)
 
 

@@ -76,7 +76,7 @@ def test_every_named_control_of_every_screen_is_on_a_1280x800_screen(report: dic
     expected = {"board maximised", "episode chair 7", "discharge iv chair 7 maximised",
                 "discharge rems chair 9", "new episode with errors", "settings", "staff",
                 "history", "rems queue", "month at a glance", "monitor settings",
-                "monitor settings maximised"}
+                "monitor settings maximised", "monitor log", "monitor log maximised"}
     assert expected <= set(report["screens"])
     offenders = offenders_of(report)
     assert offenders == {}, json.dumps(offenders, indent=1)
@@ -114,5 +114,6 @@ def test_the_episode_window_shows_at_least_eight_observation_rows(report: dict) 
 
 
 def test_the_monitor_screens_show_every_hint_whole(report: dict) -> None:
-    for name in ("monitor settings", "monitor settings maximised"):
+    for name in ("monitor settings", "monitor settings maximised", "monitor log",
+                 "monitor log maximised"):
         assert report["screens"][name]["labels_cut"] == [], name

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import queue
-from dataclasses import replace
 import socket
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings

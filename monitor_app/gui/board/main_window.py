@@ -163,6 +163,8 @@ class MainWindow(QMainWindow):
             ("staff", "Staff", "", self._on_staff_triggered),
             ("settings", "Settings", "", self._on_settings_triggered),
             ("monitors", "Bedside monitors", "", self._on_monitors_triggered),
+            ("monitor_log", "Monitor readings for no patient", "",
+             self._on_monitor_log_triggered),
             ("verify", "Verify record", "", self._on_verify_triggered),
             ("history", "History", "Ctrl+H", self._on_history_triggered),
             ("rems_queue", "REMS forms", "", self._on_rems_queue_triggered),
@@ -177,7 +179,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             self.actions_by_key[key] = action
             menu.addAction(action)
-            if key not in ("open_episode", "monitors"):  # menu only
+            if key not in ("open_episode", "monitors", "monitor_log"):  # menu only
                 toolbar.addAction(action)
                 button = toolbar.widgetForAction(action)
                 if isinstance(button, QToolButton):
@@ -381,6 +383,11 @@ class MainWindow(QMainWindow):
         from monitor_app.gui.rems.rems_queue_window import RemsQueueWindow
 
         self._show_window("rems_queue", lambda: RemsQueueWindow(self.session, self))
+
+    def _on_monitor_log_triggered(self) -> None:
+        from monitor_app.gui.monitor.log_window import MonitorLogWindow
+
+        self._show_window("monitor_log", lambda: MonitorLogWindow(self.session, self))
 
     def _on_clinic_report_triggered(self) -> None:
         from monitor_app.gui.report.report_window import ReportWindow

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QLabel,
     QPlainTextEdit,
     QSizePolicy,
     QSpinBox,
@@ -51,6 +52,7 @@ class MonitorSettingsDialog(QDialog):
                            hint="For devices without their own: a chair whose device is "
                                 "quiet longer than this shows \"no signal\" on the board.")
         self.quiet.setRange(10, 3600)
+        self.quiet.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.general = f.add_error("general")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
@@ -60,6 +62,9 @@ class MonitorSettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(f)
         layout.addWidget(buttons)
+        hint = self.findChild(QLabel, "monitor_quiet_hint")
+        if hint is not None:  # the hint takes the row's width, not the spin box's
+            hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._load(session.services.monitor.settings())
 
     def showEvent(self, event: QShowEvent) -> None:
