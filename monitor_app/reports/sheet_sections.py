@@ -40,9 +40,10 @@ OBS_COLUMNS: tuple[tuple[str, str, float | None], ...] = (
     ("dissociation", "Dissoc.<br/>0–3", 38),
     ("side_effects", "Side effects", None),
     ("news2", "NEWS2", 36),
-    ("initials", "By", 30),
+    ("initials", "By", 40),
 )
 ABNORMAL_MARK = "*"
+SOURCE_SIZE = 7  # "(monitor)" under the initials: the 40-point column holds it on one line
 
 
 def header(data: SheetData, st: Styles, width: float,
@@ -150,8 +151,6 @@ def _obs_cells(data: SheetData, obs: SheetObservation, st: Styles,
         time = f"{when.strftime('%d %b')}<br/>{time}"
     if obs.late:
         time += "<br/><font size='6.5'>(late)</font>"
-    if obs.from_monitor:
-        time += "<br/><font size='6.5'>(monitor)</font>"
     if obs.timepoint:
         time += f"<br/><font size='6.5'>{markup(obs.timepoint)}</font>"
     left, centre = (st.cell_void, st.cell_c_void) if obs.voided else (st.cell, st.cell_c)
@@ -162,6 +161,8 @@ def _obs_cells(data: SheetData, obs: SheetObservation, st: Styles,
             text = f"<b>{text}{ABNORMAL_MARK}</b>"
         if key == "spo2" and obs.on_oxygen:
             text += "<br/><font size='6.5'>on O₂</font>"
+        if key == "initials" and obs.from_monitor:  # the source, beside who confirmed it
+            text += f"<br/><font size='{SOURCE_SIZE}'>(monitor)</font>"
         if obs.voided:
             text = f"<strike>{text}</strike>"
         cells.append(Paragraph(text, left if key == "side_effects" else centre))
@@ -216,7 +217,8 @@ def observations(data: SheetData, st: Styles, width: float) -> list[Flowable]:
     legend = (f"<b>Bold with {ABNORMAL_MARK}</b> = flagged: outside the protocol's alert "
               "limits, or a finding that needs attention.  "
               "(late) = entered later than the time shown.  "
-              "(monitor) = a bedside monitor's reading, confirmed by who recorded it.  "
+              "(monitor) = a bedside monitor's reading, confirmed by who recorded it "
+              "(under their initials).  "
               "<strike>Struck-through grey</strike> = voided, with the reason below it.  "
               "MOAA/S 5 = alert; dissociation 0 = none, 3 = severe.  "
               "NEWS2 is an escalation aid, not a discharge score.  "
