@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from monitor_app.domain.hl7_message import Hl7Refused, build_ack, decode, parse_oru
 from monitor_app.domain.monitor_codes import CodeTable, form_values
@@ -89,3 +90,21 @@ def _intake(code: str, reason: str, control_id: str, header: tuple[str, str], no
             ack_id: str, reading: MonitorReading | None) -> Intake:
     ack = build_ack(code, control_id, reason=reason, receiver=header, now=now, ack_id=ack_id)
     return Intake(code, reason, ack, reading)
+
+
+def reading_to_dict(reading: MonitorReading) -> dict[str, object]:
+    """JSON-able, for keeping a pending reading across a restart."""
+    return {"control_id": reading.control_id, "device": reading.device,
+            "chair": reading.chair, "taken_at": reading.taken_at.isoformat(),
+            "received_at": reading.received_at.isoformat(), "values": dict(reading.values),
+            "refused": dict(reading.refused), "ignored": list(reading.ignored)}
+
+
+def reading_from_dict(data: Mapping[str, Any]) -> MonitorReading:
+    return MonitorReading(
+        control_id=str(data["control_id"]), device=str(data["device"]),
+        chair=str(data["chair"]), taken_at=datetime.fromisoformat(data["taken_at"]),
+        received_at=datetime.fromisoformat(data["received_at"]),
+        values={str(k): str(v) for k, v in data["values"].items()},
+        refused={str(k): str(v) for k, v in data["refused"].items()},
+        ignored=tuple(str(i) for i in data["ignored"]))

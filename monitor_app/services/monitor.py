@@ -9,6 +9,7 @@ listener's threads only queue readings (``on_reading`` given to ``start``).
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,8 +19,15 @@ from typing import TYPE_CHECKING
 
 from monitor_app.domain.models import Episode, Role
 from monitor_app.domain.monitor_codes import CodeTable, check_value, load_code_table
-from monitor_app.domain.monitor_intake import MonitorConfig, MonitorReading
+from monitor_app.domain.monitor_intake import (
+    MonitorConfig,
+    MonitorReading,
+    reading_from_dict,
+    reading_to_dict,
+)
+from monitor_app.domain.protocol import Protocol
 from monitor_app.services.context import ServiceContext
+from monitor_app.services.errors import StorageError
 from monitor_app.services.monitor_settings import (
     MonitorSettings,
     chairs_from_text,
@@ -28,6 +36,7 @@ from monitor_app.services.monitor_settings import (
     mapping_from_text,
 )
 from monitor_app.storage import repository as repo
+from monitor_app.storage import repository_monitor as repo_monitor
 
 if TYPE_CHECKING:  # the listener (sockets, threads) loads when monitors are switched on
     from monitor_app.services.monitor_listener import MllpListener
@@ -35,6 +44,7 @@ if TYPE_CHECKING:  # the listener (sockets, threads) loads when monitors are swi
 __all__ = ["MonitorSettings", "MonitorUseCases", "PendingReading", "chairs_from_text",
            "chairs_text", "check_settings", "mapping_from_text"]
 
+log = logging.getLogger(__name__)
 PREFIX = "monitor."
 LOG_SIZE = 50
 
@@ -56,6 +66,7 @@ class MonitorUseCases:
         self._unattached: deque[MonitorReading] = deque(maxlen=LOG_SIZE)
         self._last_seen: dict[str, datetime] = {}  # chair -> last reading
         self._started_at: datetime | None = None
+        self._restore_pending()
 
     @cached_property
     def table(self) -> CodeTable:
@@ -133,13 +144,23 @@ class MonitorUseCases:
 
     # ------------------------------------------------------------------ readings
     def route(self, reading: MonitorReading) -> PendingReading | None:
-        """Attach a reading to its chair's open episode, or log it for nobody."""
+        """Attach a reading to its chair's open episode (kept across a restart while
+        recent), or log it for nobody."""
         episode = self._episode_in(reading.chair) if reading.chair else None
         if reading.chair:
             self._last_seen[reading.chair] = reading.received_at
         if episode is None:
             self._unattached.append(reading)
             return None
+        pending = self._attach(episode, reading)
+        try:
+            repo_monitor.keep_pending(self.ctx.db, episode.id, reading.received_at,
+                                      reading_to_dict(reading))
+        except StorageError as exc:  # the form still shows it; only a restart loses it
+            log.warning("pending monitor reading not kept for a restart: %s", exc)
+        return pending
+
+    def _attach(self, episode: Episode, reading: MonitorReading) -> PendingReading:
         protocol = self.ctx.protocols[episode.protocol_id]
         values, refused = {}, dict(reading.refused)
         for key, text in reading.values.items():
@@ -161,6 +182,24 @@ class MonitorUseCases:
         found = self._pending.get(episode_id)
         if found is not None and (reading is None or found.reading == reading):
             del self._pending[episode_id]
+            try:
+                repo_monitor.forget_pending(self.ctx.db, episode_id)
+            except StorageError as exc:  # dropped at the next start as stale or closed
+                log.warning("kept monitor reading not removed: %s", exc)
+
+    def _restore_pending(self) -> None:
+        """The pending readings kept before a restart, each while younger than its
+        protocol's shortest check interval (older, it belongs to an earlier check)."""
+        now = self.ctx.clock.now()
+        active = {e.id: e for e in repo.list_active_episodes(self.ctx.db)}
+        for episode_id, received_at, data in repo_monitor.kept_pending(self.ctx.db):
+            episode = active.get(episode_id)
+            protocol = self.ctx.protocols.get(episode.protocol_id) if episode else None
+            if episode is None or protocol is None or \
+                    now - received_at > kept_for(protocol):
+                repo_monitor.forget_pending(self.ctx.db, episode_id)
+                continue
+            self._attach(episode, reading_from_dict(data))
 
     def unattached(self) -> list[MonitorReading]:
         """The last readings that reached no episode, newest first."""
@@ -190,3 +229,11 @@ class MonitorUseCases:
         wanted = chair.strip().casefold()
         return next((e for e in repo.list_active_episodes(self.ctx.db)
                      if e.chair.strip().casefold() == wanted), None)
+
+
+def kept_for(protocol: Protocol) -> timedelta:
+    """How long a pending reading stays worth showing after a restart: the protocol's
+    shortest interval between checks (10 min during an IV infusion by default)."""
+    schedule = protocol.schedule
+    return timedelta(minutes=min(m for m in (schedule.during_interval_min,
+                                             schedule.after_interval_min) if m > 0))

@@ -192,3 +192,34 @@ def test_settings_dialog_takes_a_devices_own_interval(qtbot, services, staff):
     again = MonitorSettingsDialog(session)
     qtbot.addWidget(again)
     assert again.chairs.toPlainText() == "MON-01 = 3, 300\nBAY-2 = 2"
+
+
+def test_after_a_restart_the_episode_form_shows_the_unconfirmed_reading(qtbot, tmp_path,
+                                                                        fast_pins):
+    from monitor_app.gui.common.session import Session
+    from monitor_app.services import Services
+    from tests.helpers.world import make_world, open_iv
+
+    w = make_world(tmp_path / "clinic.db")
+    w.s.monitor.save_settings(w.admin.id, MonitorSettings(
+        enabled=True, allowlist=("MON-01",), chairs=(("MON-01", "1"),)))
+    episode = open_iv(w, chair="1")
+    first = MonitorFeed(w.s)
+    assert first.start(port=0) is not None
+    with qtbot.waitSignal(first.pending_changed, timeout=10000):
+        send(first.address, oru().encode())
+    first.stop()
+    w.s.close()  # the app stops before the nurse confirmed the reading
+    w.clock.advance(minutes=3)
+    services = Services.open(w.path, clock=w.clock)
+    try:
+        session = Session(services)
+        session.sign_in(services.staff_member(w.nurse.id))
+        window = open_window(qtbot, session, episode.id)
+        assert {k: field(window, k).text() for k in ("hr", "bp", "spo2", "rr")} == {
+            "hr": "78", "bp": "132/84", "spo2": "97", "rr": "15"}
+        assert "From monitor MON-01" in window.findChild(QLabel, "monitor_reading").text()
+        assert not services.episode_view(episode.id).observations
+        window.close()
+    finally:
+        services.close()

@@ -294,3 +294,21 @@ def m015_episodes_closed_index(db: Database) -> None:
     what was discharged or cancelled today, however long before it was opened."""
     run(db, ["CREATE INDEX episodes_closed ON episodes(closed_at) "
              "WHERE closed_at IS NOT NULL"])
+
+
+@migrations(name="m016_monitor_pending")
+def m016_monitor_pending(db: Database) -> None:
+    """Each open episode's pending bedside-monitor reading, so one the nurse has not yet
+    confirmed is still in the entry form after the app restarts. NOT the record: never
+    an observation, never audited (its name starts with "_", so ``verify`` leaves it
+    out), replaced by the next reading, deleted when the nurse saves or it goes stale."""
+    run(
+        db,
+        [
+            """CREATE TABLE _monitor_pending (
+                episode_id INTEGER PRIMARY KEY REFERENCES episodes(id),
+                received_at TEXT NOT NULL,
+                reading TEXT NOT NULL
+            ) STRICT""",
+        ],
+    )
