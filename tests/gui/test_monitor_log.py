@@ -25,9 +25,10 @@ def window(qtbot, services, staff, session, episode_id) -> MainWindow:
     qtbot.addWidget(w)
     w.tick_timer.stop()
     w.reload_timer.stop()
-    assert w.monitor_feed.start(port=0) is not None  # any free port, not the clinic's
     w.show()
     qtbot.waitExposed(w)
+    qtbot.waitUntil(lambda: w.started)  # the listener starts after the first paint
+    assert w.monitor_feed.start(port=0) is not None  # again, on any free port
     yield w
     w.monitor_feed.stop()
 
