@@ -28,7 +28,7 @@ HEAVY = ("reportlab", "pyhanko", "cryptography", "pyqtgraph", "numpy", "pandas",
          "monitor_app.gui.episode", "monitor_app.gui.discharge", "monitor_app.gui.report")
 
 # run_gui as monitor-app runs it; the sign-in dialog answers with the nurse and the
-# event loop runs until the board has painted once.
+# event loop runs until the board has painted and the work that waits for it has run.
 START_TO_BOARD = """
 import json, sys
 from pathlib import Path
@@ -45,16 +45,20 @@ def paint_event(self, event):
         at_paint["modules"] = sorted(sys.modules)
         at_paint["rows"] = self.model().rowCount()
 
-def run_until_painted(self):
-    for _ in range(200):
+def run_until_started(self):
+    window = None
+    for _ in range(2000):
         QApplication.processEvents()
-        if at_paint:
+        window = next((w for w in QApplication.topLevelWidgets()
+                       if getattr(w, "started", False)), None)
+        if at_paint and window is not None:
             break
+    at_paint["started"] = window is not None
     print(json.dumps(at_paint))
     return 0
 
 BoardView.paintEvent = paint_event
-QApplication.exec = run_until_painted
+QApplication.exec = run_until_started
 gui_app.start_session = lambda services: next(
     s for s in services.staff() if s.id == int(sys.argv[2]))
 sys.exit(gui_app.run_gui(Path(sys.argv[1]), ["monitor-app"]))
@@ -65,6 +69,7 @@ def test_starting_to_the_board_loads_no_printing_signing_or_chart_library(tmp_pa
     world = make_world(tmp_path / "clinic.db")
     open_iv(world)
     world.s.close()
+    assert not (tmp_path / "backups").exists()
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([sys.executable, "-c", START_TO_BOARD, str(world.path),
                            str(world.nurse.id)], cwd=ROOT,
@@ -72,6 +77,9 @@ def test_starting_to_the_board_loads_no_printing_signing_or_chart_library(tmp_pa
     assert done.returncode == 0, done.stderr
     at_paint = json.loads(done.stdout.strip().splitlines()[-1])
     assert at_paint["rows"] == 1  # the board is filled
+    # What waits for the paint still runs: the day's first start makes its backup.
+    assert at_paint["started"]
+    assert len(list((tmp_path / "backups").glob("*.db"))) == 1
     loaded = [m for m in at_paint["modules"]
               if any(m == heavy or m.startswith(heavy + ".") for heavy in HEAVY)]
     assert loaded == []

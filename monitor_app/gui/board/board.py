@@ -397,7 +397,13 @@ class BoardView(QTableView):
         """From the contents' widths (``fit_columns``) to the board's width: a resize
         shares the width out again without measuring every cell again."""
         widths = list(self._content_widths)
-        excess = sum(widths) - self.viewport().width()
+        # The viewport's width, worked out without asking for the viewport: the first
+        # plain QWidget handed to Python makes PySide load every QtWidgets class (~10 ms).
+        room = self.maximumViewportSize().width()
+        bar = self.verticalScrollBar()
+        if bar.isVisibleTo(self):
+            room -= bar.sizeHint().width()
+        excess = sum(widths) - room
         if excess < 0:  # room to spare: the patient's name gets it
             widths[COL_PATIENT] -= excess
         for column, narrowest in SHRINK:
