@@ -66,8 +66,9 @@ def timed(fn: Callable[[], object]) -> float:
 
 
 def probe(*args: str) -> str:
+    env = {**os.environ, "BENCH_SPAWNED_AT": repr(time.time())}
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "probes.py"), *args],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+                         capture_output=True, text=True, check=True, cwd=ROOT, env=env)
     return out.stdout.strip().splitlines()[-1]
 
 

@@ -10,6 +10,7 @@ sqlite-utils also imports dateutil's parser (with its time zones and ctypes) for
 import time. It is registered as a lazy module, loaded in full on first attribute use.
 """
 
+import gc
 import importlib.util
 import sys
 
@@ -35,8 +36,12 @@ _register_lazy("dateutil.parser")
 _hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
 for _name in _hidden:
     sys.modules[_name] = None  # type: ignore[assignment]  # makes the import fail fast
+_collecting = gc.isenabled()
+gc.disable()  # nothing to collect while a module loads (see gc_pause.py)
 try:
     import sqlite_utils  # noqa: F401
 finally:
     for _name in _hidden:
         del sys.modules[_name]
+    if _collecting:
+        gc.enable()

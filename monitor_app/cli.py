@@ -131,6 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     args = build_parser().parse_args(argv)
     if args.command is None:
+        from monitor_app import gc_pause
+
+        gc_pause.pause()  # until the board is painted (run_gui resumes it)
         from monitor_app.gui.app import run_gui
 
         return run_gui(_db_path(args))

@@ -17,7 +17,7 @@ from types import TracebackType
 # The Qt-free core first: once PySide6 is imported, its import hook reads the source
 # of every module imported after it (looking for ``from __feature__``), about 30 ms of
 # the start for the core's hundred-odd modules.
-from monitor_app import paths
+from monitor_app import gc_pause, paths
 from monitor_app.domain.models import Staff
 from monitor_app.exit_codes import EXIT_ERROR, EXIT_OK
 from monitor_app.services import Services
@@ -183,6 +183,13 @@ def _unexpected_error_hook(previous: ExceptHook) -> ExceptHook:
 
 
 def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
+    try:
+        return _run_gui(db_path, argv)
+    finally:
+        gc_pause.resume()  # if it was paused and the board never came
+
+
+def _run_gui(db_path: Path, argv: list[str] | None) -> int:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv if argv is not None else sys.argv)
@@ -213,6 +220,7 @@ def run_gui(db_path: Path, argv: list[str] | None = None) -> int:
         recovery.finished.connect(window.statusBar().showMessage)  # queued: a QObject slot
         # Once the board is on screen: none of them holds up recording (the quick check,
         # which does, finished above), and the nurse sees the board sooner.
+        window.after_first_paint(gc_pause.resume)
         window.after_first_paint(lambda: window.run_backup(daily=True))
         window.after_first_paint(recovery.start)
         window.after_first_paint(window.start_record_check)

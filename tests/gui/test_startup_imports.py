@@ -30,8 +30,10 @@ HEAVY = ("reportlab", "pyhanko", "cryptography", "pyqtgraph", "numpy", "pandas",
 # run_gui as monitor-app runs it; the sign-in dialog answers with the nurse and the
 # event loop runs until the board has painted and the work that waits for it has run.
 START_TO_BOARD = """
-import json, sys
+import gc, json, sys
 from pathlib import Path
+from monitor_app import gc_pause
+gc_pause.pause()  # as cli.main does
 from monitor_app.gui import app as gui_app
 from PySide6.QtWidgets import QApplication
 from monitor_app.gui.board.board import BoardView
@@ -44,6 +46,7 @@ def paint_event(self, event):
     if not at_paint:
         at_paint["modules"] = sorted(sys.modules)
         at_paint["rows"] = self.model().rowCount()
+        at_paint["collecting_at_paint"] = gc.isenabled()
 
 def run_until_started(self):
     window = None
@@ -54,6 +57,7 @@ def run_until_started(self):
         if at_paint and window is not None:
             break
     at_paint["started"] = window is not None
+    at_paint["collecting"] = gc.isenabled()
     print(json.dumps(at_paint))
     return 0
 
@@ -79,6 +83,7 @@ def test_starting_to_the_board_loads_no_printing_signing_or_chart_library(tmp_pa
     assert at_paint["rows"] == 1  # the board is filled
     # What waits for the paint still runs: the day's first start makes its backup.
     assert at_paint["started"]
+    assert not at_paint["collecting_at_paint"] and at_paint["collecting"]  # gc_pause.py
     assert len(list((tmp_path / "backups").glob("*.db"))) == 1
     loaded = [m for m in at_paint["modules"]
               if any(m == heavy or m.startswith(heavy + ".") for heavy in HEAVY)]
