@@ -9,6 +9,7 @@ beside the ones written before.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from monitor_app.domain.discharge import ManualAnswer
@@ -67,11 +68,23 @@ class DocumentUseCases:
     def document_data(self, episode_id: int) -> sd.SheetData:
         return build_sheet(self.ctx, self.sheets.discharge.discharge_view(episode_id))
 
-    def document_pdf(self, episode_id: int, copy: DocumentCopy | str = DocumentCopy.CHART
-                     ) -> bytes:
-        """One of the documents as it stands (DRAFT across every page until signed)."""
+    def document_pdf(self, episode_id: int, copy: DocumentCopy | str = DocumentCopy.CHART,
+                     *, language: str | None = None) -> bytes:
+        """One of the documents as it stands (DRAFT across every page until signed).
+        ``language`` prints the patient copy's instructions in another of the
+        protocol's languages, for this print only: the record keeps its own."""
         chosen = self._copy(episode_id, copy)
-        return render_copy(self.ctx, self.document_data(episode_id), chosen)
+        data = self.document_data(episode_id)
+        if language is not None and chosen == DocumentCopy.PATIENT \
+                and language != data.language:
+            protocol = self.ctx.protocol_of(self.episodes.episode(episode_id))
+            if language not in protocol.languages:
+                raise ValidationError("language", f"{protocol.name} has instructions in "
+                                      f"{', '.join(protocol.languages)}, not {language!r}")
+            text = protocol.instructions_in(language)
+            data = replace(data, language=language, instructions_title=text.title,
+                           instructions=text.lines)
+        return render_copy(self.ctx, data, chosen)
 
     def _copy(self, episode_id: int, copy: DocumentCopy | str) -> DocumentCopy:
         try:

@@ -112,7 +112,7 @@ def test_the_sheet_of_a_past_episode_is_made_for_preview_and_print(
     w.table.selectRow(1)  # Noah Fischer, signed today
     qtbot.mouseClick(child(w, QPushButton, "history_print"), Qt.MouseButton.LeftButton)
     assert len(printed) == 1 and printed[0].startswith(b"%PDF")
-    assert child(w, QLabel, "history_status").text() == "Sheet sent to P1"
+    assert child(w, QLabel, "history_status").text() == "Chart copy sent to P1"
 
 
 def test_the_board_summary_counts_rems_forms_due_soon_and_late(window: MainWindow) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from monitor_app.domain.models import ValidationError
-from monitor_app.gui.common import printing
+from monitor_app.domain.models import Phase, ValidationError
+from monitor_app.gui.common.documents_panel import DocumentsPanel
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import set_handle as _handle
@@ -99,19 +99,19 @@ class DischargeDialog(QDialog):
             self.rems_widgets = self.rems_box.widgets
             self.rems_missing = self.rems_box.missing
 
-        # --- signing, messages, printing ---------------------------------------------
-        self.signoff = SignOffPanel(self)
+        # --- signing, messages, the documents -----------------------------------------
+        self.documents = DocumentsPanel(session, "discharge", self._on_documents_report,
+                                        parent=self)
+        self._documents_of: tuple[int, bool] | None = None  # (episode, signed) shown
+        self.signoff = SignOffPanel(self.documents, self)
         self.blocking, self.message = self.signoff.blocking, self.signoff.message
         self.signature = self.signoff.signature
         self.archive_problem = self.signoff.archive_problem
-        self.preview, self.print_button = self.signoff.preview, self.signoff.print_button
-        self.save, self.add_addendum = self.signoff.save, self.signoff.add_addendum
+        self.preview, self.print_button = self.documents.preview, self.documents.print_button
+        self.save, self.add_addendum = self.documents.save, self.signoff.add_addendum
         self.sign, self.close_button = self.signoff.sign, self.signoff.close_button
         self.export_fhir = self.signoff.export_fhir
         self.export_fhir.clicked.connect(self._on_export_fhir_clicked)
-        self.preview.clicked.connect(self._on_preview_clicked)
-        self.print_button.clicked.connect(self._on_print_clicked)
-        self.save.clicked.connect(self._on_save_clicked)
         self.add_addendum.clicked.connect(self._on_add_addendum_clicked)
         self.sign.clicked.connect(self._on_sign_clicked)
         self.close_button.clicked.connect(self._on_close_clicked)
@@ -187,6 +187,15 @@ class DischargeDialog(QDialog):
         self.override.setVisible(not self.signed)
         self.remove_override.setVisible(not self.signed)
         self.signoff.show_view(self.state)
+        view = self.state.episode
+        shown = (view.episode.id, view.signed)
+        if shown != self._documents_of:  # the copies and the draft mark change at signing
+            self._documents_of = shown
+            self.documents.set_episode(
+                view.episode.id, signed=view.signed,
+                writable=not view.signed and view.episode.phase not in (
+                    Phase.DISCHARGED, Phase.CANCELLED),
+                name_stem=f"{view.patient.mrn}_{view.episode.number}")
 
     # ------------------------------------------------------------------ answers
     def _call(self, fn, *args) -> bool:
@@ -345,37 +354,17 @@ class DischargeDialog(QDialog):
         self.show_message("")
         self._show_note(f"FHIR bundle for the EHR saved to {written}", warning=False)
 
-    # ------------------------------------------------------------------ the sheet
-    def _sheet(self) -> bytes | None:
-        try:
-            return self.services.sheet_pdf(self.episode_id)
-        except (OSError, ValidationError) as exc:
-            self.show_message(f"The sheet could not be made: {exc}")
-            return None
+    # ------------------------------------------------------------------ the documents
+    @property
+    def preview_window(self) -> QWidget | None:
+        return self.documents.preview_window
 
-    def sheet_name(self) -> str:
-        return self.services.documents.save_name(self.episode_id)
-
-    def _on_preview_clicked(self) -> None:
-        pdf = self._sheet()
-        if pdf is not None:
-            self.preview_window = printing.preview_pdf(
-                self, pdf, f"Discharge sheet {self.state.episode.episode.number}")
-
-    def _on_print_clicked(self) -> None:
-        pdf = self._sheet()
-        if pdf is not None:
-            printer = printing.print_pdf(self, pdf, self.sheet_name(), self.services.settings())
-            if printer is not None:
-                self._show_note(f"Sheet sent to {printer}", warning=False)
-
-    def _on_save_clicked(self) -> None:
-        pdf = self._sheet()
-        if pdf is not None:
-            path = printing.save_pdf(self, pdf, self.sheet_name(), self.services.settings())
-            if path is not None:
-                self.show_message("")
-                self._show_note(f"Sheet saved to {path}", warning=False)
+    def _on_documents_report(self, text: str, warning: bool) -> None:
+        if warning:
+            self.show_message(text)
+        else:
+            self.show_message("")
+            self._show_note(text, warning=False)
 
     def _on_close_clicked(self) -> None:
         if self.sign_result is not None:

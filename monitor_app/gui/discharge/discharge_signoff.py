@@ -39,8 +39,9 @@ def signature_text(s: SignatureView) -> str:
 class SignOffPanel(QWidget):
     """Blocking reasons, message, signatures, archive note, and the sheet/sign buttons."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, documents: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.documents = documents  # the DocumentsPanel: choose, preview, print, save
         self.blocking = _handle(QLabel(self), "blocking", "Why it cannot be signed yet")
         self.blocking.setWordWrap(True)
         self.blocking.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -57,12 +58,6 @@ class SignOffPanel(QWidget):
         self.archive_problem.setStyleSheet(WARNING_STYLE)
         self.archive_problem.hide()
 
-        self.preview = _handle(QPushButton("Preview sheet", self), "preview_sheet",
-                               "Preview the discharge sheet")
-        self.print_button = _handle(QPushButton("Print", self), "print_sheet",
-                                    "Print the discharge sheet")
-        self.save = _handle(QPushButton("Save PDF…", self), "save_sheet",
-                            "Save the discharge sheet as PDF")
         self.add_addendum = _handle(QPushButton("Add addendum…", self), "add_addendum",
                                     "Add a signed addendum")
         self.export_fhir = _handle(QPushButton("Export for EHR…", self), "export_fhir",
@@ -75,8 +70,7 @@ class SignOffPanel(QWidget):
         self.close_button.setAutoDefault(False)
 
         actions = QHBoxLayout()
-        for button in (self.preview, self.print_button, self.save, self.add_addendum,
-                       self.export_fhir):
+        for button in (self.add_addendum, self.export_fhir):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.sign)
@@ -87,6 +81,7 @@ class SignOffPanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.signature)
         layout.addWidget(self.archive_problem)
+        layout.addWidget(documents)
         layout.addLayout(actions)
 
     def _scrolled(self, label: QLabel) -> QScrollArea:
@@ -116,10 +111,6 @@ class SignOffPanel(QWidget):
         self.sign.setVisible(not signed)
         self.add_addendum.setVisible(signed)
         self.export_fhir.setVisible(signed)
-        draft = "" if signed else " (draft)"
-        self.preview.setText(f"Preview sheet{draft}")
-        self.print_button.setText(f"Print{draft}")
-        self.save.setText(f"Save PDF{draft}…")
         if signed:
             self.blocking.setText("This episode is signed and locked. Later facts go in a "
                                   "signed addendum.")

@@ -2,7 +2,8 @@
 of all past ones by name, MRN or episode number, dates and protocol.
 
 A chosen episode opens read-only in the episode window (a signed record is locked);
-its sheet can be previewed, printed or saved, and a signed one takes an addendum.
+its documents (patient copy, chart copy, REMS form) can be previewed, printed or
+saved, and a signed one takes an addendum.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from monitor_app.domain.documents import DocumentCopy
 from monitor_app.domain.models import ValidationError
-from monitor_app.gui.common import printing
+from monitor_app.gui.common.documents_panel import DocumentsPanel
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import FieldError, set_handle, show_field_error
@@ -55,7 +57,6 @@ class HistoryWindow(QWidget):
         self.open_episode = open_episode
         self.setWindowTitle("History")
         set_handle(self, "history", "History")
-        self.preview_window: QWidget | None = None
 
         self.search = set_handle(QLineEdit(), "history_search", "Name, MRN or episode")
         self.search.setPlaceholderText("name, MRN or episode number")
@@ -96,17 +97,19 @@ class HistoryWindow(QWidget):
         self.status.setWordWrap(True)
 
         self.open_button = set_handle(QPushButton("Open (read-only)"), "history_open", "Open")
-        self.preview = set_handle(QPushButton("Preview sheet"), "history_preview", "Preview")
-        self.print_button = set_handle(QPushButton("Print sheet"), "history_print", "Print")
-        self.save = set_handle(QPushButton("Save PDF…"), "history_save", "Save PDF")
+        self.documents = DocumentsPanel(session, "history", self._report,
+                                        default=DocumentCopy.CHART, parent=self)
+        self.preview = self.documents.preview
+        self.print_button = self.documents.print_button
+        self.save = self.documents.save
         self.addendum = set_handle(QPushButton("Add addendum…"), "history_addendum",
                                    "Add addendum")
         self.close_button = set_handle(QPushButton("Close"), "history_close", "Close")
         actions = QHBoxLayout()
-        for button in (self.open_button, self.preview, self.print_button, self.save,
-                       self.addendum):
-            actions.addWidget(button)
-        actions.addStretch(1)
+        actions.addWidget(self.open_button)
+        actions.addWidget(self.addendum)
+        actions.addSpacing(16)
+        actions.addWidget(self.documents, 1)
         actions.addWidget(self.close_button)
 
         column = QVBoxLayout(self)
@@ -124,9 +127,6 @@ class HistoryWindow(QWidget):
         self.table.doubleClicked.connect(self._on_open_clicked)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.open_button.clicked.connect(self._on_open_clicked)
-        self.preview.clicked.connect(self._on_preview_clicked)
-        self.print_button.clicked.connect(self._on_print_clicked)
-        self.save.clicked.connect(self._on_save_clicked)
         self.addendum.clicked.connect(self._on_addendum_clicked)
         self.close_button.clicked.connect(self.close)
         fit_to_screen(self, 1180, 640)
@@ -182,49 +182,21 @@ class HistoryWindow(QWidget):
 
     def _on_selection_changed(self, *_args: object) -> None:
         row = self.selected()
-        for button in (self.open_button, self.preview, self.print_button, self.save):
-            button.setEnabled(row is not None)
+        self.open_button.setEnabled(row is not None)
         self.addendum.setEnabled(row is not None and row.signed)
+        if row is None:
+            self.documents.set_episode(None)
+        else:  # a closed episode: its language can no longer change
+            self.documents.set_episode(row.episode_id, signed=row.signed,
+                                       name_stem=f"{row.mrn}_{row.number}")
+
+    def _report(self, text: str, warning: bool) -> None:
+        self.status.setText(("⚠ " if warning else "") + text)
 
     def _on_open_clicked(self, *_args: object) -> None:
         row = self.selected()
         if row is not None:
             self.open_episode(row.episode_id)
-
-    def _sheet(self) -> tuple[HistoryRow, bytes] | None:
-        row = self.selected()
-        if row is None:
-            return None
-        try:
-            return row, self.services.sheet_pdf(row.episode_id)
-        except USER_ERRORS as exc:
-            self.status.setText(f"The sheet could not be made: {exc}")
-            return None
-
-    def sheet_name(self, row: HistoryRow) -> str:
-        return self.services.documents.save_name(row.episode_id)
-
-    def _on_preview_clicked(self) -> None:
-        found = self._sheet()
-        if found is not None:
-            self.preview_window = printing.preview_pdf(self, found[1],
-                                                       f"Discharge sheet {found[0].number}")
-
-    def _on_print_clicked(self) -> None:
-        found = self._sheet()
-        if found is not None:
-            printer = printing.print_pdf(self, found[1], self.sheet_name(found[0]),
-                                         self.services.settings())
-            if printer is not None:
-                self.status.setText(f"Sheet sent to {printer}")
-
-    def _on_save_clicked(self) -> None:
-        found = self._sheet()
-        if found is not None:
-            path = printing.save_pdf(self, found[1], self.sheet_name(found[0]),
-                                     self.services.settings())
-            if path is not None:
-                self.status.setText(f"Sheet saved to {path}")
 
     def _on_addendum_clicked(self) -> None:
         from monitor_app.gui.discharge.addendum_dialog import AddendumDialog
