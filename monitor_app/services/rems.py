@@ -4,6 +4,7 @@ nurse's answers to the rest."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.domain.rems_checks import contradiction
@@ -50,30 +51,32 @@ class RemsUseCases:
         if not view.protocol.rems:
             return ()
         answers = repo.current_rems_answers(self.ctx.db, view.episode.id)
-        earlier = self._previous_rems_answers(view)
+        earlier, earlier_on = self._previous_rems_answers(view)
         items = []
         for field in view.protocol.rems_form:
             known = self.source_value(view, field.source) if field.source else ""
             if known:
                 items.append(RemsItem(field, known, True))
             else:
+                offered = str(earlier.get(field.key, "") or "") if field.offer_previous else ""
                 items.append(RemsItem(field, str(answers.get(field.key, "") or ""), False,
-                                      str(earlier.get(field.key, "") or "")
-                                      if field.offer_previous else ""))
+                                      offered, earlier_on if offered else None))
         return tuple(items)
 
-    def _previous_rems_answers(self, view: EpisodeView) -> dict[str, object]:
-        """The REMS answers of the patient's latest earlier episode on this protocol."""
+    def _previous_rems_answers(self, view: EpisodeView) -> tuple[dict[str, object], date | None]:
+        """The REMS answers of the patient's latest earlier session on this protocol, and
+        the day of that session (station time)."""
         if not any(f.offer_previous for f in view.protocol.rems_form):
-            return {}
+            return {}, None
         for episode in repo.list_episodes(self.ctx.db, limit=20,
                                           patient_id=view.episode.patient_id):
             if episode.id != view.episode.id and episode.protocol_id == view.protocol.id \
                     and episode.id < view.episode.id:  # opened before this one
                 answers = repo.current_rems_answers(self.ctx.db, episode.id)
                 if answers:
-                    return answers
-        return {}
+                    began = episode.dosing_start or episode.created_at
+                    return answers, began.astimezone(self.ctx.local_zone()).date()
+        return {}, None
 
     def source_value(self, view: EpisodeView, source: str) -> str:
         """The value of a REMS form field the record already holds ("" when it does not)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from monitor_app.domain.alert_response import AlertResponse
@@ -136,7 +136,8 @@ class RemsItem:
     field: RemsField
     value: str  # what the record holds or what was answered; "" when not yet known
     from_record: bool  # True: taken from the record, not asked
-    previous: str = ""  # the patient's answer last episode, offered (offer_previous)
+    previous: str = ""  # the patient's answer last session, offered (offer_previous)
+    previous_on: date | None = None  # the day of that session
 
 
 @dataclass(frozen=True)

@@ -130,12 +130,12 @@ def test_the_dosing_time_shows_the_time_now_as_soon_as_the_window_opens(window, 
     assert time.text() == f"at {clock.now().astimezone():%H:%M}"
 
 
-def test_the_rems_form_offers_last_episodes_concomitant_answer_without_saving_it(
-        qtbot, services, staff):
+def test_the_rems_form_offers_last_sessions_concomitant_answer_to_confirm_one_by_one(
+        qtbot, services, staff, clock, session):
     from PySide6.QtWidgets import QComboBox
 
     from monitor_app.domain.models import Escort
-    from monitor_app.gui.discharge.discharge_sections import RemsSection
+    from tests.helpers.gui_discharge import open_dialog
 
     patient = services.add_patient(staff["nurse"], "MRN-40", "Lou Marsh", "1966-06-06")
     esk = {i.key: True for i in services.protocols["esketamine-rems"].precheck}
@@ -143,10 +143,25 @@ def test_the_rems_form_offers_last_episodes_concomitant_answer_without_saving_it
                                   Escort("Al", "", "555-0100"), esk, "LOT-9")
     services.answer_rems(staff["nurse"], first.id, "maois", "no")
     services.cancel_episode(staff["nurse"], first.id, "rebooked")
+    clock.advance(minutes=60 * 24 * 8)
     second = services.open_episode(staff["nurse"], patient.id, "esketamine-rems", "4", "", 84,
                                    Escort("Al", "", "555-0100"), esk, "LOT-10")
-    section = RemsSection(services.discharge_view(second.id).rems)
-    qtbot.addWidget(section)
-    combo = section.findChild(QComboBox, "rems_maois")
-    assert combo.itemText(0) == "choose… (last episode: No)"
-    assert combo.currentData() == ""  # offered, not answered for this episode
+
+    def answer(key: str) -> str:
+        return next(i.value for i in services.discharge_view(second.id).rems
+                    if i.field.key == key)
+
+    dialog = open_dialog(qtbot, session, second.id)
+    combo = dialog.findChild(QComboBox, "rems_maois")
+    offer = dialog.findChild(QPushButton, "rems_maois_offer")
+    day = first.created_at.astimezone().date()
+    assert offer.text() == f"From last session ({day.day} {day:%b %Y}): No — confirm"
+    assert not offer.isHidden()
+    assert combo.itemText(0) == "choose…" and combo.currentData() == ""  # not answered
+    assert dialog.findChild(QPushButton, "rems_benzodiazepines_offer").isHidden()  # none
+    assert answer("maois") == ""  # offered, not saved for this session
+    assert "Concomitant MAOIs" in services.discharge_view(second.id).missing_rems
+
+    qtbot.mouseClick(offer, Qt.MouseButton.LeftButton)  # the nurse confirms it
+    assert answer("maois") == "no"
+    assert combo.currentData() == "no" and offer.isHidden()

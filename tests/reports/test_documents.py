@@ -107,3 +107,18 @@ def test_every_document_of_an_unsigned_episode_says_draft(demo):
     for copy in demo.documents.copies(episode.id):
         assert "DRAFT" in pages(demo.documents.document_pdf(episode.id, copy))[0]
 
+
+
+def test_a_signed_patient_copy_prints_in_another_language_for_this_print_only(demo):
+    from monitor_app.domain.models import ValidationError
+
+    signed = next(e for e in demo.episodes(include_closed=True)
+                  if demo.episode_view(e.id).signed and e.protocol_id == "ketamine-iv")
+    before = demo.documents.instructions_language(signed.id)
+    page = flat(pages(demo.documents.document_pdf(signed.id, DocumentCopy.PATIENT,
+                                                  language="es"))[0])
+    assert "Después de su tratamiento con ketamina" in page and "Do not drive" not in page
+    assert demo.documents.instructions_language(signed.id) == before  # the record keeps it
+    with pytest.raises(ValidationError) as refused:
+        demo.documents.document_pdf(signed.id, DocumentCopy.PATIENT, language="fr")
+    assert refused.value.field == "language"

@@ -147,6 +147,8 @@ def test_concomitant_medicines_are_offered_from_the_last_rems_episode(w: World) 
                               ESCORT, esk, "LOT-2")
     items = {i.field.key: i for i in w.s.discharge_view(second.id).rems}
     assert (items["benzodiazepines"].value, items["benzodiazepines"].previous) == ("", "yes")
+    assert items["benzodiazepines"].previous_on == first.created_at.astimezone(
+        w.s.context.local_zone()).date()  # the day of the session it comes from
     assert items["sedation"].previous == ""  # what happened last time is not offered
     assert "Concomitant benzodiazepines" in w.s.discharge_view(second.id).missing_rems
 

@@ -36,6 +36,7 @@ from monitor_app.domain.discharge import (
 )
 from monitor_app.domain.protocol import ChecklistItem
 from monitor_app.domain.scores import AldreteTable
+from monitor_app.gui.common.offer import offer_button, show_offer
 from monitor_app.gui.common.widgets import ERROR_STYLE
 from monitor_app.gui.common.widgets import set_handle as _handle
 from monitor_app.services.views import DischargeView, RemsItem
@@ -291,6 +292,8 @@ class RemsSection(QGroupBox):
         rems_form = QFormLayout(self)
         rems_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.widgets: dict[str, QWidget] = {}
+        self.offers: dict[str, QPushButton] = {}  # the last session's answers, to confirm
+        self._offered: dict[str, str] = {}  # field -> the answer each offer gives
         for item in items:
             f = item.field
             label = f.label + (" *" if f.required and not item.from_record else "")
@@ -299,7 +302,7 @@ class RemsSection(QGroupBox):
             caption = QLabel(label, self)
             caption.setWordWrap(True)  # long REMS questions wrap instead of widening
             caption.setBuddy(widget)
-            rems_form.addRow(caption, widget)
+            rems_form.addRow(caption, self._with_offer(item, widget))
         self.missing = _handle(QLabel(self), "rems_missing", "Required REMS fields missing")
         self.missing.setWordWrap(True)
         self.missing.setStyleSheet(ERROR_STYLE)
@@ -315,10 +318,7 @@ class RemsSection(QGroupBox):
             return label
         if f.type == "yes_no":
             combo = _handle(QComboBox(self), key, f.label)
-            # The last episode's answer is offered, never saved for this one by itself.
-            last = {"yes": "Yes", "no": "No"}.get(item.previous, "")
-            first = f"choose… (last episode: {last})" if last else "choose…"
-            for text, value in ((first, ""), ("Yes", "yes"), ("No", "no")):
+            for text, value in (("choose…", ""), ("Yes", "yes"), ("No", "no")):
                 combo.addItem(text, value)
             combo.currentIndexChanged.connect(lambda _i, k=f.key: self.changed.emit(k))
             return combo
@@ -329,6 +329,31 @@ class RemsSection(QGroupBox):
         edit.setMaxLength(500)
         edit.editingFinished.connect(lambda k=f.key: self.changed.emit(k))
         return edit
+
+    def _with_offer(self, item: RemsItem, widget: QWidget) -> QWidget:
+        """The field, and beside it the last session's answer offered (offer_previous):
+        never saved for this session until the nurse presses it."""
+        f = item.field
+        if item.from_record or not f.offer_previous:
+            return widget
+        button = offer_button(f"rems_{f.key}", f.label, self)
+        button.clicked.connect(lambda _c=False, k=f.key: self._confirm_offer(k))
+        self.offers[f.key] = button
+        box = QWidget(self)
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(widget, 1)
+        row.addWidget(button)
+        self._offered[f.key] = item.previous
+        return box
+
+    def _confirm_offer(self, key: str) -> None:
+        value, widget = self._offered.get(key, ""), self.widgets[key]
+        if isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(widget.findData(value), 0))  # emits changed
+        elif isinstance(widget, QLineEdit):
+            widget.setText(value)
+            self.changed.emit(key)
 
     def value(self, key: str) -> str | None:
         """What the widget for one asked field holds now."""
@@ -349,6 +374,12 @@ class RemsSection(QGroupBox):
                 if not widget.hasFocus():
                     widget.setText(item.value)
                 widget.setReadOnly(signed)
+            offer = self.offers.get(item.field.key)
+            if offer is not None:
+                self._offered[item.field.key] = item.previous
+                shown = {"yes": "Yes", "no": "No"}.get(item.previous, item.previous)
+                show_offer(offer, item.previous_on,
+                           shown if not signed and not item.value else "")
         missing = state.missing_rems
         self.missing.setText("Required and not yet answered: " + "; ".join(missing)
                              if missing else "")
