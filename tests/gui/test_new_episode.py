@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QLineEdit,
+    QPushButton,
     QWidget,
 )
 
@@ -253,8 +254,41 @@ def test_a_refused_opening_adds_no_patient(qtbot, dialog, services):
     assert services.episode(dialog.episode.id).patient_id == patient.id
 
 
-def test_weight_and_escort_are_offered_from_the_last_episode(
+def test_weight_and_escort_are_offered_from_the_last_session_each_to_confirm(
         qtbot, session, services, staff, known_patient):
+    from monitor_app.domain.models import Escort
+
+    protocol = services.protocols["ketamine-iv"]
+    old = services.open_episode(staff["nurse"], known_patient.id, "ketamine-iv", "1", 71.5,
+                                35, Escort("Sam Quinn", "brother", "555-0142"),
+                                {i.key: True for i in protocol.precheck})
+    services.cancel_episode(staff["nurse"], old.id, "rebooked")
+    day = old.created_at.astimezone().date()
+    when = f"{day.day} {day:%b %Y}"
+    dialog = NewEpisodeDialog(session)
+    qtbot.addWidget(dialog)
+    type_into(qtbot, dialog, patient_search="MRN-77")
+    weight_offer = dialog.findChild(QPushButton, "weight_offer")
+    escort_offer = dialog.findChild(QPushButton, "escort_offer")
+    assert weight_offer.text() == f"From last session ({when}): 71.5 kg — confirm"
+    assert escort_offer.text() == (f"From last session ({when}): Sam Quinn (brother), "
+                                   "555-0142 — confirm")
+    assert not weight_offer.isHidden() and not escort_offer.isHidden()
+    # offered, not filled in: nothing would be saved without the nurse's confirmation
+    assert dialog.findChild(QLineEdit, "weight").text() == ""
+    assert dialog.findChild(QLineEdit, "escort_name").text() == ""
+    qtbot.mouseClick(weight_offer, Qt.MouseButton.LeftButton)
+    assert dialog.findChild(QLineEdit, "weight").text() == "71.5" and weight_offer.isHidden()
+    assert dialog.findChild(QLineEdit, "escort_name").text() == ""  # each on its own
+    type_into(qtbot, dialog, escort_phone="555-9999")  # typed: the escort offer goes
+    assert escort_offer.isHidden()
+    dialog.new_patient.setChecked(True)  # another patient: what was confirmed goes
+    assert dialog.findChild(QLineEdit, "weight").text() == ""
+    assert dialog.findChild(QLineEdit, "escort_phone").text() == "555-9999"  # typed: kept
+    assert weight_offer.isHidden() and escort_offer.isHidden()
+
+
+def test_an_unconfirmed_offer_is_not_saved(qtbot, session, services, staff, known_patient):
     from monitor_app.domain.models import Escort
 
     protocol = services.protocols["ketamine-iv"]
@@ -264,16 +298,19 @@ def test_weight_and_escort_are_offered_from_the_last_episode(
     services.cancel_episode(staff["nurse"], old.id, "rebooked")
     dialog = NewEpisodeDialog(session)
     qtbot.addWidget(dialog)
-    type_into(qtbot, dialog, escort_phone="555-9999")  # typed first: kept
     type_into(qtbot, dialog, patient_search="MRN-77")
-    assert dialog.findChild(QLineEdit, "weight").text() == "71.5"
-    assert dialog.findChild(QLineEdit, "escort_name").text() == "Sam Quinn"
-    assert dialog.findChild(QLineEdit, "escort_relationship").text() == "brother"
-    assert dialog.findChild(QLineEdit, "escort_phone").text() == "555-9999"
-    assert old.number in dialog.findChild(QLabel, "previous_episode").text()
-    dialog.new_patient.setChecked(True)  # another patient: the offer is withdrawn
-    assert dialog.findChild(QLineEdit, "weight").text() == ""
-    assert dialog.findChild(QLabel, "previous_episode").isHidden()
+    choose_protocol(dialog, "ketamine-iv")
+    type_into(qtbot, dialog, chair="6", dose="32")
+    tick_precheck(dialog)
+    dialog.ok.click()  # the offers were not confirmed: weight and escort are missing
+    assert {"weight", "escort_name", "escort_phone"} <= shown_errors(dialog)
+    assert dialog.episode is None
+    qtbot.mouseClick(dialog.findChild(QPushButton, "weight_offer"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.findChild(QPushButton, "escort_offer"), Qt.MouseButton.LeftButton)
+    dialog.ok.click()
+    assert dialog.episode is not None
+    opened = services.episode(dialog.episode.id)
+    assert (opened.weight_kg, opened.escort.name) == (71.5, "Sam Quinn")
 
 
 def test_a_fixed_dose_protocol_offers_its_doses_and_asks_the_lot_number(

@@ -47,14 +47,13 @@ from monitor_app.gui.episode.entry_fields import (
     DateOfBirthEdit,
     DoseField,
     dose_hint_text,
-    format_date,
     patient_text,
 )
+from monitor_app.gui.episode.previous_offers import PreviousOffers
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ClinicSettings
 
 SEXES = (("", "not recorded"), ("F", "female"), ("M", "male"), ("X", "other / X"))
-OFFERED = ("weight", "escort_name", "escort_relationship", "escort_phone")
 
 
 class _Treatment(TypedDict):
@@ -78,9 +77,10 @@ class NewEpisodeDialog(QDialog):
         self.settings: ClinicSettings = self.services.settings()
         self.episode: Episode | None = None
         self.precheck_boxes: dict[str, QCheckBox] = {}
-        self.offered: dict[str, str] = {}  # field -> the text offered from the last episode
         self.setWindowTitle("New episode")
         self.fields: dict[str, QWidget] = {}
+        self.previous = PreviousOffers(self.fields, self._weight_text,
+                                       self.settings.weight_unit)
         self.errors: dict[str, FieldError] = {}
         # Columns of boxes, not a grid with a spanning cell: a grid shares the height of
         # a spanning box badly and squeezed the fields beside it below their minimum.
@@ -111,6 +111,7 @@ class NewEpisodeDialog(QDialog):
         layout.addWidget(self.general)
         layout.addWidget(buttons)
         self._clear_on_change()
+        self.previous.watch()
         self._on_protocol_changed()
         self.resize(960, 0)  # wide: messages wrap less, so the form stays short
         self.search.setFocus()
@@ -168,6 +169,7 @@ class NewEpisodeDialog(QDialog):
         form.add("chair", "Chair or bay", line_edit("e.g. 3", 20))
         unit = self.settings.weight_unit
         self.weight = form.add("weight", f"Weight ({unit})", line_edit(unit, 10), hint=" ")
+        form.addRow("", self.previous.weight_button)
         self.dose = DoseField()
         form.add("dose", "Dose (mg)", self.dose, hint=" ", field=self.dose.edit)
         self.fields["dose_choice"] = self.dose.choice
@@ -186,11 +188,7 @@ class NewEpisodeDialog(QDialog):
         form.add("escort_name", "Escort's name", line_edit("drives the patient home", 120))
         form.add("escort_relationship", "Relationship", line_edit("partner, friend...", 60))
         form.add("escort_phone", "Escort's phone", line_edit("phone number", 40))
-        self.previous_note = set_handle(QLabel(), "previous_episode", "From the last episode")
-        self.previous_note.setWordWrap(True)
-        self.previous_note.setProperty("role", "hint")
-        form.addRow(self.previous_note)
-        self.previous_note.hide()
+        form.addRow("", self.previous.escort_button)
         return self._group("Escort", form)
 
     def _precheck_group(self) -> QGroupBox:
@@ -267,30 +265,9 @@ class NewEpisodeDialog(QDialog):
             self._line(target).setText(typed)
 
     def _offer_previous(self, patient_id: int | None) -> None:
-        """Prefill weight and escort from the patient's last episode, for the nurse to
-        check; never over what was typed, and withdrawn when the patient changes."""
-        previous = self.services.previous_episode(patient_id) if patient_id else None
-        offer: dict[str, str] = {}
-        if previous is not None:
-            if previous.weight_kg > 0:
-                offer["weight"] = self._weight_text(previous.weight_kg)
-            offer.update(escort_name=previous.escort.name,
-                         escort_relationship=previous.escort.relationship,
-                         escort_phone=previous.escort.phone)
-        for key in OFFERED:
-            line = self._line(key)
-            untouched = not line.text() or line.text() == self.offered.get(key)
-            if untouched:
-                line.setText(offer.get(key, ""))
-        self.offered = offer
-        if previous is None:
-            self.previous_note.hide()
-            return
-        when = format_date(previous.opened.astimezone().date(), self.settings.date_format)
-        self.previous_note.setText(f"Weight and escort offered from the last episode "
-                                   f"({previous.number}, {when}): check them with the "
-                                   "patient.")
-        self.previous_note.show()
+        """Offer weight and escort from the patient's last session, each to confirm."""
+        self.previous.offer_from(self.services.previous_episode(patient_id)
+                                 if patient_id else None)
 
     def _weight_text(self, kg: float) -> str:
         return weight_number(kg, self.settings.weight_unit)
