@@ -52,6 +52,7 @@ def main() -> int:
             save(history, out / "history.png")
             history.close()
             rems = RemsQueueWindow(session)
+            rems.table.selectRow(2)  # a filed form: record a correction or withdraw it
             rems.showMaximized()
             settle(app, 20)
             save(rems, out / "rems-queue.png")

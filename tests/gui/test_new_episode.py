@@ -271,8 +271,8 @@ def test_weight_and_escort_are_offered_from_the_last_session_each_to_confirm(
     weight_offer = dialog.findChild(QPushButton, "weight_offer")
     escort_offer = dialog.findChild(QPushButton, "escort_offer")
     assert weight_offer.text() == f"From last session ({when}): 71.5 kg — confirm"
-    assert escort_offer.text() == (f"From last session ({when}): Sam Quinn (brother), "
-                                   "555-0142 — confirm")
+    assert escort_offer.text() == (f"From last session ({when}):\nSam Quinn (brother), "
+                                   "555-0142 — confirm")  # long: broken after the colon
     assert not weight_offer.isHidden() and not escort_offer.isHidden()
     # offered, not filled in: nothing would be saved without the nurse's confirmation
     assert dialog.findChild(QLineEdit, "weight").text() == ""

@@ -29,8 +29,14 @@ def offer_button(key: str, label: str, parent: QWidget | None = None) -> QPushBu
     return button
 
 
+WRAP_AT = 56  # characters: a longer offer breaks after the colon, to stay narrow
+
+
 def show_offer(button: QPushButton, day: date | None, value: str) -> None:
     """Offer ``value`` (hidden when there is nothing to offer)."""
-    button.setText(offer_text(day, value) if value else "")
+    text = offer_text(day, value) if value else ""
+    if len(text) > WRAP_AT:
+        text = text.replace(": ", ":\n", 1)
+    button.setText(text)
     button.setToolTip("Ask the patient; press to confirm it for this session" if value else "")
     button.setVisible(bool(value))

@@ -4,7 +4,15 @@ reason. ``ask()`` returns the queue item as it now stands, or None."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.session import Session
@@ -23,38 +31,33 @@ class RemsFilingDialog(QDialog):
         self.result_item: RemsQueueItem | None = None
         self.setWindowTitle(f"REMS form filed: {item.number}")
         today = session.services.clock.now().astimezone().date()
+        # lines broken by hand: a wrapped label leaves a dialog too short for its text
         intro = QLabel(f"{item.patient_name} ({item.mrn}), session {item.session_date}, "
-                       f"form due {item.due_on}. Filing the form stays the clinic's act "
-                       "(REMS website or fax); record here what it confirmed.")
-        intro.setWordWrap(True)
-        self.submitted_on = set_handle(QLineEdit(today.isoformat()), "rems_submitted_on",
-                                       "Filed on")
+                       f"form due {item.due_on}.\nFiling the form stays the clinic's act "
+                       "(REMS website or fax);\nrecord here what it confirmed.")
+        form = Form()  # each field with its message right under it
+        self.submitted_on = form.add("rems_submitted_on", "Filed on:",
+                                     QLineEdit(today.isoformat()))
         self.submitted_on.setPlaceholderText("YYYY-MM-DD")
-        self.confirmation = set_handle(QLineEdit(), "rems_confirmation",
-                                       "Confirmation number")
+        self.confirmation = form.add("rems_confirmation", "Confirmation number:", QLineEdit())
         self.reason = set_handle(QLineEdit(), "reason", "Reason for the correction")
-        self.errors = {key: FieldError(key) for key in
-                       ("rems_submitted_on", "rems_confirmation", "reason", "staff")}
-        form = Form()
-        for label, widget in (("Filed on:", self.submitted_on),
-                              ("Confirmation number:", self.confirmation)):
-            form.addRow(label, widget)
-            form.addRow("", self.errors[widget.objectName()])
         if item.submitted_on is not None:
             note = QLabel(f"Recorded already: filed {item.submitted_on}, #{item.confirmation}."
-                          " A correction keeps that note and says why.")
-            note.setWordWrap(True)
-            form.addRow("", note)
-            form.addRow("Reason:", self.reason)
-            form.addRow("", self.errors["reason"])
+                          "\nA correction keeps that note and says why.")
+            form.addRow(note)
+            form.add("reason", "Reason:", self.reason)
         else:
             self.reason.hide()
+        self.errors = {**form.errors, "staff": FieldError("staff")}
+        self.errors.setdefault("reason", FieldError("reason"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         set_handle(buttons.button(QDialogButtonBox.StandardButton.Save), "rems_save", "Save")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         column = QVBoxLayout(self)
+        # grows to show the wrapped text and a message in full, never squeezes them
+        column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         column.addWidget(intro)
         column.addLayout(form)
         column.addWidget(self.errors["staff"])

@@ -4,7 +4,15 @@ reason, in the audit trail. ``ask()`` returns the queue item as it now stands, o
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.session import Session
@@ -22,26 +30,27 @@ class RemsWithdrawDialog(QDialog):
         self.result_item: RemsQueueItem | None = None
         self.setWindowTitle(f"Withdraw REMS filing: {item.number}")
         set_handle(self, "rems_withdraw_dialog", "Withdraw REMS filing")
-        intro = QLabel(f"{item.patient_name} ({item.mrn}), session {item.session_date}: "
+        # lines broken by hand: a wrapped label leaves a dialog too short for its text
+        intro = QLabel(f"{item.patient_name} ({item.mrn}), session {item.session_date}:\n"
                        f"recorded as filed on {item.submitted_on}, confirmation "
-                       f"#{item.confirmation}.\nWithdraw this note only if it was recorded "
-                       "in error. The form goes back to the queue (due "
-                       f"{item.due_on}); the note is kept, marked withdrawn, with your "
-                       "reason.")
-        intro.setWordWrap(True)
-        self.reason = set_handle(QLineEdit(), "reason", "Why the filing note is withdrawn")
+                       f"#{item.confirmation}.\n\n"
+                       "Withdraw this note only if it was recorded in error.\n"
+                       f"The form goes back to the queue (due {item.due_on}); the note is "
+                       "kept,\nmarked withdrawn, with your reason.")
+        form = Form()
+        self.reason = form.add("reason", "Reason:", QLineEdit())
+        self.reason.setAccessibleName("Why the filing note is withdrawn")
         self.reason.setPlaceholderText("e.g. recorded for the wrong session")
         self.reason.setMaxLength(300)
-        self.errors = {key: FieldError(key) for key in ("reason", "staff")}
-        form = Form()
-        form.addRow("Reason:", self.reason)
-        form.addRow("", self.errors["reason"])
+        self.errors = {"reason": form.errors["reason"], "staff": FieldError("staff")}
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         withdraw = buttons.addButton("Withdraw filing", QDialogButtonBox.ButtonRole.AcceptRole)
         set_handle(withdraw, "rems_withdraw_save", "Withdraw filing")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         column = QVBoxLayout(self)
+        # grows to show the wrapped text and a message in full, never squeezes them
+        column.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         column.addWidget(intro)
         column.addLayout(form)
         column.addWidget(self.errors["staff"])
