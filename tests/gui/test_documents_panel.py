@@ -79,7 +79,8 @@ def test_history_prints_the_patient_copy_in_another_language_without_changing_th
     select(w, built.number_of(OLIVER))
     episode_id = w.selected().episode_id
     printed: list[bytes] = []
-    monkeypatch.setattr(printing, "print_pdf", lambda _parent, pdf, _name, _settings: printed.append(pdf) or "P1")
+    monkeypatch.setattr(printing, "print_pdf",
+                        lambda _parent, pdf, _name, _settings: printed.append(pdf) or "P1")
     copy = w.findChild(QComboBox, "history_copy")
     language = w.findChild(QComboBox, "history_language")
     assert not language.isEnabled()  # the chart copy has no language to choose
@@ -122,8 +123,9 @@ def test_discharge_dialog_saves_the_language_before_signing_and_offers_the_copie
     copy = dialog.findChild(QComboBox, "discharge_copy")
     language = dialog.findChild(QComboBox, "discharge_language")
     assert items(copy) == ["Patient copy", "Chart copy"]  # IV ketamine: no REMS form
-    assert copy.currentText() == "Patient copy"
+    assert copy.currentText() == "Chart copy"
     assert "draft" in dialog.preview.text()
+    choose(copy, "Patient copy")
     choose(language, "Español")  # an open episode: the choice is the episode's
     assert services.documents.instructions_language(episode_id) == "es"
 
@@ -133,7 +135,8 @@ def test_discharge_dialog_saves_the_language_before_signing_and_offers_the_copie
     assert "draft" not in dialog.preview.text()
     assert language.currentText() == "Español"
     printed: list[bytes] = []
-    monkeypatch.setattr(printing, "print_pdf", lambda _parent, pdf, _name, _settings: printed.append(pdf) or "P1")
+    monkeypatch.setattr(printing, "print_pdf",
+                        lambda _parent, pdf, _name, _settings: printed.append(pdf) or "P1")
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     text = text_of(printed[0])
     assert "DRAFT" not in text and "Después de su tratamiento" in text

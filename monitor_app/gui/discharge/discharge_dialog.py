@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from monitor_app.domain.documents import DocumentCopy
 from monitor_app.domain.models import Phase, ValidationError
 from monitor_app.gui.common.documents_panel import DocumentsPanel
 from monitor_app.gui.common.fitting import fit_to_screen
@@ -101,7 +102,7 @@ class DischargeDialog(QDialog):
 
         # --- signing, messages, the documents -----------------------------------------
         self.documents = DocumentsPanel(session, "discharge", self._on_documents_report,
-                                        parent=self)
+                                        default=DocumentCopy.CHART, parent=self)
         self._documents_of: tuple[int, bool] | None = None  # (episode, signed) shown
         self.signoff = SignOffPanel(self.documents, self)
         self.blocking, self.message = self.signoff.blocking, self.signoff.message
