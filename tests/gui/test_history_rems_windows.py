@@ -209,3 +209,24 @@ def test_an_administrator_withdraws_a_filing_recorded_in_error_with_a_reason(
     assert history.s.db.execute(
         "SELECT count(*) FROM audit WHERE table_name = 'rems_submissions'").fetchone()[0] == 2
     assert history.s.verify() == []
+
+
+def test_today_in_the_history_window_lists_a_stay_opened_days_ago_and_closed_today(
+        qtbot, history: History) -> None:
+    from monitor_app.demo import vitals
+    from tests.helpers.history import DAY, OLIVER
+
+    b, s = history.builder, history.s
+    s.clock = b.clock  # the builder places each step at its own time before NOW
+    nurse, md = b.staff["2222"], b.staff["4444"]
+    long_stay = b.iv(b.patients[OLIVER], "4", nurse, start=2 * DAY, end=2 * DAY - 45,
+                     settled=True, until=2 * DAY - 120)
+    b._obs(nurse, long_stay, 20, vitals(76, "124/80"))
+    b._discharge(long_stay, nurse, md, 15)
+    s.clock = history.clock
+    w = HistoryWindow(signed_in(history, NURSE), lambda _id: None)
+    qtbot.addWidget(w)
+    rows = cells(w.model)
+    assert ["2026-11-18", "Oliver Brandt", "discharged (signed)"] in [
+        [r[0][:10], r[2], r[5]] for r in rows]
+    assert "4 episodes discharged or cancelled today" in w.status.text()
