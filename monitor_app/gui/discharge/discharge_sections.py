@@ -282,6 +282,9 @@ class ManualSection(QGroupBox):
             check.setToolTip(tip)
 
 
+CAPTION_WIDTH = 320  # px: the REMS form's question column
+
+
 class RemsSection(QGroupBox):
     """The SPRAVATO REMS form: record facts shown, the rest asked; ``changed(key)``."""
 
@@ -301,6 +304,10 @@ class RemsSection(QGroupBox):
             self.widgets[f.key] = widget
             caption = QLabel(label, self)
             caption.setWordWrap(True)  # long REMS questions wrap instead of widening
+            # QFormLayout does not give a wrapped caption its height: fix the width and
+            # ask for the height of the wrapped text, or a second line is cut
+            caption.setFixedWidth(CAPTION_WIDTH)
+            caption.setMinimumHeight(caption.heightForWidth(CAPTION_WIDTH))
             caption.setBuddy(widget)
             rems_form.addRow(caption, self._with_offer(item, widget))
         self.missing = _handle(QLabel(self), "rems_missing", "Required REMS fields missing")
