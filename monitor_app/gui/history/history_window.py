@@ -105,11 +105,10 @@ class HistoryWindow(QWidget):
         self.addendum = set_handle(QPushButton("Add addendum…"), "history_addendum",
                                    "Add addendum")
         self.close_button = set_handle(QPushButton("Close"), "history_close", "Close")
-        actions = QHBoxLayout()
+        actions = QHBoxLayout()  # the documents on a row of their own: one row is too wide
         actions.addWidget(self.open_button)
         actions.addWidget(self.addendum)
-        actions.addSpacing(16)
-        actions.addWidget(self.documents, 1)
+        actions.addStretch(1)
         actions.addWidget(self.close_button)
 
         column = QVBoxLayout(self)
@@ -117,6 +116,7 @@ class HistoryWindow(QWidget):
         column.addLayout(errors)
         column.addWidget(self.table, 1)
         column.addWidget(self.status)
+        column.addWidget(self.documents)
         column.addLayout(actions)
 
         self.search.returnPressed.connect(self._on_run_clicked)
