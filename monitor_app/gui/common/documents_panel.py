@@ -49,7 +49,7 @@ class DocumentsPanel(QWidget):
                                    "Language of the patient copy")
         self.preview = set_handle(QPushButton("Preview", self), f"{key}_preview",
                                   "Preview the document")
-        self.print_button = set_handle(QPushButton("Print…", self), f"{key}_print",
+        self.print_button = set_handle(QPushButton("Print", self), f"{key}_print",
                                        "Print the document")
         self.save = set_handle(QPushButton("Save PDF…", self), f"{key}_save",
                                "Save the document as PDF")
@@ -102,7 +102,7 @@ class DocumentsPanel(QWidget):
             self._loading = False
         draft = "" if signed else " (draft)"
         self.preview.setText(f"Preview{draft}")
-        self.print_button.setText(f"Print{draft}…")
+        self.print_button.setText(f"Print{draft}")
         self.save.setText(f"Save PDF{draft}…")
         self._on_copy_changed()
 
