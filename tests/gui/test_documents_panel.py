@@ -163,3 +163,13 @@ def test_discharge_dialog_of_a_signed_esketamine_session_offers_the_rems_form(
     assert dialog.preview_window is not None and dialog.preview_window.page_count >= 1
     assert dialog.preview_window.windowTitle().startswith("REMS Patient Monitoring Form")
     dialog.preview_window.close()
+
+
+def test_a_language_chosen_while_nobody_is_signed_in_is_refused_in_words(
+        qtbot, services, staff, session, episode_id) -> None:
+    dialog = open_dialog(qtbot, session, episode_id)
+    choose(dialog.findChild(QComboBox, "discharge_copy"), "Patient copy")
+    session.lock()
+    choose(dialog.findChild(QComboBox, "discharge_language"), "Español")
+    assert "The language was not saved" in dialog.message.text()
+    assert services.documents.instructions_language(episode_id) == "en"

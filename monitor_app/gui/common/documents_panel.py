@@ -18,12 +18,12 @@ from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common import printing
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import set_handle
-from monitor_app.services.errors import StorageError
+from monitor_app.services.errors import NotSignedIn, StorageError
 
 COPY_ORDER = (DocumentCopy.PATIENT, DocumentCopy.CHART, DocumentCopy.REMS)
 SHORT_TITLES = {DocumentCopy.PATIENT: "Patient copy", DocumentCopy.CHART: "Chart copy",
                 DocumentCopy.REMS: "REMS form"}
-USER_ERRORS = (ValidationError, StorageError, OSError)
+USER_ERRORS = (ValidationError, StorageError, OSError, NotSignedIn)
 
 
 class DocumentsPanel(QWidget):
