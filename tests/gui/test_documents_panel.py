@@ -172,4 +172,5 @@ def test_a_language_chosen_while_nobody_is_signed_in_is_refused_in_words(
     session.lock()
     choose(dialog.findChild(QComboBox, "discharge_language"), "Español")
     assert "The language was not saved" in dialog.message.text()
+    assert dialog.findChild(QComboBox, "discharge_language").currentText() == "English"
     assert services.documents.instructions_language(episode_id) == "en"

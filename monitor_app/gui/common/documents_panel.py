@@ -132,6 +132,9 @@ class DocumentsPanel(QWidget):
                 self.session.staff_id, self.episode_id, self.chosen_language())
         except USER_ERRORS as exc:
             self.report(f"The language was not saved: {exc}", True)
+            self._loading = True  # show the language the record keeps
+            self.language.setCurrentIndex(max(self.language.findData(self.record_language), 0))
+            self._loading = False
             return
         self.record_language = self.chosen_language()
         self.session.notify(self.episode_id)
