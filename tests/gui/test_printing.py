@@ -31,11 +31,17 @@ def _fresh_folder_memory(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def messages(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """What message boxes said; a shown box is answered by clicking the button whose
+    text is ``said["answer"]["button"]``."""
     said: dict[str, list[str]] = {"question": [], "warning": []}
-    answer = {"button": QMessageBox.StandardButton.Save}
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda parent, title, text, *a: said["question"].append(text)
-                        or answer["button"])
+    answer = {"button": "Save PDF…"}
+
+    def shown(box: QMessageBox) -> int:
+        said["question"].append(box.text())
+        said.setdefault("buttons", []).extend(b.text() for b in box.buttons())
+        next(b for b in box.buttons() if b.text() == answer["button"]).click()
+        return 0
+    monkeypatch.setattr(QMessageBox, "exec", shown)
     monkeypatch.setattr(QMessageBox, "warning",
                         lambda parent, title, text: said["warning"].append(text))
     said["answer"] = answer  # type: ignore[assignment]
@@ -100,12 +106,13 @@ def test_no_printer_says_so_and_offers_to_save_the_sheet(
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert "No printer is set up" in messages["question"][0]
     assert "Save it as a PDF" in messages["question"][0]
+    assert "Save PDF…" in messages["buttons"]
     saved = documents / "MRN-1_2026-11-27_chart_DRAFT.pdf"
     assert asked == [str(saved)]
     assert "DRAFT" in "".join(p.extract_text() for p in pypdf.PdfReader(saved).pages)
 
     saved.unlink()
-    messages["answer"]["button"] = QMessageBox.StandardButton.Cancel  # type: ignore[index]
+    messages["answer"]["button"] = "Cancel"  # type: ignore[index]
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert len(messages["question"]) == 2 and len(asked) == 1  # not asked where to save
     assert list(documents.iterdir()) == []  # and nothing written the nurse did not ask for
@@ -122,7 +129,7 @@ def test_print_goes_to_the_default_printer_on_the_clinics_paper_at_300_dpi(
     dialog = open_dialog(qtbot, session, episode_id)
 
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
-    assert messages == {"question": [], "warning": [], "answer": messages["answer"]}
+    assert (messages["question"], messages["warning"]) == ([], [])
     sheet = pypdf.PdfReader(printed)
     assert len(sheet.pages) == len(pypdf.PdfReader(io.BytesIO(services.sheet_pdf(episode_id)))
                                    .pages)

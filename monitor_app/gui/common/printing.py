@@ -181,6 +181,17 @@ def _on_white(page: QImage) -> QImage:
     return image
 
 
+def offer_to_save(parent: QWidget | None) -> bool:
+    """Say there is no printer; True when the nurse chose Save PDF instead."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "No printer", NO_PRINTER,
+                      QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("no_printer")
+    save = box.addButton("Save PDF…", QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(save)
+    box.exec()
+    return box.clickedButton() is save
+
+
 def print_pdf(parent: QWidget | None, pdf_bytes: bytes, save_name: str,
               settings: ClinicSettings) -> str | None:
     """Print on the default printer on the clinic's paper; the printer's name when the
@@ -188,11 +199,7 @@ def print_pdf(parent: QWidget | None, pdf_bytes: bytes, save_name: str,
     suggested). A failure is said in a message, never raised."""
     printer = _find_printer()
     if printer is None:
-        answer = QMessageBox.question(
-            parent, "No printer", NO_PRINTER,
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save)
-        if answer == QMessageBox.StandardButton.Save:
+        if offer_to_save(parent):
             save_pdf(parent, pdf_bytes, save_name, settings)
         return None
     lp = _find_spooler()
