@@ -133,6 +133,11 @@ class EpisodeUseCases:
                                   context.late_after),
         )
 
+    def change_mark(self) -> tuple[int, int]:
+        """Differs from an earlier value once anything was written since (by this
+        station or another): an open window rebuilds its view only then."""
+        return repo.change_mark(self.ctx.db)
+
     def row_context(self) -> RowContext:
         """What scoring rows needs besides the rows: read once per view, never cached."""
         initials = {s.id: s.initials for s in repo.list_staff(self.ctx.db, include_inactive=True)}

@@ -27,6 +27,7 @@ from monitor_app.storage.db import ChangeRefused, DatabaseBusy, StorageError
 from monitor_app.storage.repository_base import (
     UNSET,
     NotFound,
+    change_mark,
     latest_event_time,
     transaction,
 )
@@ -162,6 +163,7 @@ __all__ = [
     "alert_acks_for_episodes",
     "alert_responses",
     "all_settings",
+    "change_mark",
     "checklist_history",
     "closed_episodes",
     "correct_episode_value",

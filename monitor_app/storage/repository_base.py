@@ -192,6 +192,14 @@ def ids_json(ids: Any) -> str:
     return json.dumps([int(i) for i in ids])
 
 
+def change_mark(db: Database) -> tuple[int, int]:
+    """A cheap check that something was written since it was last read: SQLite's
+    ``data_version`` (moves when another connection, another station, commits) and the
+    count of rows this connection changed. No table is read."""
+    version = db.execute("PRAGMA data_version").fetchone()[0]
+    return int(version), int(db.conn.total_changes)
+
+
 def latest_event_time(db: Database) -> datetime | None:
     """When the newest audit event was recorded (by the clock of the day)."""
     row = db.execute("SELECT at FROM audit ORDER BY id DESC LIMIT 1").fetchone()

@@ -6,6 +6,7 @@ words it, with an icon and text beside the colour.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from html import escape
 
@@ -35,12 +36,16 @@ def status_text(status: ScheduleStatus, now: datetime) -> str:
         if status.state == ScheduleState.BASELINE:
             return f"⚠ {status.next_label}"
         return status.next_label or "No observation scheduled"
-    seconds = int((status.next_due - now).total_seconds())
+    # Whole seconds, floored as the board counts them: a part of a second late is late
+    # by 0:01, never "OVERDUE by 0:00".
+    seconds = status.seconds_to_due
+    if seconds is None:
+        seconds = math.floor((status.next_due - now).total_seconds())
     due = local_time(status.next_due)
     label = status.next_label
-    if status.state == ScheduleState.OVERDUE:
-        return f"⚠ OVERDUE by {clock_text(abs(seconds))}: {label} was due at {due}"
-    if status.state == ScheduleState.DUE:
+    if status.state == ScheduleState.OVERDUE and seconds < 0:
+        return f"⚠ OVERDUE by {clock_text(-seconds)}: {label} was due at {due}"
+    if status.state in (ScheduleState.DUE, ScheduleState.OVERDUE):  # at the due second
         return f"{DUE_GLYPH} DUE NOW: {label} (due {due})"
     if status.state == ScheduleState.DUE_SOON:
         return f"{DUE_GLYPH} Due soon: {label} at {due}, in {clock_text(max(seconds, 0))}"
@@ -142,7 +147,6 @@ class EpisodeHeader(QWidget):
         if e.phase == Phase.CANCELLED and e.closed_reason:
             phase += f": {e.closed_reason}"
         self.labels["phase"].setText(f"Phase: {phase}")
-        self.set_status(view.status, now)
         caution = view.predose_caution
         if caution is not None and e.predose_ack_by is None and e.dosing_start is None:
             self.labels["predose_caution"].setText(f"⚠ Pre-dose caution: {caution.message}")

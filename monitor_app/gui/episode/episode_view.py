@@ -1,25 +1,19 @@
 """One episode: header, phase buttons, alerts, the observation table, the trend, the form.
 
 Every action is one services call; afterwards ``session.notify(episode_id)`` tells every
-window (this one included) to refresh from ``services.episode_view()``.
+window (this one included) to refresh from ``services.episode_view()``. A save is shown
+from the row it returned, and the countdown ticks from the cached view (episode_cache).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QMenu, QVBoxLayout, QWidget
 
 from monitor_app.domain.models import Phase, ValidationError
 from monitor_app.gui.common.fitting import fit_to_screen
@@ -27,8 +21,15 @@ from monitor_app.gui.common.formatting import local_time
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.episode.ack_dialog import PrescriberAckDialog
 from monitor_app.gui.episode.alert_ack_dialog import AlertAckDialog
-from monitor_app.gui.episode.correction_dialog import CorrectionDialog, ReasonDialog
+from monitor_app.gui.episode.correction_dialog import CorrectionDialog
 from monitor_app.gui.episode.dosing_time import DosingTimeEdit
+from monitor_app.gui.episode.episode_cache import CachedEpisode
+from monitor_app.gui.episode.episode_dialogs import (
+    MessageLabel,
+    action_button,
+    ask_cancel,
+    ask_void,
+)
 from monitor_app.gui.episode.episode_header import EpisodeHeader
 from monitor_app.gui.episode.episode_parts import (
     AlertBanner,
@@ -46,9 +47,6 @@ from monitor_app.services.views import EpisodeView, ObservationRow
 if TYPE_CHECKING:
     from monitor_app.services import Services
 
-MESSAGE_STYLES = {"error": "background: #fff4d6; color: #5c3d00; border: 1px solid #c98a00;"
-                           " padding: 4px; font-weight: bold;",
-                  "info": "color: #1f5f36; padding: 4px;"}
 WRITABLE = (Phase.PRECHECK, Phase.DOSING, Phase.RECOVERY, Phase.READY)
 PLOT_EVERY_S = 30
 
@@ -62,8 +60,9 @@ class EpisodeWindow(QWidget):
         self.setObjectName("episode_window")
         self.session = session
         self.episode_id = episode_id
-        self.view: EpisodeView | None = None
+        self.cache = CachedEpisode(session.services, episode_id)
         self.closed = False
+        self._quiet = False
         self._ticks = 0
         self._names: dict[int, str] = {}
         settings = self.services.settings()
@@ -87,29 +86,21 @@ class EpisodeWindow(QWidget):
         return self.session.services
 
     # ---------------------------------------------------------------- building
-    def _button(self, key: str, text: str, slot: Callable[[], None]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(key)
-        button.setAccessibleName(text)
-        button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        button.clicked.connect(slot)
-        return button
-
     def _build(self) -> None:
-        self.start_dosing = self._button("start_dosing", "Start dosing",
+        self.start_dosing = action_button("start_dosing", "Start dosing",
                                          self._on_start_dosing_clicked)
-        self.end_dosing = self._button("end_dosing", "End dosing", self._on_end_dosing_clicked)
-        self.discharge = self._button("discharge", "Discharge…", self._on_discharge_clicked)
-        self.predose_ack = self._button("predose_ack", "Prescriber acknowledgement…",
+        self.end_dosing = action_button("end_dosing", "End dosing", self._on_end_dosing_clicked)
+        self.discharge = action_button("discharge", "Discharge…", self._on_discharge_clicked)
+        self.predose_ack = action_button("predose_ack", "Prescriber acknowledgement…",
                                         self._on_predose_ack_clicked)
-        self.cancel_episode = self._button("cancel_episode", "Cancel episode…",
+        self.cancel_episode = action_button("cancel_episode", "Cancel episode…",
                                            self._on_cancel_episode_clicked)
-        self.correct = self._button("correct_observation", "Correct selected…",
+        self.correct = action_button("correct_observation", "Correct selected…",
                                     self._on_correct_observation_clicked)
-        self.void = self._button("void_observation", "Void selected…",
+        self.void = action_button("void_observation", "Void selected…",
                                  self._on_void_observation_clicked)
         self.dosing_time = DosingTimeEdit()
-        self.correct_episode = self._button("correct_episode", "Correct weight or dose…",
+        self.correct_episode = action_button("correct_episode", "Correct weight or dose…",
                                             self._on_correct_episode_clicked)
         actions = QHBoxLayout()
         actions.addWidget(self.dosing_time)
@@ -120,12 +111,9 @@ class EpisodeWindow(QWidget):
         for button in (self.correct, self.void, self.cancel_episode):
             actions.addWidget(button)
 
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = MessageLabel()
 
-        self.acknowledge = self._button("acknowledge_alerts", "Acknowledge alerts",
+        self.acknowledge = action_button("acknowledge_alerts", "Acknowledge alerts",
                                         self._on_acknowledge_alerts_clicked)
         self.banner = AlertBanner(self.acknowledge)
         self.alert_list = self.banner.alert_list
@@ -149,28 +137,51 @@ class EpisodeWindow(QWidget):
         layout.addWidget(entry)
 
     # ---------------------------------------------------------------- refresh
+    @property
+    def view(self) -> EpisodeView | None:
+        """The last ``EpisodeView`` shown."""
+        return self.cache.view
+
     def refresh(self) -> None:
-        """Show the episode as the services see it now."""
+        """Show the episode as the services see it now (a full rebuild of the view)."""
+        previous = self.cache.view
         try:
-            view = self.services.episode_view(self.episode_id)
+            view = self.cache.load()
         except ValidationError as exc:
             self.show_message(exc.message)
             return
-        previous, self.view = self.view, view
+        self._show(view, previous)
+
+    def _show(self, view: EpisodeView, previous: EpisodeView | None) -> None:
         now = self.services.clock.now()
-        self.header.set_status(view.status, now)
         self.dosing_time.follow(now)
         if (previous is not None and previous.rows == view.rows
                 and previous.episode == view.episode and previous.signed == view.signed):
-            return  # a tick: only the countdown moved
+            return self._show_status(now)  # nothing moved but the countdown
         self.setWindowTitle(f"{view.patient.name} · chair {view.episode.chair} · "
                             f"{view.episode.number}")
         self.header.set_view(view, now, self._staff_name(view.episode.predose_ack_by))
+        self._show_status(now)
         if previous is None or previous.rows != view.rows:
             self._set_rows(view.rows)
         self.plot.set_view(view, now)
         self._set_actions(view)
         self.banner.show_view(view)
+
+    def _show_status(self, now: datetime) -> None:
+        status = self.cache.status(now)
+        if status is not None:
+            self.header.set_status(status, now)
+
+    def tick(self) -> None:
+        """The countdown moves on from the cached view; the view is rebuilt only when
+        something was written since it was read (here or at another station)."""
+        if self.cache.stale():
+            self.refresh()
+            return
+        now = self.services.clock.now()
+        self._show_status(now)
+        self.dosing_time.follow(now)
 
     def _staff_name(self, staff_id: int | None) -> str:
         if staff_id is None:
@@ -214,16 +225,19 @@ class EpisodeWindow(QWidget):
         self.form.set_enabled_for(open_)
 
     def show_message(self, text: str, kind: str = "error") -> None:
-        self.message.setStyleSheet(MESSAGE_STYLES[kind])
-        self.message.setText(("⚠ " if kind == "error" else "") + text)
-        self.message.setVisible(bool(text))
+        self.message.show_message(text, kind)
 
     def selected_row(self) -> ObservationRow | None:
         indexes = self.table.selectionModel().selectedRows()
         return self.model.row_at(indexes[0].row()) if indexes else None
 
-    def _changed(self) -> None:
-        self.session.notify(self.episode_id)
+    def _changed(self, here: bool = True) -> None:
+        """Tell every window the record changed; ``here=False``: this one is up to date."""
+        self._quiet = not here
+        try:
+            self.session.notify(self.episode_id)
+        finally:
+            self._quiet = False
 
     def _run(self, action: Callable[[], object]) -> bool:
         """Run a services call; show what the user can fix instead of a traceback."""
@@ -242,17 +256,15 @@ class EpisodeWindow(QWidget):
 
     # ---------------------------------------------------------------- slots
     def _on_session_data_changed(self, episode_id: int) -> None:
-        if episode_id in (-1, self.episode_id) and not self.closed:
+        if episode_id in (-1, self.episode_id) and not self.closed and not self._quiet:
             self.refresh()
 
     def _on_timer_timeout(self) -> None:
         self._ticks += 1
         self.form.tick()
-        self.dosing_time.follow(self.services.clock.now())
-        if self.view is None:
-            return
-        self.refresh()
-        if self._ticks % PLOT_EVERY_S == 0 and self.view.episode.phase == Phase.DOSING:
+        self.tick()
+        if (self._ticks % PLOT_EVERY_S == 0 and self.view is not None
+                and self.view.episode.phase == Phase.DOSING):
             self.plot.set_view(self.view, self.services.clock.now())
 
     def _on_form_saved(self, row: ObservationRow) -> None:
@@ -260,7 +272,14 @@ class EpisodeWindow(QWidget):
         if row.alerts:
             text += f": {len(row.alerts)} alert(s) raised, see above"
         self.show_message(text, "info")
-        self._changed()
+        previous = self.view
+        view = self.cache.with_saved(row)
+        if view is None:  # the baseline moved, or another station wrote: rebuild
+            self.refresh()
+        else:  # the row the use case returned; the model only inserts it
+            self.model.add_row(row)
+            self._show(view, previous)
+        self._changed(here=False)
 
     def _on_start_dosing_clicked(self) -> None:
         now = self.services.clock.now()
@@ -295,29 +314,18 @@ class EpisodeWindow(QWidget):
         self._changed()
 
     def _on_cancel_episode_clicked(self) -> None:
-        dialog = ReasonDialog(
-            "Cancel episode", "Cancel this episode before dosing? It stays on the record "
-            "as cancelled.", "cancel_reason", "Reason for cancelling",
-            lambda reason: self.services.cancel_episode(self.session.staff_id,
-                                                        self.episode_id, reason),
-            "Cancel episode", self, cancel_text="Keep episode")
-        if dialog.ask():
+        if ask_cancel(self, self.session, self.episode_id):
             self._changed()
 
     def _on_correct_episode_clicked(self) -> None:
-        if self.view is None:
-            return
-        dialog = EpisodeValueDialog(self.session, self.view.episode, self.header.weight_unit,
-                                    self)
-        if dialog.ask() is not None:
+        if self.view is not None and EpisodeValueDialog(
+                self.session, self.view.episode, self.header.weight_unit, self).ask() is not None:
             self.show_message("Correction recorded; the earlier value stays on the record",
                               "info")
             self._changed()
 
     def _on_acknowledge_alerts_clicked(self) -> None:
-        if self.view is None:
-            return
-        pending = [r for r in self.view.current_rows if r.unacknowledged]
+        pending = [r for r in self.view.current_rows if r.unacknowledged] if self.view else []
         if not pending:
             return
         dialog = AlertAckDialog(self.session, pending, self)
@@ -350,26 +358,16 @@ class EpisodeWindow(QWidget):
 
     def _on_correct_observation_clicked(self) -> None:
         row = self.selected_row()
-        if row is None or row.observation.voided:
-            return
-        if CorrectionDialog(self.session, row, self.temp_unit, self).ask() is not None:
+        if row is not None and not row.observation.voided and CorrectionDialog(
+                self.session, row, self.temp_unit, self).ask() is not None:
             self.show_message("Correction recorded; the earlier values stay, struck through",
                               "info")
             self._changed()
 
     def _on_void_observation_clicked(self) -> None:
         row = self.selected_row()
-        if row is None or row.observation.voided:
-            return
-        obs_id = row.observation.id
-        dialog = ReasonDialog(
-            "Void observation", f"Void the observation taken "
-            f"{local_time(row.observation.taken_at)}? It stays on the record, struck "
-            "through, with the reason.", "void_reason", "Reason for voiding",
-            lambda reason: self.services.void_observation(self.session.staff_id, obs_id,
-                                                          reason),
-            "Void", self)
-        if dialog.ask():
+        if row is not None and not row.observation.voided and ask_void(self, self.session,
+                                                                       row):
             self._changed()
 
     # ---------------------------------------------------------------- Qt events

@@ -8,6 +8,7 @@ through, greyed and say why.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,12 +52,48 @@ class ObservationModel(QAbstractTableModel):
 
     # ---------------------------------------------------------------- data in
     def set_rows(self, rows: Sequence[ObservationRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._by_id = {r.observation.id: r for r in self._rows}
-        self._successor = {r.observation.supersedes: r.observation for r in self._rows
+        """Show ``rows`` (by time taken, then id). Rows are never deleted from a record,
+        so this inserts the new ones (``rowsInserted``) and repaints the changed ones
+        (``dataChanged``, a void say); only rows that went away or moved reset it."""
+        rows = list(rows)
+        new_ids = {r.observation.id for r in rows}
+        kept = [r.observation.id for r in self._rows if r.observation.id in new_ids]
+        if len(kept) != len(self._rows) or kept != [r.observation.id for r in rows
+                                                    if r.observation.id in set(kept)]:
+            self.beginResetModel()
+            self._index(rows)
+            self.endResetModel()
+            return
+        for position, row in enumerate(rows):
+            if row.observation.id not in self._by_id:
+                self._insert(position, row)
+        changed = [i for i, (old, new) in enumerate(zip(self._rows, rows, strict=True))
+                   if old != new]
+        self._index(rows)
+        if changed:
+            self.dataChanged.emit(self.index(changed[0], 0),
+                                  self.index(changed[-1], len(HEADERS) - 1))
+
+    def add_row(self, row: ObservationRow) -> int:
+        """One new row (a save) at its place by time taken; returns its index."""
+        key = (row.observation.taken_at, row.observation.id)
+        position = bisect_right([(r.observation.taken_at, r.observation.id)
+                                 for r in self._rows], key)
+        self._insert(position, row)
+        if row.observation.supersedes is not None:  # the voided one now names it
+            self._index(self._rows)
+        return position
+
+    def _insert(self, position: int, row: ObservationRow) -> None:
+        self.beginInsertRows(QModelIndex(), position, position)
+        self._index([*self._rows[:position], row, *self._rows[position:]])
+        self.endInsertRows()
+
+    def _index(self, rows: list[ObservationRow]) -> None:
+        self._rows = rows
+        self._by_id = {r.observation.id: r for r in rows}
+        self._successor = {r.observation.supersedes: r.observation for r in rows
                            if r.observation.supersedes is not None}
-        self.endResetModel()
 
     def set_temp_unit(self, unit: str) -> None:
         self.beginResetModel()
