@@ -49,3 +49,31 @@ def form_key(name: str) -> str:
     """The form key of a Vitals attribute or protocol limit ("sbp" -> "bp"); a form
     key or any other name is returned as it is."""
     return FORM_KEY.get(name, name)
+
+
+WHOLE_NUMBER_KEYS = ("hr", "spo2", "rr", "moaas", "dissociation")
+_SPACES = " \t\r\n"
+
+
+def typing_problem(key: str, text: str, scale: tuple[float, float] | None = None
+                   ) -> str | None:
+    """What is wrong with ``text`` typed so far into a whole-number field, for a message
+    beside it while the nurse types (None: nothing yet). Digits of any script pass, as
+    the parser takes them. ``scale``: the range of a short scale (MOAA/S, dissociation),
+    checked as soon as it is typed; longer ranges are checked on save, since "1" on the
+    way to "120" is no error."""
+    if key not in WHOLE_NUMBER_KEYS:
+        return None
+    short = BY_KEY[key].short
+    value = text.strip(_SPACES)
+    if not value:
+        return None
+    if not value.isdecimal():
+        if "/" in value:
+            return f"{short} takes one whole number: only BP is typed as systolic/diastolic"
+        return f"{short} takes a whole number"
+    if scale is not None:
+        low, high = (int(v) for v in scale)
+        if not low <= int(value) <= high:
+            return f"{short} is {low} to {high}: {value} is not on the scale"
+    return None

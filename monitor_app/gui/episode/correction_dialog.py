@@ -22,9 +22,9 @@ from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.formatting import local_time
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import error_label, show_inline
-from monitor_app.gui.episode.observation_form import ObservationFields
+from monitor_app.gui.episode.observation_fields import ObservationFields
 from monitor_app.services.errors import NotSignedIn
-from monitor_app.services.views import ObservationRow
+from monitor_app.services.views import EpisodeView, ObservationRow
 
 
 def reason_edit(key: str, label: str) -> QLineEdit:
@@ -39,7 +39,7 @@ class CorrectionDialog(QDialog):
     """Void a saved observation with a reason and record the corrected values."""
 
     def __init__(self, session: Session, row: ObservationRow, temp_unit: str = "C",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, view: EpisodeView | None = None) -> None:
         super().__init__(parent)
         obs = row.observation
         self.session = session
@@ -57,6 +57,8 @@ class CorrectionDialog(QDialog):
         self.reason_error = error_label("void_reason")
         layout.addWidget(self.reason_error)
         self.fields = ObservationFields(temp_unit, self)
+        if view is not None:  # the protocol's scale ranges, checked while typing
+            self.fields.set_scales(view.protocol.limits)
         self.fields.set_values(obs.vitals)
         self.fields.set_taken_at(obs.taken_at)
         layout.addWidget(self.fields)

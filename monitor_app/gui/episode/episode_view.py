@@ -161,6 +161,7 @@ class EpisodeWindow(QWidget):
         self.setWindowTitle(f"{view.patient.name} · chair {view.episode.chair} · "
                             f"{view.episode.number}")
         self.header.set_view(view, now, self._staff_name(view.episode.predose_ack_by))
+        self.form.fields.set_scales(view.protocol.limits)
         self._show_status(now)
         if previous is None or previous.rows != view.rows:
             self._set_rows(view.rows)
@@ -359,7 +360,7 @@ class EpisodeWindow(QWidget):
     def _on_correct_observation_clicked(self) -> None:
         row = self.selected_row()
         if row is not None and not row.observation.voided and CorrectionDialog(
-                self.session, row, self.temp_unit, self).ask() is not None:
+                self.session, row, self.temp_unit, self, self.view).ask() is not None:
             self.show_message("Correction recorded; the earlier values stay, struck through",
                               "info")
             self._changed()
