@@ -44,15 +44,18 @@ def test_tab_order_follows_the_clinical_order(window):
     assert QApplication.focusWidget().objectName() == "temp"
 
 
-def test_moaas_and_dissociation_take_one_digit_in_range(window, qtbot):
+def test_moaas_and_dissociation_off_the_scale_are_said_not_swallowed(window, qtbot):
     moaas, dissociation = field(window, "moaas"), field(window, "dissociation")
     qtbot.keyClicks(moaas, "7")
-    assert moaas.text() == ""
-    qtbot.keyClicks(moaas, "45")
-    assert moaas.text() == "4"
+    assert moaas.text() == "7"
+    assert "MOAA/S is 0 to 5" in window.form.fields.error_text("moaas")
+    moaas.clear()
+    qtbot.keyClicks(moaas, "4")
+    assert moaas.text() == "4" and window.form.fields.error_text("moaas") == ""
     qtbot.keyClicks(dissociation, "4")
-    qtbot.keyClicks(dissociation, "3")
-    assert dissociation.text() == "3"
+    qtbot.keyClick(dissociation, Qt.Key.Key_Return)  # a save names the field
+    assert "dissociation 4 is outside 0 to 3" in error(window, "dissociation")
+    assert window.model.rowCount() == 1
 
 
 @pytest.mark.parametrize(("key", "bad", "words"), [
