@@ -25,8 +25,6 @@ from monitor_app.domain.text import clean_text
 from monitor_app.domain.units import c_to_f
 from monitor_app.domain.vital_fields import VITAL_FIELDS
 
-TEXT_MAX_CHARS = 2000  # note and missing reason; a storage limit, not a clinical one
-
 LABELS = {
     **{f.key: f.label for f in VITAL_FIELDS},
     "side_effects": "side effects",
@@ -323,8 +321,7 @@ def _side_effects(value: object) -> tuple[str, ...]:
 
 
 def _free_text(raw: Mapping[str, object], key: str) -> str:
-    return clean_text(raw.get(key), key, LABELS[key], required=False, size=TEXT_MAX_CHARS,
-                      multiline=True)
+    return clean_text(raw.get(key), key, LABELS[key], required=False, multiline=True)
 
 
 def _preview(text: str, size: int = 40) -> str:

@@ -14,11 +14,11 @@ from monitor_app.domain.models import Episode, Observation, Role, ValidationErro
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.rems_checks import contradiction
 from monitor_app.domain.scores import AldreteResult, aldrete
+from monitor_app.domain.text import clean_text
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases
 from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.rems import RemsUseCases
-from monitor_app.services.text import checked_text
 from monitor_app.services.views import DischargeView, EpisodeView
 from monitor_app.storage import repository as repo
 
@@ -137,7 +137,7 @@ class DischargeUseCases:
             raise ValidationError(key, f"'{key}' is not a checklist item of {protocol.name}")
         if answer.not_applicable and not item.allow_na:
             raise ValidationError(key, f"{item.label} cannot be marked N/A")
-        details = {name: checked_text(str(answer.details.get(name, "")), name,
+        details = {name: clean_text(str(answer.details.get(name, "")), name,
                                       name.replace("_", " "), required=False)
                    for name in item.details}
         repo.save_checklist_answer(self.ctx.db, episode_id, key,
@@ -162,7 +162,7 @@ class DischargeUseCases:
         episode = self.episodes.writable(episode_id)
         protocol = self.ctx.protocol_of(episode)
         rules.check_overridable(criterion, protocol)
-        reason = checked_text(reason, "reason", "written reason for the override", size=1000,
+        reason = clean_text(reason, "reason", "written reason for the override",
                               multiline=True)
         override = Override(criterion, reason, prescriber_id or 0)
         rules.validate_override(override, protocol)

@@ -22,9 +22,9 @@ from monitor_app.domain.models import (
     ValidationErrors,
 )
 from monitor_app.domain.protocol import Protocol
+from monitor_app.domain.text import clean_text
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.episodes import EpisodeUseCases
-from monitor_app.services.text import checked_text
 from monitor_app.storage import repository as repo
 
 T = TypeVar("T")
@@ -130,12 +130,11 @@ class EntryUseCases:
                        problems: Problems | None = None) -> PatientEntry:
         own = problems is None
         problems = problems or Problems()
-        mrn_text = problems.check(checked_text, mrn, "mrn", "MRN", size=32)
+        mrn_text = problems.check(clean_text, mrn, "mrn", "MRN")
         taken = repo.mrn_taken(self.ctx.db, mrn_text) if mrn_text else ""
         if taken:
             problems.add("mrn", taken)
-        name_text = problems.check(checked_text, name, "patient_name", "patient's name",
-                                   size=120)
+        name_text = problems.check(clean_text, name, "patient_name", "patient's name")
         born = problems.check(_dob, dob, self.ctx.clock.now().date())
         sex_value = problems.check(_sex, sex)
         if own:
@@ -194,24 +193,22 @@ class EntryUseCases:
         protocol = self.ctx.protocols.get(protocol_id)
         if protocol is None:
             problems.add("protocol", "choose a protocol")
-        chair_text = problems.check(checked_text, chair, "chair", "chair or bay", size=20)
+        chair_text = problems.check(clean_text, chair, "chair", "chair or bay")
         weight = self._weight(problems, protocol, weight_kg)
         dose = problems.check(number, dose_mg, "dose", "dose (mg)", *DOSE_RANGE_MG)
         reason = ""
         if protocol is not None and dose is not None and protocol.fixed_doses_mg \
                 and dose not in protocol.fixed_doses_mg:
             doses = " or ".join(f"{d} mg" for d in protocol.fixed_doses_mg)
-            reason = problems.check(checked_text, dose_reason, "dose_reason",
-                                    f"reason for a dose other than {doses}", size=200) or ""
-        people = (problems.check(checked_text, escort.name, "escort_name", "escort's name",
-                                 size=120),
-                  problems.check(checked_text, escort.relationship, "escort_relationship",
-                                 "relationship", required=False, size=60),
-                  problems.check(checked_text, escort.phone, "escort_phone", "escort's phone",
-                                 size=40))
+            reason = problems.check(clean_text, dose_reason, "dose_reason",
+                                    f"reason for a dose other than {doses}") or ""
+        people = (problems.check(clean_text, escort.name, "escort_name", "escort's name"),
+                  problems.check(clean_text, escort.relationship, "escort_relationship",
+                                 "relationship", required=False),
+                  problems.check(clean_text, escort.phone, "escort_phone", "escort's phone"))
         needs_lot = protocol is not None and protocol.requires_lot_number
-        lot = problems.check(checked_text, lot_number, "lot_number", "lot number",
-                             required=needs_lot, size=40)
+        lot = problems.check(clean_text, lot_number, "lot_number", "lot number",
+                             required=needs_lot)
         answers: dict[str, bool] = {}
         if protocol is not None:
             answers = {item.key: bool(precheck.get(item.key)) for item in protocol.precheck}
@@ -262,8 +259,8 @@ class EntryUseCases:
             new = problems.check(number, value, "dose", "dose (mg)", *DOSE_RANGE_MG)
         else:
             raise ValidationError("field", "only the weight or the dose can be corrected")
-        text = problems.check(checked_text, reason, "correction_reason",
-                              "reason for the correction", size=500)
+        text = problems.check(clean_text, reason, "correction_reason",
+                              "reason for the correction")
         if new is not None and new == getattr(episode, field):
             problems.add("weight" if field == "weight_kg" else "dose",
                          "the new value is the same as the recorded one")

@@ -18,11 +18,10 @@ from monitor_app.domain.models import (
 )
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.scores import news2
-from monitor_app.domain.text import refused_character
+from monitor_app.domain.text import clean_text, refused_character, text_limit
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.text import checked_text
 from monitor_app.services.views import AddendumView, EpisodeView, ObservationRow, SignatureView
 from monitor_app.storage import repository as repo
 
@@ -69,7 +68,8 @@ class EpisodeUseCases:
         query = (query or "").strip()
         if not query or refused_character(query) is not None:
             return []  # no patient's name or MRN can hold such a character
-        return repo.find_patients(self.ctx.db, query[:100], limit=limit)
+        return repo.find_patients(self.ctx.db, query[:text_limit("patient_search")],
+                                  limit=limit)
 
     def patient(self, patient_id: int) -> Patient:
         found = repo.get_patient(self.ctx.db, patient_id)
@@ -89,7 +89,8 @@ class EpisodeUseCases:
 
     def episode_by_number(self, number_or_id: str) -> Episode:
         text = (number_or_id or "").strip()
-        if not text or len(text) > 40 or refused_character(text) is not None:
+        if (not text or len(text) > text_limit("episode_number")
+                or refused_character(text) is not None):
             raise ValidationError("episode", "give an episode number (E-2026-00042) or row id")
         found = repo.get_episode_by_number(self.ctx.db, text)
         # ASCII digits only, and few of them: int() accepts "²"-like digits (ValueError)
@@ -241,7 +242,7 @@ class EpisodeUseCases:
         self.ctx.active_actor(actor_id)
         episode = self.writable(episode_id)
         phases.check_transition(episode.phase, Phase.CANCELLED)
-        reason = checked_text(reason, "cancel_reason", "reason for cancelling", size=500)
+        reason = clean_text(reason, "cancel_reason", "reason for cancelling")
         now = self.ctx.clock.now()
         return repo.update_episode_phase(self.ctx.db, episode_id, Phase.CANCELLED, closed_at=now,
                                          reason=reason, actor_id=actor_id, at=now)

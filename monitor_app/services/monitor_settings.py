@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.services.text import checked_text
+from monitor_app.domain.text import clean_text, text_limit
 
 INTERVAL_RANGE_S = (10, 3600)
 
@@ -34,21 +34,23 @@ class MonitorSettings:
 
 
 def check_settings(new: MonitorSettings) -> MonitorSettings:
-    address = checked_text(new.address, "monitor_address", "listen address", size=100)
+    address = clean_text(new.address, "monitor_address", "listen address")
     if not isinstance(new.port, int) or not 1 <= new.port <= 65535:
         raise ValidationError("monitor_port", "port must be 1 to 65535")
     low, high = INTERVAL_RANGE_S
     if not low <= new.quiet_after_s <= high:
         raise ValidationError("monitor_quiet", f"quiet time must be {low} to {high} seconds")
     allowlist = tuple(dict.fromkeys(
-        checked_text(d, "monitor_allowlist", "device id", size=50) for d in new.allowlist
+        clean_text(d, "monitor_allowlist", "device id", size=text_limit("monitor_device"))
+        for d in new.allowlist
         if d.strip()))
     chairs = []
     for device, chair in new.chairs:
         if not device.strip() and not chair.strip():
             continue
-        chairs.append((checked_text(device, "monitor_chairs", "device or bed", size=50),
-                       checked_text(chair, "monitor_chairs", "chair", size=30)))
+        chairs.append((clean_text(device, "monitor_chairs", "device or bed",
+                                  size=text_limit("monitor_device")),
+                       clean_text(chair, "monitor_chairs", "chair", size=text_limit("chair"))))
     if len({d.casefold() for d, _ in chairs}) != len(chairs):
         raise ValidationError("monitor_chairs", "a device or bed is mapped to two chairs")
     mapped = {d.casefold() for d, _ in chairs}

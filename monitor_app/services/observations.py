@@ -16,11 +16,11 @@ from monitor_app.domain.models import (
     ValidationError,
 )
 from monitor_app.domain.protocol import Protocol
+from monitor_app.domain.text import clean_text
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases, RowContext
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.text import checked_text
 from monitor_app.services.views import ObservationRow
 from monitor_app.storage import repository as repo
 
@@ -72,7 +72,7 @@ class ObservationUseCases:
         state = self.episodes.writable_state(old.episode_id, discharge_inputs=True)
         episode = state.episode
         protocol = self.ctx.protocol_of(episode)
-        reason = checked_text(reason, "void_reason", "reason for the correction", size=500)
+        reason = clean_text(reason, "void_reason", "reason for the correction")
         now = self.ctx.clock.now()
         taken_at = taken_at or old.taken_at
         self._validate_taken_at(taken_at, episode, protocol, now)
@@ -88,7 +88,7 @@ class ObservationUseCases:
         self.ctx.active_actor(actor_id)
         old = self._observation(observation_id)
         self.episodes.writable(old.episode_id)
-        reason = checked_text(reason, "void_reason", "reason for voiding", size=500)
+        reason = clean_text(reason, "void_reason", "reason for voiding")
         repo.void_observation(self.ctx.db, observation_id, reason=reason, actor_id=actor_id,
                               at=self.ctx.clock.now())
         self._update_ready(actor_id, old.episode_id)
@@ -100,8 +100,7 @@ class ObservationUseCases:
         self.ctx.active_actor(actor_id)
         obs = self._observation(observation_id)
         self.episodes.writable(obs.episode_id)
-        note = checked_text(note, "ack_note", "note on what was done", required=False,
-                            size=500)
+        note = clean_text(note, "ack_note", "note on what was done", required=False)
         chosen = check_response(action, note)
         if not codes:
             raise ValidationError("ack_action", "no alert to acknowledge")

@@ -8,9 +8,9 @@ from datetime import date
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.domain.rems_checks import contradiction
+from monitor_app.domain.text import clean_text, text_limit
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.episodes import EpisodeUseCases
-from monitor_app.services.text import checked_text
 from monitor_app.services.views import EpisodeView, RemsItem
 from monitor_app.storage import repository as repo
 
@@ -28,7 +28,7 @@ class RemsUseCases:
         field = next((f for f in protocol.rems_form if f.key == key), None)
         if field is None:
             raise ValidationError(key, "not a REMS form field of this protocol")
-        value = checked_text(value, key, field.label, required=False, size=500,
+        value = clean_text(value, key, field.label, required=False, size=text_limit("rems_answer"),
                              multiline=True)
         if field.type == "yes_no" and value not in ("", "yes", "no"):
             raise ValidationError(key, f"{field.label}: answer yes or no")

@@ -14,9 +14,9 @@ from enum import StrEnum
 
 from monitor_app.domain.models import Episode, Role, ValidationError
 from monitor_app.domain.protocol import Protocol
+from monitor_app.domain.text import clean_text
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.text import checked_text
 from monitor_app.storage import repository as repo
 
 FILED_SHOWN_DAYS = 30  # the queue also lists forms filed this recently (to correct them)
@@ -168,9 +168,9 @@ class RemsQueueUseCases:
             if submitted_on < session_date(episode, self._zone()):
                 raise ValidationError("rems_submitted_on",
                                       "the filing date is before the session")
-            confirmation = checked_text(confirmation, "rems_confirmation",
-                                        "confirmation number", size=60)
-        reason = checked_text(reason, "reason", "reason", required=False, size=300)
+            confirmation = clean_text(confirmation, "rems_confirmation",
+                                        "confirmation number")
+        reason = clean_text(reason, "reason", "reason", required=False)
         repo.add_rems_submission(self.ctx.db, episode_id, submitted_on=submitted_on,
                                  confirmation=confirmation if submitted_on else "",
                                  reason=reason, actor_id=actor_id, at=now)

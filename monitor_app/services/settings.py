@@ -17,24 +17,24 @@ from monitor_app.domain.pins import MIN_LENGTH_DEFAULT
 from monitor_app.storage import repository as repo
 
 SETTING_PREFIX = "clinic."
-# Every text setting: its label and its bound. The address and phone are printed in the
-# sheet's header, which must fit on the first page.
+# Every text setting and its label; its bound is domain.text's (the address and phone
+# are printed in the sheet's header, which must fit on the first page).
 TEXT_SETTINGS = {
-    "clinic_name": ("clinic's name", 120),
-    "address": ("address", 300),
-    "phone": ("phone", 40),
-    "paper": ("paper size", 10),
-    "weight_unit": ("weight unit", 5),
-    "temp_unit": ("temperature unit", 5),
-    "archive_dir": ("archive folder", 1024),
-    "documents_dir": ("documents folder", 1024),
-    "backup_dir": ("backup folder", 1024),
-    "fhir_system_uri": ("MRN system URI", 500),
-    "fhir_export_dir": ("EHR export folder", 1024),
-    "timestamp_url": ("timestamp server", 300),
-    "date_format": ("date format", 5),
-    "provider_email": ("provider's email", 120),
-    "language": ("language of the instructions", 3),
+    "clinic_name": "clinic's name",
+    "address": "address",
+    "phone": "phone",
+    "paper": "paper size",
+    "weight_unit": "weight unit",
+    "temp_unit": "temperature unit",
+    "archive_dir": "archive folder",
+    "documents_dir": "documents folder",
+    "backup_dir": "backup folder",
+    "fhir_system_uri": "MRN system URI",
+    "fhir_export_dir": "EHR export folder",
+    "timestamp_url": "timestamp server",
+    "date_format": "date format",
+    "provider_email": "provider's email",
+    "language": "language of the instructions",
 }
 
 

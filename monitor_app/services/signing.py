@@ -9,6 +9,7 @@ from typing import Any
 
 from monitor_app.domain import schedule
 from monitor_app.domain.models import Phase, Staff
+from monitor_app.domain.text import clean_text
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases
 from monitor_app.services.discharge import (
@@ -20,7 +21,6 @@ from monitor_app.services.episodes import EpisodeUseCases
 from monitor_app.services.errors import DischargeRefused, NotAllowed
 from monitor_app.services.exports import ExportUseCases
 from monitor_app.services.sheet import SheetUseCases
-from monitor_app.services.text import checked_text
 from monitor_app.services.verification import IntegrityUseCases
 from monitor_app.services.views import DischargeView, SignatureView, SignResult
 from monitor_app.storage import repository as repo
@@ -86,7 +86,7 @@ class SigningUseCases:
         if not repo.is_signed(self.ctx.db, episode_id):
             raise NotAllowed("addendum", "an addendum is for a signed episode; "
                              "edit the record instead")
-        text = checked_text(text, "addendum", "addendum", size=4000, multiline=True)
+        text = clean_text(text, "addendum", "addendum", multiline=True)
         now = self.ctx.clock.now()
         content = {"episode": episode.number, "addendum": text, "signer": signer.name,
                    "credentials": signer.credentials, "meaning": ADDENDUM_MEANING,

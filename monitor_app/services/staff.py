@@ -9,6 +9,7 @@ from typing import Any
 
 from monitor_app.domain import pins
 from monitor_app.domain.models import Role, Staff, ValidationError
+from monitor_app.domain.text import clean_text
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases, check_security_settings
 from monitor_app.services.errors import NotAllowed
@@ -18,7 +19,6 @@ from monitor_app.services.settings import (
     check_system_uri,
     stored_form,
 )
-from monitor_app.services.text import checked_text
 from monitor_app.storage import repository as repo
 
 
@@ -30,9 +30,9 @@ class StaffUseCases:
     # ------------------------------------------------------------------ settings
     def save_settings(self, actor_id: int, new: ClinicSettings) -> ClinicSettings:
         self.ctx.require_role(actor_id, Role.ADMIN)
-        texts: dict[str, Any] = {key: checked_text(getattr(new, key), key, label, size=size,
+        texts: dict[str, Any] = {key: clean_text(getattr(new, key), key, label,
                                                    required=key == "clinic_name")
-                                 for key, (label, size) in TEXT_SETTINGS.items()}
+                                 for key, label in TEXT_SETTINGS.items()}
         new = replace(new, **texts)
         if new.paper not in ("A4", "Letter"):
             raise ValidationError("paper", "paper must be A4 or Letter")
@@ -79,8 +79,7 @@ class StaffUseCases:
         The key file's id is recorded and the clinic's signing certificate made."""
         if not self.needs_setup():
             raise NotAllowed("clinic_name", "this clinic is already set up")
-        clinic_name = checked_text(clinic_name, "clinic_name", "clinic's name",
-                                   size=TEXT_SETTINGS["clinic_name"][1])
+        clinic_name = clean_text(clinic_name, "clinic_name", "clinic's name")
         name, credentials = _check_person(admin_name, credentials)
         pin_hash = self.credentials.new_pin_hash(pin, pin_again, min_pin_length)
         admin = repo.add_staff(self.ctx.db, name, credentials, Role.ADMIN,
@@ -126,8 +125,8 @@ class StaffUseCases:
 
 
 def _check_person(name: str, credentials: str) -> tuple[str, str]:
-    return (checked_text(name, "name", "person's name", size=120),
-            checked_text(credentials, "credentials", "credentials", required=False, size=40))
+    return (clean_text(name, "name", "person's name"),
+            clean_text(credentials, "credentials", "credentials", required=False))
 
 
 def _role(role: Role | str) -> Role:

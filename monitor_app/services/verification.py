@@ -15,9 +15,9 @@ from pathlib import Path
 import sqlite_utils
 
 from monitor_app.clock import Clock, SystemClock
+from monitor_app.domain.text import clean_text
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.text import checked_text
 from monitor_app.storage import anchors, file_guard, losses
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
@@ -63,7 +63,7 @@ def verify_database(db_path: Path, extra_anchors: Sequence[Path] = ()) -> Verify
 def accept_loss(db_path: Path, reason: str, clock: Clock | None = None) -> AcceptedLoss:
     """Go on with a database that lost saves its head file records; the loss and the
     reason become an audited row. Raises ``StorageError`` when nothing was lost."""
-    reason = checked_text(reason, "reason", "reason", size=500)
+    reason = clean_text(reason, "reason", "reason")
     db = open_db(Path(db_path), check_head=False)
     try:
         return losses.accept_loss(db, reason, at=(clock or SystemClock()).now())

@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from monitor_app.domain.models import ValidationError
 from monitor_app.errors import NotFound as NotFound
 from monitor_app.storage import audit, file_guard
 from monitor_app.storage.db import (
@@ -167,14 +166,6 @@ def update_row(
     audit.record(db, at=at, actor_id=actor_id, action=action, table_name=table, row_id=row_id,
                  before=before, after=after)
     return after
-
-
-def clean_text(value: str, field_key: str, message: str) -> str:
-    """``value`` stripped, or ``ValidationError(field_key, message)`` when blank."""
-    cleaned = value.strip()
-    if not cleaned:
-        raise ValidationError(field_key, message)
-    return cleaned
 
 
 def to_json(value: Any) -> str:

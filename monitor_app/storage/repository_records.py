@@ -17,10 +17,10 @@ from sqlite_utils import Database
 
 from monitor_app.domain.discharge import ManualAnswer, Override
 from monitor_app.domain.models import ValidationError
+from monitor_app.domain.text import clean_text
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     Row,
-    clean_text,
     fetch_rows,
     from_json,
     get_row,
@@ -171,7 +171,8 @@ def add_override(
 
     An override already in force for the same criterion is withdrawn (voided) by it.
     """
-    reason = clean_text(override.reason, "reason", "write why this criterion is overridden")
+    reason = clean_text(override.reason, "reason", "written reason for the override",
+                        multiline=True)
     with transaction(db):
         ensure_unlocked(db, episode_id)
         get_row(db, "staff", override.prescriber_id, "prescriber")
@@ -197,7 +198,7 @@ def void_override(
     reason: str = "withdrawn",
 ) -> OverrideRecord:
     """Withdraw the override in force for ``criterion``; it stays on record, voided."""
-    reason = clean_text(reason, "reason", "give the reason for withdrawing this override")
+    reason = clean_text(reason, "reason", "reason for withdrawing this override")
     with transaction(db):
         ensure_unlocked(db, episode_id)
         in_force = _in_force(db, episode_id, criterion)

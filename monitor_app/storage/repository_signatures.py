@@ -15,11 +15,11 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from monitor_app.domain.models import Phase
+from monitor_app.domain.text import clean_text
 from monitor_app.storage import audit
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     Row,
-    clean_text,
     fetch_rows,
     from_json,
     get_row,
@@ -80,7 +80,7 @@ def add_addendum(
     db: Database, episode_id: int, text: str, *, actor_id: int, at: datetime
 ) -> Addendum:
     """A later fact about an episode (allowed after signing); sign it with add_signature."""
-    text = clean_text(text, "text", "write the addendum")
+    text = clean_text(text, "addendum", "addendum", multiline=True)
     with transaction(db):
         get_row(db, "episodes", episode_id, "episode")
         row = insert_row(
@@ -111,7 +111,7 @@ def add_signature(
     """
     if kind not in ("discharge", "addendum"):
         raise ValueError(f"unknown signature kind {kind!r}")
-    meaning = clean_text(meaning, "meaning", "say what the signature means")
+    meaning = clean_text(meaning, "meaning", "meaning of the signature")
     with transaction(db):
         if kind == "discharge":
             ensure_unlocked(db, episode_id)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.domain.text import TEXT_LIMITS, text_limit
 
 W = TypeVar("W", bound=QWidget)
 
@@ -38,9 +39,12 @@ ERROR_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
 
 
 def set_handle(widget: W, key: str, label: str) -> W:
-    """Give ``widget`` its stable handle: objectName = key, accessibleName = label."""
+    """Give ``widget`` its stable handle: objectName = key, accessibleName = label. A
+    free-text line holds what the core's text rule allows for its key, no more."""
     widget.setObjectName(key)
     widget.setAccessibleName(label)
+    if isinstance(widget, QLineEdit) and key in TEXT_LIMITS:
+        widget.setMaxLength(text_limit(key))
     return widget
 
 

@@ -36,6 +36,7 @@ from monitor_app.domain.discharge import (
 )
 from monitor_app.domain.protocol import ChecklistItem
 from monitor_app.domain.scores import AldreteTable
+from monitor_app.domain.text import text_limit
 from monitor_app.gui.common.offer import offer_button, show_offer
 from monitor_app.gui.common.widgets import ERROR_STYLE
 from monitor_app.gui.common.widgets import set_handle as _handle
@@ -230,7 +231,6 @@ class ManualSection(QGroupBox):
                 label = DETAIL_LABELS.get(name, name.replace("_", " ").capitalize())
                 edit = _handle(QLineEdit(self), name, label)
                 edit.setPlaceholderText(label)
-                edit.setMaxLength(200)
                 edit.editingFinished.connect(lambda k=item.key: self.changed.emit(k))
                 self.details[item.key][name] = edit
                 line = QHBoxLayout()
@@ -333,7 +333,7 @@ class RemsSection(QGroupBox):
         if f.type == "integer":
             edit.setValidator(QIntValidator(0, 10000, edit))
             edit.setPlaceholderText("minutes")
-        edit.setMaxLength(500)
+        edit.setMaxLength(text_limit("rems_answer"))
         edit.editingFinished.connect(lambda k=f.key: self.changed.emit(k))
         return edit
 

@@ -58,7 +58,6 @@ class AlertAckDialog(QDialog):
             self.action.addItem(label, action.value)
         self.action.currentIndexChanged.connect(self._on_action_changed)
         self.note = set_handle(QLineEdit(self), "ack_note", "Note on what was done")
-        self.note.setMaxLength(500)
         self.errors = {key: error_label(key) for key in ("ack_action", "ack_note")}
         self.general_error = error_label("ack")
         form = QFormLayout()

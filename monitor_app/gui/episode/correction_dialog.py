@@ -21,16 +21,14 @@ from PySide6.QtWidgets import (
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.formatting import local_time
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import error_label, show_inline
+from monitor_app.gui.common.widgets import error_label, set_handle, show_inline
 from monitor_app.gui.episode.observation_fields import ObservationFields
 from monitor_app.services.errors import NotSignedIn
 from monitor_app.services.views import EpisodeView, ObservationRow
 
 
 def reason_edit(key: str, label: str) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setObjectName(key)
-    edit.setAccessibleName(label)
+    edit = set_handle(QLineEdit(), key, label)
     edit.setPlaceholderText("required")
     return edit
 

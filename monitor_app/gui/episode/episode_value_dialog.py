@@ -38,7 +38,7 @@ class EpisodeValueDialog(QDialog):
         self.which.addItem(f"Weight (now {self._weight_text(episode.weight_kg)})", "weight_kg")
         self.which.addItem(f"Dose (now {episode.dose_mg:g} mg)", "dose_mg")
         self.value = form.add("value", "Corrected value", line_edit("", 10))
-        self.reason = form.add("correction_reason", "Reason", line_edit("required", 500))
+        self.reason = form.add("correction_reason", "Reason", line_edit("required"))
         self.form.errors["weight"] = self.form.errors["dose"] = self.form.errors["value"]
         self.general = form.add_error("general")
         layout.addLayout(form)

@@ -30,7 +30,7 @@ from monitor_app.domain.protocol import FieldLimits
 from monitor_app.domain.vital_fields import WHOLE_NUMBER_KEYS, form_key, typing_problem
 from monitor_app.gui.common.fitting import FlowLayout
 from monitor_app.gui.common.formatting import fahrenheit_text_to_celsius, format_temp
-from monitor_app.gui.common.widgets import ERROR_COLOUR, ERROR_STYLE
+from monitor_app.gui.common.widgets import ERROR_COLOUR, ERROR_STYLE, set_handle
 
 MOAAS_HELP = ("MOAA/S, type 0-5: 5 responds readily to name; 4 lethargic response; "
               "3 only when called loudly; 2 only after mild prodding; 1 only after painful "
@@ -156,7 +156,7 @@ class ObservationFields(QWidget):
             self._side_effects[name] = check
         self._add(self.bottom, 0, 3, "side_effects", "Side effects", box)
         for col, (key, label) in enumerate(OPTIONAL_TEXT.items(), start=1):
-            edit = QLineEdit()
+            edit = set_handle(QLineEdit(), key, label)  # the text rule's bound
             edit.setMinimumWidth(120)
             self._add(self.bottom, col, 3, key, label, edit)
             self.lines[key] = edit

@@ -36,7 +36,7 @@ class MonitorSettingsDialog(QDialog):
                              hint="Off by default. Readings are never saved without the "
                                   "nurse: they fill the entry form of the chair's episode.")
         self.enabled.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        f.add("monitor_address", "Listen address", line_edit("127.0.0.1", 100),
+        f.add("monitor_address", "Listen address", line_edit("127.0.0.1"),
               hint="127.0.0.1 = this computer only; the station's LAN address to let a "
                    "monitor gateway on the network reach it.")
         self.port = f.add("monitor_port", "Port", QSpinBox())

@@ -64,9 +64,9 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Clinic settings")
         self.resize(640, 0)
         f = self.form = Form()
-        f.add("clinic_name", "Clinic name", line_edit("", 120))
-        f.add("address", "Address", line_edit("printed on the discharge sheet", 200))
-        f.add("phone", "Phone", line_edit("printed on the discharge sheet", 40))
+        f.add("clinic_name", "Clinic name", line_edit(""))
+        f.add("address", "Address", line_edit("printed on the discharge sheet"))
+        f.add("phone", "Phone", line_edit("printed on the discharge sheet"))
         for key, label in (("paper", "Paper size"), ("weight_unit", "Weight in"),
                            ("temp_unit", "Temperature in"), ("date_format", "Dates as")):
             box = f.add(key, label, QComboBox())
@@ -101,7 +101,7 @@ class SettingsDialog(QDialog):
             self.folders[key] = field
             f.add(key, label, field, field=field.edit, hint=hint)
         f.add("fhir_system_uri", "MRN system URI (FHIR)",
-              line_edit(session.services.mrn_system(), 200),
+              line_edit(session.services.mrn_system()),
               hint="Your EHR's identifier system for MRNs (urn:oid:… or https://…).")
         self.signing = SigningRows(f, session)
         self.general = f.add_error("general")

@@ -84,7 +84,7 @@ class SigningRows:
 
     def __init__(self, form: Form, session: Session) -> None:
         self.session = session
-        form.add("timestamp_url", "Timestamp server", line_edit("none (offline is normal)", 300),
+        form.add("timestamp_url", "Timestamp server", line_edit("none (offline is normal)"),
                  hint="Optional RFC 3161 server; offline is normal.")
         row = QWidget()
         self.certificate = QLabel(session.services.signing_certificate())

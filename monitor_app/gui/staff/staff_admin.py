@@ -86,8 +86,8 @@ class StaffEditDialog(QDialog):
         self.saved: Staff | None = None
         self.setWindowTitle("Add staff member" if member is None else f"Edit {member.name}")
         self.form = Form()
-        self.form.add("name", "Name", line_edit("First and last name", 120))
-        self.form.add("credentials", "Credentials", line_edit("RN, MD, NP...", 40))
+        self.form.add("name", "Name", line_edit("First and last name"))
+        self.form.add("credentials", "Credentials", line_edit("RN, MD, NP..."))
         self.role = self.form.add("role", "Role", QComboBox())
         for role, label in ROLE_LABELS.items():
             self.role.addItem(label, role.value)
