@@ -76,6 +76,7 @@ class ObservationFields(QWidget):
         self._taken_at_touched = False
         self._setting_time = False
         self._scales: dict[str, tuple[float, float]] = {}
+        self._typing: dict[str, str] = {}  # field -> what is wrong with what it holds
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.top = QGridLayout()
@@ -260,14 +261,23 @@ class ObservationFields(QWidget):
 
     # ---------------------------------------------------------------- errors
     def _on_typed(self, key: str, text: str) -> None:
-        """A mistyped whole number is said beside its field at once; focus stays."""
+        """A mistyped whole number is said beside its field at once; focus stays. The
+        messages share one row, so the latest is shown; every such field keeps its red
+        border until it is mended."""
         problem = typing_problem(key, text, self._scales.get(key))
-        label, edit = self.errors[key], self.line(key)
-        label.setText(f"⚠ {problem}" if problem else "")
-        label.setVisible(bool(problem))
-        edit.setStyleSheet(INVALID_STYLE if problem else "")
+        self._typing.pop(key, None)
+        if problem:
+            self._typing[key] = problem
+        self.line(key).setStyleSheet(INVALID_STYLE if problem else "")
+        for other in WHOLE_NUMBER_KEYS:
+            self.errors[other].hide()
+        if self._typing:
+            latest, message = list(self._typing.items())[-1]
+            self.errors[latest].setText(f"⚠ {message}")
+            self.errors[latest].show()
 
     def clear_errors(self) -> None:
+        self._typing.clear()
         for label in self.errors.values():
             label.hide()
             label.clear()

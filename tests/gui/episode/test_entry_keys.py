@@ -90,3 +90,17 @@ def test_a_slash_in_spo2_is_said_at_once_and_nothing_is_saved(window, qtbot):
     bp.setFocus()
     qtbot.keyClicks(bp, "128/84")
     assert error(window, "bp") == ""
+
+
+def test_two_mistyped_fields_show_one_message_at_a_time(window, qtbot):
+    fields = window.form.fields
+    qtbot.keyClicks(field(window, "spo2"), "97/")
+    qtbot.keyClicks(field(window, "moaas"), "9")
+    shown = [k for k in ("spo2", "moaas") if error(window, k)]
+    assert shown == ["moaas"]  # the latest; the messages share one row
+    assert field(window, "spo2").styleSheet() != ""  # still marked
+    field(window, "moaas").clear()
+    qtbot.keyClicks(field(window, "moaas"), "4")
+    assert error(window, "moaas") == ""
+    assert "SpO2 takes one whole number" in error(window, "spo2")  # the one left is said
+    assert fields.error_text("dissociation") == ""
