@@ -73,6 +73,9 @@ class CachedEpisode:
             return None
         # The phase may have followed the discharge criteria (recovery <-> ready).
         episode = self.services.episode(self.episode_id)
-        self.view = replace(view, rows=rows, episode=episode)
+        observations = [r.observation for r in rows]
+        status = episode_schedule(view.protocol, episode, observations,
+                                  self.services.clock.now())
+        self.view = replace(view, rows=rows, episode=episode, status=status)
         self._mark = mark
         return self.view
