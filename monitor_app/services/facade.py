@@ -279,9 +279,6 @@ class Services:
     def episode_view(self, episode_id: int) -> EpisodeView:
         return self.cases.episodes.episode_view(episode_id)
 
-    def change_mark(self) -> tuple[int, int]:
-        return self.cases.episodes.change_mark()
-
     def acknowledge_predose(self, prescriber_id: int, pin: str, episode_id: int) -> Episode:
         return self.cases.episodes.acknowledge_predose(prescriber_id, pin, episode_id)
 

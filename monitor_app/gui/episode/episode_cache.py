@@ -39,16 +39,19 @@ class CachedEpisode:
         self.view: EpisodeView | None = None
         self._mark: tuple[int, int] | None = None
 
+    def _change_mark(self) -> tuple[int, int]:
+        return self.services.cases.episodes.change_mark()
+
     def load(self) -> EpisodeView:
         """A fresh view from the services (a ``ValidationError`` passes through)."""
-        mark = self.services.change_mark()  # before the read: a write during it shows
+        mark = self._change_mark()  # before the read: a write during it shows
         self.view = self.services.episode_view(self.episode_id)
         self._mark = mark
         return self.view
 
     def stale(self) -> bool:
         """Something was written since the view was read (here or at another station)."""
-        return self.view is None or self.services.change_mark() != self._mark
+        return self.view is None or self._change_mark() != self._mark
 
     def status(self, now: datetime) -> ScheduleStatus | None:
         """What is due at ``now``, from the cached view: no database access."""
@@ -68,7 +71,7 @@ class CachedEpisode:
         base = baseline_of([r.observation for r in rows], view.episode.dosing_start)
         if _id(base) != _id(view.baseline):
             return None
-        mark = self.services.change_mark()
+        mark = self._change_mark()
         if mark[0] != self._mark[0]:
             return None
         # The phase may have followed the discharge criteria (recovery <-> ready).
