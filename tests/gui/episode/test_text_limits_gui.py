@@ -57,3 +57,15 @@ def test_an_alert_note_holds_what_the_service_accepts(qtbot, session, services, 
     dialog = AlertAckDialog(session, pending)
     qtbot.addWidget(dialog)
     assert dialog.note.maxLength() == text_limit("ack_note")
+
+
+def test_every_text_field_of_the_new_episode_form_holds_the_rules_bound(qtbot, session):
+    from monitor_app.domain.text import TEXT_LIMITS
+    from monitor_app.gui.episode.new_episode import NewEpisodeDialog
+
+    dialog = NewEpisodeDialog(session)
+    qtbot.addWidget(dialog)
+    bounded = {edit.objectName(): edit.maxLength() for edit in dialog.findChildren(QLineEdit)
+               if edit.objectName() in TEXT_LIMITS}
+    assert {"mrn", "patient_name", "chair", "escort_name", "escort_phone"} <= set(bounded)
+    assert bounded == {key: text_limit(key) for key in bounded}
