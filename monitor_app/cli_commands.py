@@ -174,10 +174,10 @@ def cmd_export_fhir(args: argparse.Namespace, db_path: Path) -> int:
     try:
         episode = services.episode_by_number(args.episode)
         if args.output is not None and str(args.output) == "-":
-            sys.stdout.write(services.fhir_bundle_bytes(episode.id).decode("utf-8"))
+            sys.stdout.write(services.exports.fhir_bundle_bytes(episode.id).decode("utf-8"))
             return EXIT_OK
         output = args.output or Path(f"{episode.number}.fhir.json")
-        written = services.export_fhir(episode.id, output, force=args.force)
+        written = services.exports.export_fhir(episode.id, output, force=args.force)
     finally:
         services.close()
     print(f"Wrote the FHIR bundle of {episode.number} to {written}")
@@ -197,7 +197,7 @@ def cmd_export_csv(args: argparse.Namespace, db_path: Path) -> int:
     start, end = _day(args.start, "from"), _day(args.end, "to")
     services = _services(db_path)
     try:
-        result = services.export_csv(args.output, start, end, per_episode=args.per_episode,
+        result = services.exports.export_csv(args.output, start, end, per_episode=args.per_episode,
                                      force=args.force)
     finally:
         services.close()
@@ -267,12 +267,12 @@ def cmd_unlock_staff(args: argparse.Namespace, db_path: Path) -> int:
     os_user = _os_user()
     services = _services(db_path)
     try:
-        member = services.find_staff(args.staff)
+        member = services.local_admin.find_staff(args.staff)
         if not args.reset_pin and not member.locked and not member.failed_attempts:
             print(f"{member.name} (id {member.id}) is not locked; nothing changed.")
             return EXIT_OK
         new_pin, pin_again = _read_new_pin() if args.reset_pin else (None, None)
-        member = services.unlock_staff_locally(member.id, os_user, socket.gethostname(),
+        member = services.local_admin.unlock_staff_locally(member.id, os_user, socket.gethostname(),
                                                new_pin, pin_again)
     finally:
         services.close()

@@ -2,6 +2,11 @@
 hands the call to the use case of its subject (``services/<subject>.py``), each of which
 is given the ``ServiceContext`` and the other use cases it needs, explicitly.
 
+The subjects of every shift (staff, PINs, episodes, observations, board, discharge) are
+methods here; the others are their use-case objects, reached as attributes
+(``services.exports``, ``.documents``, ``.history``, ``.rems_queue``, ``.clinic_report``,
+``.monitor``, ``.local_admin``). A new subject is added as an attribute.
+
 Every write is one transaction with its audit row; time comes from the injected clock.
 """
 
@@ -10,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -42,14 +47,13 @@ from monitor_app.services.views import (
     SignResult,
 )
 from monitor_app.storage.db import database_path, open_db
-from monitor_app.storage.keyfile import ClinicKeys
 
 if TYPE_CHECKING:  # loaded on first use (services/cases.py)
-    from monitor_app.reports.fhir_codes import FhirCodes
     from monitor_app.services.clinic_report import ClinicReportUseCases
     from monitor_app.services.documents import DocumentUseCases
-    from monitor_app.services.exports import CsvResult
+    from monitor_app.services.exports import ExportUseCases
     from monitor_app.services.history import HistoryUseCases
+    from monitor_app.services.local_admin import LocalAdminUseCases
     from monitor_app.services.monitor import MonitorSettings, MonitorUseCases
     from monitor_app.services.recovery import RecoveryReport
     from monitor_app.services.rems_queue import RemsQueueUseCases
@@ -162,14 +166,10 @@ class Services:
     def unlock_staff(self, actor_id: int, staff_id: int) -> None:
         self.cases.staff.unlock_staff(actor_id, staff_id)
 
-    def find_staff(self, name_or_id: str) -> Staff:
-        return self.cases.local_admin.find_staff(name_or_id)
-
-    def unlock_staff_locally(self, staff_id: int, os_user: str, host: str,
-                             new_pin: str | None = None,
-                             pin_again: str | None = None) -> Staff:
-        return self.cases.local_admin.unlock_staff_locally(staff_id, os_user, host, new_pin,
-                                                           pin_again)
+    @property
+    def local_admin(self) -> LocalAdminUseCases:
+        """What is done at the computer without a PIN (``monitor-app unlock-staff``)."""
+        return self.cases.local_admin
 
     def check_integrity(self) -> None:
         self.cases.integrity.check_integrity()
@@ -185,9 +185,6 @@ class Services:
     def check_full_integrity(self) -> str:
         return self.cases.integrity.check_full_integrity()
 
-    def require_sound_file(self) -> None:
-        self.cases.integrity.require_sound_file()
-
     @property
     def integrity_problem(self) -> str:
         return self.cases.integrity.integrity_problem
@@ -199,9 +196,6 @@ class Services:
 
     def key_file(self) -> Path | None:
         return self.cases.credentials.key_file()
-
-    def signing_keys(self) -> ClinicKeys | None:
-        return self.cases.credentials.signing_keys()
 
     def signing_certificate(self) -> str:
         return self.cases.credentials.signing_certificate()
@@ -373,10 +367,6 @@ class Services:
     def add_addendum(self, signer_id: int, pin: str, episode_id: int, text: str) -> SignResult:
         return self.cases.signing.add_addendum(signer_id, pin, episode_id, text)
 
-    def signed_content(self, episode_id: int, signer_id: int, meaning: str,
-                       at: datetime) -> dict[str, Any]:
-        return self.cases.signing.signed_content(episode_id, signer_id, meaning, at)
-
     # ------------------------------------------------------------------ documents
     @property
     def documents(self) -> DocumentUseCases:
@@ -389,33 +379,10 @@ class Services:
     def write_sheet(self, episode_id: int, path: Path) -> Path:
         return self.cases.sheets.write_sheet(episode_id, path)
 
-    def save_sheet_as(self, episode_id: int, path: Path, *, force: bool = False) -> Path:
-        return self.cases.sheets.save_sheet_as(episode_id, path, force=force)
-
     def archive_sheet(self, episode_id: int) -> tuple[Path | None, str]:
         return self.cases.sheets.archive_sheet(episode_id)
 
-    def fhir_codes(self) -> FhirCodes:
-        return self.cases.exports.fhir_codes()
-
-    def mrn_system(self) -> str:
-        return self.cases.exports.mrn_system()
-
-    def signed_view(self, episode_id: int) -> EpisodeView:
-        return self.cases.exports.signed_view(episode_id)
-
-    def fhir_bundle(self, episode_id: int) -> dict[str, Any]:
-        return self.cases.exports.fhir_bundle(episode_id)
-
-    def fhir_bundle_bytes(self, episode_id: int) -> bytes:
-        return self.cases.exports.fhir_bundle_bytes(episode_id)
-
-    def export_fhir(self, episode_id: int, path: Path, force: bool = False) -> Path:
-        return self.cases.exports.export_fhir(episode_id, path, force)
-
-    def auto_export_fhir(self, episode_id: int) -> tuple[Path | None, str]:
-        return self.cases.exports.auto_export_fhir(episode_id)
-
-    def export_csv(self, path: Path, start: date | None = None, end: date | None = None,
-                   per_episode: bool = False, force: bool = False) -> CsvResult:
-        return self.cases.exports.export_csv(path, start, end, per_episode, force)
+    @property
+    def exports(self) -> ExportUseCases:
+        """The FHIR bundle of a signed episode and the CSV of observations."""
+        return self.cases.exports

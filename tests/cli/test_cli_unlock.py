@@ -30,7 +30,7 @@ def lock_out(db: Path, name: str = ADMIN) -> int:
     """Five wrong PINs, as at the station; returns the member's id."""
     services = Services.open(db)
     try:
-        member = services.find_staff(name)
+        member = services.local_admin.find_staff(name)
         for _ in range(5):
             with pytest.raises(AuthError):
                 services.authenticate(member.id, "9999")
@@ -106,7 +106,7 @@ def test_unknown_name_is_one_line_exit_2_and_changes_nothing(demo_copy, capsys):
 def test_ambiguous_name_asks_for_the_id(demo_copy, capsys):
     services = Services.open(demo_copy)
     try:
-        admin = services.find_staff(ADMIN)
+        admin = services.local_admin.find_staff(ADMIN)
         twin = services.add_staff(admin.id, "Priya  shah", "RN", "nurse", "5555", "5555")
     finally:
         services.close()

@@ -28,7 +28,7 @@ def read(path: Path) -> list[dict[str, str]]:
 def test_one_row_per_observation_round_trips(world, tmp_path: Path) -> None:
     e = signed_with_corrections(world)
     open_iv(world, chair="2", patient=1)  # not signed: left out
-    result = world.s.export_csv(tmp_path / "obs.csv")
+    result = world.s.exports.export_csv(tmp_path / "obs.csv")
     rows = read(result.path)
     view = world.s.episode_view(e.id)
     assert result.unsigned_left_out == 1 and result.episodes == 1
@@ -55,7 +55,7 @@ def test_one_row_per_observation_round_trips(world, tmp_path: Path) -> None:
 def test_one_row_per_episode(world, tmp_path: Path) -> None:
     first = signed_with_corrections(world)
     second = signed_with_corrections(world, chair="2", patient=1)
-    rows = read(world.s.export_csv(tmp_path / "ep.csv", per_episode=True).path)
+    rows = read(world.s.exports.export_csv(tmp_path / "ep.csv", per_episode=True).path)
     assert list(rows[0]) == list(EPISODE_HEADER)
     assert [r["episode"] for r in rows] == [first.number, second.number]
     view = world.s.episode_view(first.id)
@@ -75,7 +75,7 @@ def test_free_text_cannot_become_a_formula(world, tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(fixtures, "NURSE_PIN", "975310")
         signed_with_corrections(world)
-    rows = read(s.export_csv(tmp_path / "obs.csv").path)
+    rows = read(s.exports.export_csv(tmp_path / "obs.csv").path)
     assert rows[0]["by"] == "'=HYPERLINK(\"http://x\",\"y\"), @RN"
     for text, expected in (("=1+2", "'=1+2"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"),
                            ("\tx", "'\tx"), ("plain", "plain"), (37.2, "37.2"), (None, "")):
@@ -85,11 +85,11 @@ def test_free_text_cannot_become_a_formula(world, tmp_path: Path) -> None:
 def test_date_range_is_by_the_day_the_episode_was_opened(world, tmp_path: Path) -> None:
     signed_with_corrections(world)
     day = world.clock.now().astimezone().date()
-    assert world.s.export_csv(tmp_path / "a.csv", start=day, end=day).episodes == 1
+    assert world.s.exports.export_csv(tmp_path / "a.csv", start=day, end=day).episodes == 1
     later = date(day.year + 1, 1, 1)
-    assert world.s.export_csv(tmp_path / "b.csv", start=later).episodes == 0
+    assert world.s.exports.export_csv(tmp_path / "b.csv", start=later).episodes == 0
     with pytest.raises(ValidationError, match="before the start"):
-        world.s.export_csv(tmp_path / "c.csv", start=later, end=day)
+        world.s.exports.export_csv(tmp_path / "c.csv", start=later, end=day)
 
 
 def test_cli_export_csv(demo_db: Path, tmp_path: Path, capsys) -> None:

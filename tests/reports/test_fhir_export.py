@@ -70,7 +70,7 @@ def test_every_signed_demo_episode_exports_a_valid_bundle(demo_db: Path) -> None
         signed = [e for e in s.episodes(include_closed=True) if s.episode_view(e.id).signed]
         assert len(signed) == 2  # one per protocol
         for episode in signed:
-            bundle = s.fhir_bundle(episode.id)
+            bundle = s.exports.fhir_bundle(episode.id)
             validated(bundle)
             check_observation_codes(bundle)
             view = s.episode_view(episode.id)
@@ -88,7 +88,7 @@ def test_every_signed_demo_episode_exports_a_valid_bundle(demo_db: Path) -> None
 
 def test_voided_values_are_entered_in_error_and_corrections_are_new(world) -> None:
     e = signed_with_corrections(world)
-    bundle = world.s.fhir_bundle(e.id)
+    bundle = world.s.exports.fhir_bundle(e.id)
     validated(bundle)
     check_observation_codes(bundle)
     view = world.s.episode_view(e.id)
@@ -115,7 +115,7 @@ def test_voided_values_are_entered_in_error_and_corrections_are_new(world) -> No
 
 def test_performers_practitioners_and_dose(world) -> None:
     e = signed_with_corrections(world)
-    bundle = world.s.fhir_bundle(e.id)
+    bundle = world.s.exports.fhir_bundle(e.id)
     practitioners = resources(bundle, "Practitioner")
     assert [p["name"][0]["text"] for p in practitioners] == ["Nina Nurse"]
     nurse_url = next(x["fullUrl"] for x in bundle["entry"]
@@ -137,7 +137,7 @@ def test_attachment_is_the_archived_sheet_with_size_and_sha1(world) -> None:
     archived = list((world.path.parent / "archive").glob(f"*{e.number}.pdf"))
     assert len(archived) == 1
     pdf = archived[0].read_bytes()
-    attachment = resources(world.s.fhir_bundle(e.id), "DocumentReference")[0][
+    attachment = resources(world.s.exports.fhir_bundle(e.id), "DocumentReference")[0][
         "content"][0]["attachment"]
     assert attachment["contentType"] == "application/pdf"
     assert base64.b64decode(attachment["data"]) == pdf
@@ -146,7 +146,7 @@ def test_attachment_is_the_archived_sheet_with_size_and_sha1(world) -> None:
     assert b"/ByteRange" in pdf  # the archived copy carries the clinic's PAdES signature
 
     archived[0].unlink()  # archive lost: the sheet is made and signed again
-    again = resources(world.s.fhir_bundle(e.id), "DocumentReference")[0][
+    again = resources(world.s.exports.fhir_bundle(e.id), "DocumentReference")[0][
         "content"][0]["attachment"]
     remade = base64.b64decode(again["data"])
     assert remade.startswith(b"%PDF") and b"/ByteRange" in remade
@@ -161,7 +161,7 @@ def test_search_token_escapes_what_a_free_text_mrn_may_hold() -> None:
 
 def test_provenance_carries_the_signature(world) -> None:
     e = signed_with_corrections(world)
-    bundle = world.s.fhir_bundle(e.id)
+    bundle = world.s.exports.fhir_bundle(e.id)
     signature = next(s for s in world.s.episode_view(e.id).signatures)
     provenance = resources(bundle, "Provenance")[0]
     sig = provenance["signature"][0]
@@ -178,9 +178,9 @@ def test_provenance_carries_the_signature(world) -> None:
 
 def test_conditional_create_keys_are_unique_and_stable(world) -> None:
     e = signed_with_corrections(world)
-    first = world.s.fhir_bundle(e.id)
+    first = world.s.exports.fhir_bundle(e.id)
     world.clock.advance(minutes=30)
-    second = world.s.fhir_bundle(e.id)
+    second = world.s.exports.fhir_bundle(e.id)
     keys = [x["request"]["ifNoneExist"] for x in first["entry"]]
     assert len(set(keys)) == len(keys)  # no two entries could match one another
     assert keys == [x["request"]["ifNoneExist"] for x in second["entry"]]
@@ -189,7 +189,7 @@ def test_conditional_create_keys_are_unique_and_stable(world) -> None:
         assert entry["request"]["method"] == "POST"
         if resource["resourceType"] == "Patient":
             assert entry["request"]["ifNoneExist"] == (
-                f"identifier={world.s.mrn_system()}|{resource['identifier'][0]['value']}")
+                f"identifier={world.s.exports.mrn_system()}|{resource['identifier'][0]['value']}")
         elif resource["resourceType"] == "Provenance":
             assert entry["request"]["ifNoneExist"].startswith("_tag=")
             assert resource["meta"]["tag"][0]["code"] == entry["fullUrl"]
@@ -202,14 +202,14 @@ def test_conditional_create_keys_are_unique_and_stable(world) -> None:
 def test_unsigned_episode_is_refused(world) -> None:
     e = open_iv(world)
     with pytest.raises(NotAllowed, match="not signed"):
-        world.s.fhir_bundle(e.id)
+        world.s.exports.fhir_bundle(e.id)
 
 
 def test_mrn_system_comes_from_settings_and_is_validated(world) -> None:
     from dataclasses import replace
 
     s = world.s
-    assert s.mrn_system() == "https://test-clinic.invalid/mrn"
+    assert s.exports.mrn_system() == "https://test-clinic.invalid/mrn"
     for bad in ("not a uri", "urn:oid:1.2.x", "ftp://x", "https://", "https://a b/c"):
         with pytest.raises(ValidationError) as err:
             s.save_settings(world.admin.id, replace(s.settings(), fhir_system_uri=bad))
@@ -217,7 +217,7 @@ def test_mrn_system_comes_from_settings_and_is_validated(world) -> None:
     s.save_settings(world.admin.id, replace(s.settings(),
                                             fhir_system_uri=" urn:oid:2.16.840.1.113883.19.5 "))
     e = signed_with_corrections(world)
-    patient = resources(s.fhir_bundle(e.id), "Patient")[0]
+    patient = resources(s.exports.fhir_bundle(e.id), "Patient")[0]
     assert patient["identifier"][0]["system"] == "urn:oid:2.16.840.1.113883.19.5"
 
 

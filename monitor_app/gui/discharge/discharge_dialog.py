@@ -345,7 +345,7 @@ class DischargeDialog(QDialog):
         if path is None:
             return
         try:  # the save dialog has already asked before replacing a file
-            written = self.services.export_fhir(self.episode_id, path, force=True)
+            written = self.services.exports.export_fhir(self.episode_id, path, force=True)
         except ValidationError as exc:
             self.show_message(f"Not exported: {exc.message}")
             return

@@ -101,7 +101,7 @@ class SettingsDialog(QDialog):
             self.folders[key] = field
             f.add(key, label, field, field=field.edit, hint=hint)
         f.add("fhir_system_uri", "MRN system URI (FHIR)",
-              line_edit(session.services.mrn_system()),
+              line_edit(session.services.exports.mrn_system()),
               hint="Your EHR's identifier system for MRNs (urn:oid:… or https://…).")
         self.signing = SigningRows(f, session)
         self.general = f.add_error("general")
