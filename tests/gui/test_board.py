@@ -16,8 +16,8 @@ from monitor_app.gui.board.board import (
     FLAG,
     RED,
     BoardModel,
-    countdown_text,
 )
+from monitor_app.gui.board.board_text import countdown_text
 from monitor_app.gui.board.main_window import MainWindow
 from tests.helpers.gui import NURSE_PIN, cell
 

@@ -3,7 +3,7 @@ and dose corrections, the cancel dialog's words and reason, glyphs the font can 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt, QTime
@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont, QFontInfo, QFontMetrics
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from monitor_app.domain.schedule import ScheduleStatus
-from monitor_app.gui.board import board
+from monitor_app.gui.board import board_text
 from monitor_app.gui.episode.correction_dialog import ReasonDialog
 from monitor_app.gui.episode.dosing_time import DosingTimeEdit
 from monitor_app.gui.episode.episode_header import status_text
@@ -107,10 +107,10 @@ def test_every_status_glyph_is_one_the_font_can_draw(qapp):
     if QFontInfo(font).family() != "DejaVu Sans":
         pytest.skip("DejaVu Sans is not installed")
     metrics = QFontMetrics(font)
-    now = board.datetime(2026, 11, 27, 9, 0, tzinfo=board.datetime.now().astimezone().tzinfo)
+    now = datetime(2026, 11, 27, 9, 0, tzinfo=datetime.now().astimezone().tzinfo)
     texts = [status_text(ScheduleStatus(state, now + timedelta(minutes=1), "check", 60), now)
              for state in ("ok", "due_soon", "due", "overdue")]
-    texts += list(board.STATUS_TEXT.values()) + list(board.PHASE_TEXT.values())
+    texts += list(board_text.STATUS_TEXT.values()) + list(board_text.PHASE_TEXT.values())
     missing = {(text, ch) for text in texts for ch in text
                if not ch.isascii() and not metrics.inFontUcs4(ord(ch))}
     assert missing == set()
@@ -122,7 +122,7 @@ def test_the_board_says_what_ended(services, staff, clock, episode_id):
     services.end_dosing(staff["nurse"], episode_id)
     clock.advance(minutes=28)
     [row] = services.board()
-    assert board.dosing_text(row, clock.now()) == "infusion ended 28 min ago"
+    assert board_text.dosing_text(row, clock.now()) == "infusion ended 28 min ago"
 
 
 def test_the_dosing_time_shows_the_time_now_as_soon_as_the_window_opens(window, clock):

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Role, ValidationError
-from monitor_app.gui.board.board import BoardModel, BoardView, summary_text
+from monitor_app.gui.board.board import BoardModel, BoardView
+from monitor_app.gui.board.board_text import summary_text
 from monitor_app.gui.board.record_check import RecordCheck, status_text
 from monitor_app.gui.board.status_bar import StationStatusBar
 from monitor_app.gui.common import attention, widgets
