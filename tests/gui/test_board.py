@@ -289,14 +289,14 @@ def test_lock_hides_other_windows_and_covers_open_dialogs(window, qtbot, session
     window.lock()
     assert not episode_window.isVisible()
     assert dialog.isVisible()  # not closed: what was typed survives...
-    cover = window._covers[0]
+    cover = window.curtain.covers[0]
     assert cover.isVisible() and cover.geometry().contains(dialog.rect())  # ...but hidden
 
     qtbot.keyClicks(cover.pin, NURSE_PIN)
     qtbot.keyClick(cover.pin, Qt.Key.Key_Return)
     assert not session.locked
     assert episode_window.isVisible()
-    assert not window._covers
+    assert not window.curtain.covers
     dialog.reject()
 
 

@@ -58,7 +58,7 @@ def cells(model) -> list[list[str]]:  # type: ignore[no-untyped-def]
 
 def test_ctrl_h_opens_history_with_todays_closed_episodes(qtbot, window: MainWindow) -> None:
     window.actions_by_key["history"].trigger()
-    history = window._tool_windows["history"]
+    history = window.tools.windows["history"]
     qtbot.addWidget(history)
     assert window.actions_by_key["history"].shortcut().toString() == "Ctrl+H"
     rows = cells(history.model)
@@ -69,7 +69,7 @@ def test_ctrl_h_opens_history_with_todays_closed_episodes(qtbot, window: MainWin
 
 def test_search_by_name_then_open_a_signed_episode_read_only(qtbot, window: MainWindow) -> None:
     window.actions_by_key["history"].trigger()
-    history = window._tool_windows["history"]
+    history = window.tools.windows["history"]
     qtbot.addWidget(history)
     search = child(history, QLineEdit, "history_search")
     qtbot.keyClicks(search, "oliver")

@@ -153,7 +153,7 @@ def test_lock_cover_over_a_modal_dialog_counts_once_and_leaves_the_dialog_alone(
     dialog.resize(300, 100)
     dialog.open()
     station.lock()
-    cover = station._covers[0]
+    cover = station.curtain.covers[0]
     type_and_enter(qtbot, cover.pin, WRONG)
     assert failures(services, staff["nurse"]) == 1
     assert pressed == []  # the covered form's default button was not pressed

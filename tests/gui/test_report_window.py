@@ -41,7 +41,7 @@ def test_the_station_menu_opens_the_report(qtbot, history: History) -> None:
     main.tick_timer.stop()
     main.reload_timer.stop()
     main.actions_by_key["clinic_report"].trigger()
-    opened = main._tool_windows["clinic_report"]
+    opened = main.tools.windows["clinic_report"]
     assert isinstance(opened, ReportWindow) and opened.isVisible()
     assert main.actions_by_key["clinic_report"].text() == "Month at a glance"
 

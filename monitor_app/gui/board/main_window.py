@@ -1,4 +1,6 @@
-"""The nurse station: the board, the actions, the status bar, the lock screen.
+"""The nurse station: the board, the status bar, the lock screen, idle lock and backups.
+The Station menu and the windows it opens are ``station_menu``'s; what the lock does to
+other windows is ``station_lock``'s.
 
 A one-second timer recomputes countdowns from cached rows (``services.board_tick``: no
 database access); a full ``services.board()`` reload happens on ``Session.data_changed``
@@ -11,17 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QLabel,
     QMainWindow,
     QStackedWidget,
-    QToolBar,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,8 @@ from monitor_app.domain.models import Role, ValidationError
 from monitor_app.gui.board.board import BoardModel, BoardView
 from monitor_app.gui.board.board_text import summary_text
 from monitor_app.gui.board.record_check import RecordCheck, status_text
+from monitor_app.gui.board.station_lock import Curtain, IdleFilter
+from monitor_app.gui.board.station_menu import StationTools, build_actions
 from monitor_app.gui.board.status_bar import StationStatusBar
 from monitor_app.gui.common import attention, widgets
 from monitor_app.gui.common.fitting import fit_to_screen
@@ -42,24 +42,7 @@ TICK_MS = 1000
 RELOAD_MS = 30_000
 BACKUP_CHECK_MS = 3_600_000
 AFTER_PAINT_FALLBACK_MS = 1000
-INPUT_EVENTS = frozenset({
-    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-    QEvent.Type.HoverMove, QEvent.Type.Wheel, QEvent.Type.TouchBegin,
-})
 USER_ERRORS = (ValidationError, StorageError)
-
-
-class IdleFilter(QObject):
-    """Application-wide: any key, click, move or wheel counts as someone at the station."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in INPUT_EVENTS:
-            self.window.note_activity()
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -72,8 +55,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Post-infusion monitor")
         fit_to_screen(self, 1400, 800)
         self._last_input = self.services.clock.now()
-        self._hidden_windows: list[QWidget] = []
-        self._covers: list[LockPage] = []
+        self.curtain = Curtain(session, self)
         self.record_check: RecordCheck | None = None
 
         self.model = BoardModel(self.services.clock, self)
@@ -106,7 +88,7 @@ class MainWindow(QMainWindow):
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self._on_backup_timeout)
         self.attention = attention.Attention(self)
-        self._idle_filter = IdleFilter(self)
+        self._idle_filter = IdleFilter(self, self.note_activity)
         self.monitor_feed = MonitorFeed(self.services, self)
         session.monitor_feed = self.monitor_feed  # the entry forms listen to it
         self.monitor_feed.pending_changed.connect(self._on_monitor_feed_pending_changed)
@@ -149,46 +131,19 @@ class MainWindow(QMainWindow):
         self.monitor_feed.start()
 
     def _build_actions(self) -> None:
-        self.actions_by_key: dict[str, QAction] = {}
-        toolbar = QToolBar("Station")
-        toolbar.setObjectName("station_toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.addToolBar(toolbar)
-        menu = self.menuBar().addMenu("&Station")
-        for key, text, shortcut, slot in (
-            ("new_episode", "New episode", "Ctrl+N", self._on_new_episode_triggered),
-            ("open_episode", "Open episode", "", self._on_open_episode_triggered),
-            ("lock", "Lock", "Ctrl+L", self._on_lock_triggered),
-            ("switch_nurse", "Switch nurse", "", self._on_switch_nurse_triggered),
-            ("staff", "Staff", "", self._on_staff_triggered),
-            ("settings", "Settings", "", self._on_settings_triggered),
-            ("monitors", "Bedside monitors", "", self._on_monitors_triggered),
-            ("monitor_log", "Monitor readings for no patient", "",
-             self._on_monitor_log_triggered),
-            ("verify", "Verify record", "", self._on_verify_triggered),
-            ("history", "History", "Ctrl+H", self._on_history_triggered),
-            ("rems_queue", "REMS forms", "", self._on_rems_queue_triggered),
-            ("clinic_report", "Month at a glance", "", self._on_clinic_report_triggered),
-        ):
-            action = QAction(text, self)
-            action.setObjectName(key)
-            if shortcut:
-                action.setShortcut(QKeySequence(shortcut))
-                action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-                action.setToolTip(f"{text} ({shortcut})")
-            action.triggered.connect(slot)
-            self.actions_by_key[key] = action
-            menu.addAction(action)
-            if key not in ("open_episode", "monitors", "monitor_log"):  # menu only
-                toolbar.addAction(action)
-                button = toolbar.widgetForAction(action)
-                if isinstance(button, QToolButton):
-                    widgets.set_handle(button, key, text)
-        menu.addSeparator()
-        quit_action = menu.addAction("Quit")
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
+        self.tools = StationTools(self.session, self, self.open_episode, self.reload,
+                                  self.lock_page.panel.refresh)
+        tools = self.tools
+        self.actions_by_key = build_actions(self, {
+            "new_episode": self._on_new_episode_triggered,
+            "open_episode": self._on_open_episode_triggered,
+            "lock": self._on_lock_triggered,
+            "switch_nurse": self._on_switch_nurse_triggered,
+            "staff": tools.staff, "settings": tools.settings, "monitors": tools.monitors,
+            "monitor_log": tools.monitor_log, "verify": tools.verify,
+            "history": tools.history, "rems_queue": tools.rems_queue,
+            "clinic_report": tools.clinic_report,
+        })
 
     def _build_status_bar(self) -> None:
         self.status_bar = bar = StationStatusBar(self)
@@ -291,41 +246,6 @@ class MainWindow(QMainWindow):
         self.session.lock()  # emits changed -> _on_session_changed hides everything
         self.lock_page.prepare(switching=switching)
 
-    def _hide_others(self) -> None:
-        for window in QApplication.topLevelWidgets():
-            if window is self or not window.isVisible() or window in self._covers:
-                continue
-            kind = window.windowType()
-            if kind in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
-                window.hide()
-            elif isinstance(window, QDialog) and window.isModal():
-                self._cover(window)  # hiding would end its exec() and lose what was typed
-            else:
-                window.hide()
-                self._hidden_windows.append(window)
-
-    def _cover(self, dialog: QDialog) -> None:
-        cover = LockPage(self.session, dialog)
-        cover.setAutoFillBackground(True)
-        size = dialog.size().expandedTo(cover.sizeHint())
-        dialog.resize(size)
-        cover.setGeometry(0, 0, size.width(), size.height())
-        cover.prepare()
-        cover.show()
-        cover.raise_()
-        self._covers.append(cover)
-
-    def _restore_others(self) -> None:
-        for cover in self._covers:
-            if shiboken6.isValid(cover):
-                cover.hide()
-                cover.deleteLater()
-        self._covers.clear()
-        for window in self._hidden_windows:
-            if shiboken6.isValid(window):
-                window.show()
-        self._hidden_windows.clear()
-
     # ------------------------------------------------------------------ slots
     def _on_session_changed(self) -> None:
         locked = self.session.locked
@@ -336,14 +256,14 @@ class MainWindow(QMainWindow):
         self.actions_by_key["settings"].setVisible(is_admin)
         if locked:
             self.stack.setCurrentWidget(self.lock_page)
-            self._hide_others()
+            self.curtain.draw()
             self.lock_page.prepare()
             self.lock_page.show_chairs(self.model.rows)
         else:
             self.stack.setCurrentIndex(0)
             self._last_input = self.services.clock.now()
             self.reload()
-            self._restore_others()
+            self.curtain.open()
             self.board.setFocus()
         self._update_status()
 
@@ -374,38 +294,6 @@ class MainWindow(QMainWindow):
         if episode_id is not None:
             self.open_episode(episode_id)
 
-    def _on_history_triggered(self) -> None:
-        from monitor_app.gui.history.history_window import HistoryWindow
-
-        self._show_window("history", lambda: HistoryWindow(self.session, self.open_episode,
-                                                           self))
-
-    def _on_rems_queue_triggered(self) -> None:
-        from monitor_app.gui.rems.rems_queue_window import RemsQueueWindow
-
-        self._show_window("rems_queue", lambda: RemsQueueWindow(self.session, self))
-
-    def _on_monitor_log_triggered(self) -> None:
-        from monitor_app.gui.monitor.log_window import MonitorLogWindow
-
-        self._show_window("monitor_log", lambda: MonitorLogWindow(self.session, self))
-
-    def _on_clinic_report_triggered(self) -> None:
-        from monitor_app.gui.report.report_window import ReportWindow
-
-        self._show_window("clinic_report", lambda: ReportWindow(self.session, self))
-
-    def _show_window(self, key: str, make: Callable[[], QWidget]) -> QWidget:
-        """One window per key, made on first use and raised after."""
-        windows = self.__dict__.setdefault("_tool_windows", {})
-        window = windows.get(key)
-        if window is None or not shiboken6.isValid(window):
-            window = windows[key] = make()
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
-
     def _on_new_episode_triggered(self) -> None:
         from monitor_app.gui.episode.new_episode import NewEpisodeDialog
 
@@ -422,50 +310,9 @@ class MainWindow(QMainWindow):
     def _on_switch_nurse_triggered(self) -> None:
         self.lock(switching=True)
 
-    def _require_admin(self, what: str) -> bool:
-        staff = self.session.staff
-        if staff is None or staff.role != Role.ADMIN:
-            widgets.inform(self, what, f"Only an administrator can open {what.lower()}.")
-            return False
-        return True
-
-    def _on_staff_triggered(self) -> None:
-        if self._require_admin("Staff"):
-            from monitor_app.gui.staff.staff_admin import StaffAdminDialog
-
-            StaffAdminDialog(self.session, self).ask()
-            self.lock_page.panel.refresh()
-
     def _on_monitor_feed_pending_changed(self, _episode_id: int) -> None:
         self.model.monitor_marks = self.services.monitor.chair_signals()
         self.model.set_rows(self.model.rows)
-
-    def _on_settings_triggered(self) -> None:
-        if self._require_admin("Settings"):
-            from monitor_app.gui.staff.settings_dialog import SettingsDialog
-
-            if SettingsDialog(self.session, self).ask() is not None:
-                self.reload()
-
-    def _on_monitors_triggered(self) -> None:
-        if self._require_admin("Bedside monitors"):
-            from monitor_app.gui.monitor.settings_dialog import MonitorSettingsDialog
-
-            if MonitorSettingsDialog(self.session, self).ask() is not None:
-                self.reload()
-
-    def _on_verify_triggered(self) -> None:
-        try:
-            problems = self.services.verify()
-        except USER_ERRORS as exc:
-            widgets.warn(self, "Verify record", f"Could not verify the record: {exc}")
-            return
-        if not problems:
-            widgets.inform(self, "Verify record", "The record is intact: nothing was "
-                           "changed outside the app.")
-        else:
-            widgets.warn(self, "Verify record", "The record was altered outside the app:\n\n"
-                         + "\n".join(problems[:20]))
 
     def _on_backup_timeout(self) -> None:
         self.run_backup(daily=True)

@@ -1,5 +1,5 @@
-"""New episode (Ctrl+N): find or add the patient, choose protocol and chair, enter weight,
-dose and escort, and answer the protocol's pre-check questions.
+"""New episode (Ctrl+N): find or add the patient (``patient_picker``), choose protocol and
+chair, enter weight, dose and escort, and answer the protocol's pre-check questions.
 
 Every check is the services'; each refused value is shown next to its field at once
 (objectName == the ValidationError's key), every field keeps what was typed, and a
@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TypedDict
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,9 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -47,13 +43,11 @@ from monitor_app.gui.episode.entry_fields import (
     DateOfBirthEdit,
     DoseField,
     dose_hint_text,
-    patient_text,
 )
+from monitor_app.gui.episode.patient_picker import PatientPicker
 from monitor_app.gui.episode.previous_offers import PreviousOffers
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ClinicSettings
-
-SEXES = (("", "not recorded"), ("F", "female"), ("M", "male"), ("X", "other / X"))
 
 
 class _Treatment(TypedDict):
@@ -85,7 +79,14 @@ class NewEpisodeDialog(QDialog):
         # Columns of boxes, not a grid with a spanning cell: a grid shares the height of
         # a spanning box badly and squeezed the fields beside it below their minimum.
         left, right, columns = QVBoxLayout(), QVBoxLayout(), QHBoxLayout()
-        left.addWidget(self._patient_group())
+        self.patient = PatientPicker(self.services, self.settings)
+        self.fields.update(self.patient.fields)
+        self.errors.update(self.patient.errors)
+        self.search, self.results = self.patient.search, self.patient.results
+        self.new_patient, self.dob, self.sex = (self.patient.new_patient, self.patient.dob,
+                                                self.patient.sex)
+        self.patient.chosen.connect(self._offer_previous)
+        left.addWidget(self.patient)
         left.addStretch(1)
         right.addWidget(self._treatment_group())
         right.addWidget(self._escort_group())
@@ -123,40 +124,6 @@ class NewEpisodeDialog(QDialog):
         self.fields.update(form.fields)
         self.errors.update(form.errors)
         return box
-
-    def _patient_group(self) -> QGroupBox:
-        form = Form()
-        self.search = form.add("patient_search", "Find patient",
-                               line_edit("MRN or name", 100))
-        self.results = form.add("patient", "Patient", QListWidget())
-        self.results.setMinimumHeight(110)
-        self.new_patient = set_handle(QGroupBox("New patient"), "new_patient", "New patient")
-        self.new_patient.setCheckable(True)
-        self.new_patient.setChecked(False)
-        new = Form()
-        new.add("mrn", "MRN", line_edit("medical record number", 32))
-        new.add("patient_name", "Name", line_edit("as on the ID", 120))
-        self.dob = new.add("dob", "Date of birth",
-                           DateOfBirthEdit(self.services.clock.now().astimezone().date(),
-                                           self.settings.date_format))
-        # The box under "Date of birth" takes the row's width, so its message wraps
-        # at that width (the date itself keeps its size, on the left).
-        box = self.dob.parentWidget()
-        if box is not None and (box_layout := box.layout()) is not None:
-            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            box_layout.setAlignment(self.dob, Qt.AlignmentFlag.AlignLeft)
-        self.sex = new.add("sex", "Sex", QComboBox())
-        for value, label in SEXES:
-            self.sex.addItem(label, value)
-        self.new_patient.setLayout(new)
-        self.fields.update(new.fields)
-        self.errors.update(new.errors)
-        form.addRow(self.new_patient)
-        self.search.textChanged.connect(self._on_search_changed)
-        self.search.installEventFilter(self)
-        self.results.currentItemChanged.connect(self._on_results_current_changed)
-        self.new_patient.toggled.connect(self._on_new_patient_toggled)
-        return self._group("Patient", form)
 
     def _treatment_group(self) -> QGroupBox:
         form = Form()
@@ -222,48 +189,7 @@ class NewEpisodeDialog(QDialog):
         if key in self.errors:
             self.errors[key].clear()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Enter in "Find patient" means "take me to what was found", never "open the
-        # episode": otherwise every empty field's error shows at once.
-        if (watched is self.search and event.type() == QEvent.Type.KeyPress
-                and isinstance(event, QKeyEvent)
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
-            if self.results.count() and self.results.currentItem() is None:
-                self.results.setCurrentRow(0)
-            self.results.setFocus()
-            return True
-        return super().eventFilter(watched, event)
-
     # ------------------------------------------------------------------ reactions
-    def _on_search_changed(self, text: str) -> None:
-        keep = self.selected_patient_id()
-        self.results.clear()
-        found = self.services.find_patients(text, limit=30) if text.strip() else []
-        for patient in found:
-            item = QListWidgetItem(patient_text(patient, self.settings.date_format))
-            item.setData(Qt.ItemDataRole.UserRole, patient.id)
-            self.results.addItem(item)
-            if patient.id == keep:
-                self.results.setCurrentItem(item)
-        if len(found) == 1 and self.results.currentItem() is None:
-            self.results.setCurrentRow(0)
-
-    def _on_results_current_changed(self, current: QListWidgetItem | None, *_: object) -> None:
-        if current is not None and self.new_patient.isChecked():
-            self.new_patient.setChecked(False)
-        self._offer_previous(self.selected_patient_id())
-
-    def _on_new_patient_toggled(self, checked: bool) -> None:
-        if not checked:
-            return
-        self.results.setCurrentRow(-1)
-        self.results.clearSelection()
-        typed = self.search.text().strip()
-        mrn, name = self._text("mrn"), self._text("patient_name")
-        if typed and not mrn and not name:  # carry the search over to the new patient
-            target = "mrn" if any(c.isdigit() for c in typed) else "patient_name"
-            self._line(target).setText(typed)
-
     def _offer_previous(self, patient_id: int | None) -> None:
         """Offer weight and escort from the patient's last session, each to confirm."""
         self.previous.offer_from(self.services.previous_episode(patient_id)
@@ -327,14 +253,13 @@ class NewEpisodeDialog(QDialog):
         return typed_weight_kg(text, self.settings.weight_unit)
 
     def selected_patient_id(self) -> int | None:
-        item = self.results.currentItem()
-        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+        return self.patient.selected_patient_id()
 
     def precheck_answers(self) -> dict[str, bool]:
         return {key: box.isChecked() for key, box in self.precheck_boxes.items()}
 
     def date_of_birth(self) -> date | str:
-        return self.dob.value() or ""
+        return self.patient.date_of_birth()
 
     # ------------------------------------------------------------------ saving
     def ask(self) -> Episode | None:
