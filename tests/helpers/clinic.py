@@ -10,11 +10,13 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from monitor_app.domain.discharge import ManualAnswer
 from monitor_app.domain.models import Episode, Escort, Patient, Role, Staff, Vitals
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+YES = ManualAnswer(confirmed=True)
 
 
 def minutes(n: float) -> datetime:
@@ -63,3 +65,17 @@ def drop_all_triggers(conn: sqlite3.Connection) -> None:
     names = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
     for name in names:
         conn.execute(f"DROP TRIGGER {name}")
+
+
+def audit_count(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM audit").fetchone()[0]
+
+
+def triggers(db: Database) -> set[str]:
+    return {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+
+
+def another_patient(clinic: Clinic, i: int) -> int:
+    """Another patient (one open episode per patient)."""
+    return repo.add_patient(clinic.db, f"MRN-X{i}", f"Patient {i}", date(1980, 1, i),
+                            actor_id=clinic.nurse.id, at=T0).id
