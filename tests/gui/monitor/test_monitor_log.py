@@ -44,7 +44,7 @@ def test_the_log_lists_readings_for_no_patient_and_fills_while_open(qtbot, windo
     with qtbot.waitSignal(feed.unattached, timeout=10000):
         assert ack_code(send(feed.address, oru(device="MON-02").encode())) == "AA"
     window.actions_by_key["monitor_log"].trigger()
-    log = window._tool_windows["monitor_log"]
+    log = window.tools.windows["monitor_log"]
     qtbot.addWidget(log)
     assert log.isVisible()
     table = log.findChild(QTableWidget, "monitor_log_readings")
@@ -65,7 +65,7 @@ def test_the_log_lists_readings_for_no_patient_and_fills_while_open(qtbot, windo
 
 def test_the_log_says_when_nothing_went_unattached(qtbot, window):
     window.actions_by_key["monitor_log"].trigger()
-    log = window._tool_windows["monitor_log"]
+    log = window.tools.windows["monitor_log"]
     qtbot.addWidget(log)
     assert log.findChild(QTableWidget, "monitor_log_readings").rowCount() == 0
     assert log.findChild(QLabel, "monitor_log_empty").isVisible()
