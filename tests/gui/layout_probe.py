@@ -6,7 +6,8 @@ It builds the demo clinic plus six more chairs (twelve active) on a fixed clock,
 the board, several episode windows, the discharge dialog of an IV and of a REMS
 episode, new episode, settings and staff, each as it first opens and maximised, and
 prints one JSON object: per screen, the named widgets (``objectName``: the stable
-handles) that are visible but not inside the screen, and table figures.
+handles) that are visible but not inside the screen, the wrapped labels cut short
+(``labels_cut``), and table figures.
 
     DISPLAY=:62 QT_QPA_PLATFORM=xcb .venv/bin/python tests/gui/layout_probe.py
 """

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -104,6 +105,22 @@ def clear_field_errors(errors: Mapping[str, FieldError]) -> None:
         label.clear()
 
 
+def _left_unless_growing(widget: QWidget) -> Qt.AlignmentFlag:
+    """A spin box or a combo keeps its own width when the hint under it takes the row."""
+    grows = widget.sizePolicy().expandingDirections() & Qt.Orientation.Horizontal
+    return Qt.AlignmentFlag(0) if grows or widget.layout() is not None \
+        else Qt.AlignmentFlag.AlignLeft
+
+
+def _take_the_row(label: QLabel) -> QLabel:
+    """A wrapped hint or error takes the field's whole width: QFormLayout works out a
+    field's height at that width, so a field left narrower cuts the hint's last line."""
+    policy = label.sizePolicy()  # keeps the height-for-width flag word wrap set
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)
+    label.setSizePolicy(policy)
+    return label
+
+
 class Form(QFormLayout):
     """A form whose rows are an input with its handle and a ``FieldError`` under it."""
 
@@ -127,14 +144,14 @@ class Form(QFormLayout):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        column.addWidget(widget)
+        column.addWidget(widget, 0, _left_unless_growing(widget))
         if hint:
             note = QLabel(hint)
             note.setObjectName(f"{key}_hint")
             note.setProperty("role", "hint")
             note.setWordWrap(True)
-            column.addWidget(note)
-        error = FieldError(key)
+            column.addWidget(_take_the_row(note))
+        error = _take_the_row(FieldError(key))
         column.addWidget(error)
         caption = QLabel(label)
         caption.setBuddy(field)
