@@ -34,6 +34,7 @@ from monitor_app.domain.models import ValidationError
 from monitor_app.domain.text import TEXT_LIMITS, text_limit
 
 W = TypeVar("W", bound=QWidget)
+L = TypeVar("L", bound=QLabel)
 
 ERROR_COLOUR = "#b00020"
 ERROR_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
@@ -112,7 +113,7 @@ def _left_unless_growing(widget: QWidget) -> Qt.AlignmentFlag:
         else Qt.AlignmentFlag.AlignLeft
 
 
-def _take_the_row(label: QLabel) -> QLabel:
+def _take_the_row(label: L) -> L:
     """A wrapped hint or error takes the field's whole width: QFormLayout works out a
     field's height at that width, so a field left narrower cuts the hint's last line."""
     policy = label.sizePolicy()  # keeps the height-for-width flag word wrap set
