@@ -18,12 +18,12 @@ fingerprint, so the log proves a PIN changed without keeping old PIN hashes.
 a list of problems (empty when the record is intact).
 
 This module owns the ``audit`` table; it also reads ``signatures`` to re-check the
-signed content hashes. All other SQL lives in ``repository``.
+signed content hashes. All other SQL lives in ``repository``. The hashing itself (no
+database) is ``audit_hash``'s; its names are reachable here too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -34,13 +34,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from monitor_app.storage import file_guard
+from monitor_app.storage.audit_hash import GENESIS_HASH as GENESIS_HASH
+from monitor_app.storage.audit_hash import SECRET_COLUMNS as SECRET_COLUMNS
+from monitor_app.storage.audit_hash import Row as Row
+from monitor_app.storage.audit_hash import canonical_json as canonical_json
+from monitor_app.storage.audit_hash import event_hash as event_hash
+from monitor_app.storage.audit_hash import row_json as row_json
+from monitor_app.storage.audit_hash import sha256_hex as sha256_hex
+from monitor_app.storage.audit_hash import signature_content_hash as signature_content_hash
 from monitor_app.storage.times import parse_utc, utc_text
 
 AUDIT_TABLE = "audit"
 SIGNATURES_TABLE = "signatures"
-GENESIS_HASH = "0" * 64
-SECRET_COLUMNS = frozenset({"pin_hash"})
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -55,56 +60,6 @@ class AuditEvent:
     after: Row | None
     prev_hash: str
     hash: str
-
-
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-)
-
-
-def canonical_json(value: Any) -> str:
-    """Keys sorted, no spaces, UTF-8 text kept as is, no NaN or infinity."""
-    return _CANONICAL.encode(value)
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def signature_content_hash(content: dict[str, Any]) -> str:
-    """The hash that binds a signature to exactly what was signed."""
-    return sha256_hex(canonical_json(content))
-
-
-def event_hash(
-    prev_hash: str,
-    at: str,
-    actor_id: int | None,
-    action: str,
-    table_name: str,
-    row_id: int,
-    before: str | None,
-    after: str | None,
-) -> str:
-    return sha256_hex(
-        canonical_json(
-            {
-                "prev_hash": prev_hash,
-                "at": at,
-                "actor_id": actor_id,
-                "action": action,
-                "table_name": table_name,
-                "row_id": row_id,
-                "before": before,
-                "after": after,
-            }
-        )
-    )
-
-
-def row_json(row: Row) -> str:
-    """A full row as the audit log records it (secrets fingerprinted)."""
-    return canonical_json(_redacted(row))
 
 
 def record(
@@ -226,17 +181,6 @@ def verify(db: Database) -> list[str]:
 
 
 # --- internals -------------------------------------------------------------------
-
-
-def _redacted(row: Row) -> Row:
-    if SECRET_COLUMNS.isdisjoint(row):
-        return row
-    clean = dict(row)
-    for column in SECRET_COLUMNS & clean.keys():
-        value = clean[column]
-        if value is not None:
-            clean[column] = "sha256:" + sha256_hex(str(value))
-    return clean
 
 
 def _verify_chain(db: Database) -> list[str]:
