@@ -25,6 +25,8 @@ from monitor_app.services.errors import DatabaseBusy, ProtocolError, StorageErro
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+from monitor_app.gui.common.background import give_way
 # isort: on
 
 STYLE_FILE = "style.qss"
@@ -66,6 +68,7 @@ class IntegrityCheck(QObject):
         self._thread.start()
 
     def _run(self, services: Services) -> None:
+        give_way()
         try:
             services.check_integrity()
         except StorageError as exc:
@@ -100,6 +103,7 @@ class StartupRecovery(QObject):
         self._thread.start()
 
     def _run(self, db_path: Path) -> None:
+        give_way()
         try:
             services = Services.open(db_path, defer_quick_check=True)
             try:

@@ -9,6 +9,7 @@ import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from monitor_app.gui.common.background import give_way
 from monitor_app.services import Services
 from monitor_app.services.errors import StorageError
 
@@ -37,6 +38,7 @@ class RecordCheck(QObject):
         return True
 
     def _run(self) -> None:
+        give_way()
         try:
             problems = self.services.verify_record().problems
         except (StorageError, OSError) as exc:
