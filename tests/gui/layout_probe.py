@@ -4,7 +4,8 @@ Run by ``test_layout_1280.py`` in a subprocess with ``DISPLAY`` set and
 ``QT_QPA_PLATFORM=xcb`` (pytest-qt's application in the test process is offscreen).
 It builds the demo clinic plus six more chairs (twelve active) on a fixed clock, opens
 the board, several episode windows, the discharge dialog of an IV and of a REMS
-episode, new episode, settings and staff, each as it first opens and maximised, and
+episode, new episode, settings, staff and the small dialogs
+(``layout_probe_dialogs``), each as it first opens and maximised, and
 prints one JSON object: per screen, the named widgets (``objectName``: the stable
 handles) that are visible but not inside the screen, the wrapped labels cut short
 (``labels_cut``), and table figures.
@@ -44,6 +45,7 @@ from monitor_app.gui.board.main_window import MainWindow  # noqa: E402
 from monitor_app.gui.common import attention  # noqa: E402
 from monitor_app.gui.common.session import Session  # noqa: E402
 from monitor_app.services import Services  # noqa: E402
+from tests.gui.layout_probe_dialogs import probe_small_dialogs  # noqa: E402
 from tests.gui.layout_probe_monitor import labels_cut, probe_monitor_screens  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
@@ -375,6 +377,7 @@ def main() -> int:
             probe_discharge(probe, session, chairs)
             probe_episode_dialogs(probe, session, chairs)
             probe_dialogs(probe, window)
+            probe_small_dialogs(probe, window, chairs)
             probe_lock(probe, window)
             window.close()
         finally:

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.gui.layout_probe_dialogs import DIALOGS
+
 pytestmark = [pytest.mark.gui, pytest.mark.xvfb, pytest.mark.slow]
 
 PROBE = Path(__file__).with_name("layout_probe.py")
@@ -123,7 +125,7 @@ def labels_cut_of(report: dict) -> dict:
 def test_every_wrapped_label_of_every_screen_shows_its_whole_text(report: dict) -> None:
     """A REMS question or a settings hint cut at its last line may be answered wrongly."""
     expected = {"discharge rems chair 9", "discharge rems chair 9 maximised", "settings",
-                "settings maximised", "monitor settings", "monitor log"}
+                "settings maximised", "monitor settings", "monitor log", *DIALOGS}
     assert expected <= set(report["screens"])
     cut = labels_cut_of(report)
     assert cut == {}, json.dumps(cut, indent=1)
