@@ -21,6 +21,7 @@ from monitor_app.services.context import ServiceContext
 from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases, RowContext
 from monitor_app.services.errors import NotAllowed
+from monitor_app.services.save_reads import SaveReads
 from monitor_app.services.views import ObservationRow
 from monitor_app.storage import repository as repo
 
@@ -31,6 +32,7 @@ class ObservationUseCases:
         self.ctx = ctx
         self.episodes = episodes
         self.discharge = discharge
+        self._reads = SaveReads()
 
     def record_observation(self, actor_id: int, episode_id: int,
                            raw: Mapping[str, object],
@@ -44,24 +46,35 @@ class ObservationUseCases:
         discharge answers, the episode's observations; then one write transaction, which
         also holds the move to ready (or back) when the criteria change, and commits
         last, after the returned row is scored."""
-        actor = self.ctx.active_actor(actor_id)
-        state = self.episodes.writable_state(episode_id, discharge_inputs=True)
+        db = self.ctx.db
+        mark = repo.change_mark(db)  # before the reads: a write during them shows
+        kept = self._reads.get(mark, actor_id, episode_id)
+        self._reads.forget()
+        if kept is None:
+            actor = self.ctx.active_actor(actor_id)
+            state = self.episodes.writable_state(episode_id, discharge_inputs=True)
+        else:  # nothing written since the last save read them (save_reads.py)
+            actor, state, earlier = kept
         episode = state.episode
         protocol = self.ctx.protocol_of(episode)
         now = self.ctx.clock.now()
         taken_at = taken_at or now
         self._validate_taken_at(taken_at, episode, protocol, now)
         parsed = vitals.parse_observation(raw, protocol)
-        earlier = repo.list_observations(self.ctx.db, episode_id)
-        with repo.transaction(self.ctx.db):
+        if kept is None:
+            earlier = tuple(repo.list_observations(db, episode_id))
+        with repo.transaction(db):
             # The database's lock triggers refuse it if a signature came in meanwhile.
-            obs = repo.add_observation(self.ctx.db, episode_id, taken_at, now, parsed,
+            obs = repo.add_observation(db, episode_id, taken_at, now, parsed,
                                        actor_id, actor_id=actor_id, at=now,
                                        episode_checked=True, source=source,
                                        in_caller_transaction=True)
             observations = sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id))
-            self._follow_readiness(actor_id, state, observations)
-            return self._new_row(actor, episode, protocol, observations, obs)
+            moved = self._follow_readiness(actor_id, state, observations)
+            row = self._new_row(actor, episode, protocol, observations, obs)
+        if not moved and not db.conn.in_transaction:  # committed, not a caller's savepoint
+            self._reads.keep((mark[0], db.conn.total_changes), actor, state, observations)
+        return row
 
     def correct_observation(self, actor_id: int, observation_id: int, reason: str,
                             raw: Mapping[str, object],
@@ -144,13 +157,16 @@ class ObservationUseCases:
                                repo.list_observations(self.ctx.db, episode_id))
 
     def _follow_readiness(self, actor_id: int, state: repo.EpisodeState,
-                          observations: Sequence[Observation]) -> None:
-        """Recovery <-> ready follows the automatic criteria, audited like any change."""
+                          observations: Sequence[Observation]) -> bool:
+        """Recovery <-> ready follows the automatic criteria, audited like any change;
+        True when the phase moved."""
         episode = state.episode
         if episode.phase not in (Phase.RECOVERY, Phase.READY):
-            return
+            return False
         ready = self.discharge.criteria_met(state, observations)
         target = Phase.READY if ready else Phase.RECOVERY
         if target != episode.phase:
             repo.update_episode_phase(self.ctx.db, episode.id, target, actor_id=actor_id,
                                       at=self.ctx.clock.now())
+            return True
+        return False

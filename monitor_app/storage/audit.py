@@ -46,6 +46,7 @@ from monitor_app.storage.times import parse_utc, utc_text
 
 AUDIT_TABLE = "audit"
 SIGNATURES_TABLE = "signatures"
+HEAD_HASH_SQL = f"SELECT hash FROM {AUDIT_TABLE} ORDER BY id DESC LIMIT 1"  # the chain's head
 
 
 @dataclass(frozen=True)
@@ -72,13 +73,15 @@ def record(
     row_id: int,
     before: Row | None,
     after: Row | None,
+    prev_hash: str | None = None,
 ) -> int:
-    """Append one event to the chain; call it inside the transaction of the change."""
+    """Append one event to the chain; call it inside the transaction of the change.
+    ``prev_hash``: the chain's head if the caller read it (``HEAD_HASH_SQL``) in it."""
     at_text = utc_text(at)
     before_text = None if before is None else row_json(before)
     after_text = None if after is None else row_json(after)
-    last = db.execute(f"SELECT hash FROM {AUDIT_TABLE} ORDER BY id DESC LIMIT 1").fetchone()
-    prev_hash = last[0] if last else GENESIS_HASH
+    if prev_hash is None:
+        prev_hash = (db.execute(HEAD_HASH_SQL).fetchone() or [GENESIS_HASH])[0]
     digest = event_hash(
         prev_hash, at_text, actor_id, action, table_name, row_id, before_text, after_text
     )

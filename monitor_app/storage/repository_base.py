@@ -130,18 +130,26 @@ def insert_row(
     columns = ", ".join(f'"{c}"' for c in values)
     marks = ", ".join("?" for _ in values)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+    prev_hash = None
     if typed:
-        cursor = db.execute(sql + " RETURNING *", list(values.values()))
+        # The audit chain's head comes with the row: one statement fewer, read in the
+        # same write transaction as audit.record would read it.
+        cursor = db.execute(f"{sql} RETURNING *, ({audit.HEAD_HASH_SQL}) AS {_HEAD}",
+                            list(values.values()))
         after = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
         cursor.fetchall()  # runs the statement to its end
+        prev_hash = after.pop(_HEAD) or audit.GENESIS_HASH
         row_id = int(after["id"])
     else:
         cursor = db.execute(sql, list(values.values()))
         row_id = int(cursor.lastrowid or 0)
         after = get_row(db, table, row_id, table)
     audit.record(db, at=at, actor_id=actor_id, action=action, table_name=table, row_id=row_id,
-                 before=None, after=after)
+                 before=None, after=after, prev_hash=prev_hash)
     return after
+
+
+_HEAD = "_audit_head_hash"  # not a column of any table
 
 
 def update_row(

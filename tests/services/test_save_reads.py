@@ -1,0 +1,84 @@
+"""A save keeps what it read for the next save on the same connection, and only while
+nothing was written since: by this station or by any other (a second ``Services`` on
+the same file is a second station)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor_app.clock import FixedClock
+from monitor_app.domain import pins
+from monitor_app.domain.models import Escort, Role
+from monitor_app.services import Services
+from monitor_app.services.errors import NotAllowed
+from tests.services.test_reads_once import FULL, statements_of
+
+
+@pytest.fixture
+def two_stations(tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(pins, "COST", pins.TEST_COST)
+    clock = FixedClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    here = Services.open(tmp_path / "clinic.db", clock=clock)
+    admin = here.setup_clinic("Clinic", "Ada", "RN", "1111", "1111", min_pin_length=4)
+    nurse = here.add_staff(admin.id, "Nurse", "RN", Role.NURSE, "2222", "2222")
+    patient = here.add_patient(nurse.id, "M-1", "Pat Test", "1980-01-01")
+    protocol = here.protocols["ketamine-iv"]
+    episode = here.open_episode(nurse.id, patient.id, protocol.id, "1", 70, 35,
+                                Escort("E", "friend", "5"),
+                                {i.key: True for i in protocol.precheck})
+    there = Services.open(tmp_path / "clinic.db", clock=clock)
+    yield here, there, admin.id, nurse.id, episode.id
+    there.close()
+    here.close()
+
+
+def _save(services: Services, nurse: int, episode: int) -> list[str]:
+    services.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    return statements_of(services, lambda: services.record_observation(nurse, episode, FULL))
+
+
+def _reads(run: list[str]) -> list[str]:
+    return [s for s in run if s.startswith("SELECT")]
+
+
+def test_the_next_save_reads_nothing_again_when_nothing_changed(two_stations) -> None:
+    here, _there, _admin, nurse, episode = two_stations
+    _save(here, nurse, episode)
+    run = _save(here, nurse, episode)
+    assert _reads(run) == [], run
+    assert len(run) <= 5, run
+    observations = here.episode_view(episode).observations
+    assert len(observations) == 2
+
+
+def test_a_write_by_another_station_is_seen_by_the_next_save(two_stations) -> None:
+    here, there, _admin, nurse, episode = two_stations
+    _save(here, nurse, episode)
+    _save(there, nurse, episode)  # the other station's observation
+    run = _save(here, nurse, episode)
+    assert len(_reads(run)) == 3, run  # the actor, the episode, its observations
+    assert len(run) <= 8, run
+    there.cancel_episode(nurse, episode, "patient left")
+    with pytest.raises(NotAllowed, match="cancelled"):
+        _save(here, nurse, episode)
+    assert len(here.episode_view(episode).observations) == 3
+
+
+def test_an_account_deactivated_at_another_station_cannot_save(two_stations) -> None:
+    here, there, admin, nurse, episode = two_stations
+    _save(here, nurse, episode)
+    there.update_staff(admin, nurse, "Nurse", "RN", Role.NURSE, active=False)
+    with pytest.raises(NotAllowed, match="not active"):
+        _save(here, nurse, episode)
+    assert len(here.episode_view(episode).observations) == 1
+
+
+def test_a_write_on_this_station_is_seen_by_the_next_save(two_stations) -> None:
+    here, _there, _admin, nurse, episode = two_stations
+    _save(here, nurse, episode)
+    here.cancel_episode(nurse, episode, "patient left")
+    with pytest.raises(NotAllowed, match="cancelled"):
+        _save(here, nurse, episode)
