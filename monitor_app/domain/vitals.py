@@ -204,6 +204,8 @@ def _text(raw: Mapping[str, object], key: str, kind: str) -> str | None:
     if isinstance(value, int) and abs(value) >= 10**_MAX_DIGITS:
         value = f"{'-' if value < 0 else ''}{'9' * (_MAX_DIGITS + 1)}"  # str() may refuse it
     text = str(value)
+    if text.isascii() and text.isprintable():  # typed digits: nothing to check or map
+        return text.strip() or None
     for char in text:
         if char in _ALLOWED_IN_NUMBER:
             continue
@@ -247,13 +249,16 @@ def _in_range(key: str, text: str, lim: FieldLimits) -> int:
     sign = -1 if text.startswith("-") else 1
     digits = text.lstrip("+-").lstrip("0") or "0"
     low, high = lim.plausible
-    span = f"{_fmt(low)} to {_fmt(high)}"
     if len(digits) > _MAX_DIGITS:
-        raise ValidationError(key, f"{LABELS[key]} is far outside {span}")
+        raise ValidationError(key, f"{LABELS[key]} is far outside {_span(low, high)}")
     value = sign * int(digits)
     if not low <= value <= high:
-        raise ValidationError(key, f"{LABELS[key]} {value} is outside {span}")
+        raise ValidationError(key, f"{LABELS[key]} {value} is outside {_span(low, high)}")
     return value
+
+
+def _span(low: float, high: float) -> str:
+    return f"{_fmt(low)} to {_fmt(high)}"
 
 
 def _blood_pressure(raw: Mapping[str, object], sbp_lim: FieldLimits, dbp_lim: FieldLimits

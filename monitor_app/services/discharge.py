@@ -107,8 +107,13 @@ class DischargeUseCases:
     def criteria_met(self, state: repo.EpisodeState,
                      observations: Sequence[Observation]) -> bool:
         """``automatic_criteria_met`` from what a save has read already: no reads."""
+        return self.criteria_met_from(
+            state, observations, schedule.baseline_of(observations, state.episode.dosing_start))
+
+    def criteria_met_from(self, state: repo.EpisodeState, observations: Sequence[Observation],
+                          baseline: Observation | None) -> bool:
+        """``criteria_met`` with the baseline the caller worked out already."""
         episode = state.episode
-        baseline = schedule.baseline_of(observations, episode.dosing_start)
         evaluation = self._assess(episode, self.ctx.protocol_of(episode), observations,
                                   baseline, self.ctx.clock.now(), state.checklist,
                                   state.overrides).evaluation

@@ -69,9 +69,10 @@ class ObservationUseCases:
                                        actor_id, actor_id=actor_id, at=now,
                                        episode_checked=True, source=source,
                                        in_caller_transaction=True)
-            observations = sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id))
-            moved = self._follow_readiness(actor_id, state, observations)
-            row = self._new_row(actor, episode, protocol, observations, obs)
+            observations = _with(earlier, obs)
+            base = schedule.baseline_of(observations, episode.dosing_start)
+            moved = self._follow_readiness(actor_id, state, observations, base)
+            row = self._new_row(actor, episode, protocol, base, obs)
         if not moved and not db.conn.in_transaction:  # committed, not a caller's savepoint
             self._reads.keep((mark[0], db.conn.total_changes), actor, state, observations)
         return row
@@ -94,8 +95,9 @@ class ObservationUseCases:
                                        entered_at=now, recorded_by=actor_id,
                                        actor_id=actor_id, at=now)
         observations = repo.list_observations(self.ctx.db, episode.id)
-        self._follow_readiness(actor_id, state, observations)
-        return self._new_row(actor, episode, protocol, observations, new)
+        base = schedule.baseline_of(observations, episode.dosing_start)
+        self._follow_readiness(actor_id, state, observations, base)
+        return self._new_row(actor, episode, protocol, base, new)
 
     def void_observation(self, actor_id: int, observation_id: int, reason: str) -> None:
         self.ctx.active_actor(actor_id)
@@ -129,10 +131,9 @@ class ObservationUseCases:
         return obs
 
     def _new_row(self, actor: Staff, episode: Episode, protocol: Protocol,
-                 observations: Sequence[Observation], obs: Observation) -> ObservationRow:
+                 base: Observation | None, obs: Observation) -> ObservationRow:
         """The saved observation with its alerts and NEWS2, from what the save read: it
         has no acknowledgement yet and was recorded by the actor."""
-        base = schedule.baseline_of(observations, episode.dosing_start)
         late_after, temp_unit = timedelta(0), "C"
         # The clinic's settings matter only for an entry typed late or a temperature.
         if obs.entered_at > obs.taken_at or obs.vitals.temp_c is not None:
@@ -153,20 +154,29 @@ class ObservationUseCases:
 
     def _update_ready(self, actor_id: int, episode_id: int) -> None:
         state = self.episodes.writable_state(episode_id, discharge_inputs=True)
-        self._follow_readiness(actor_id, state,
-                               repo.list_observations(self.ctx.db, episode_id))
+        observations = repo.list_observations(self.ctx.db, episode_id)
+        self._follow_readiness(actor_id, state, observations, schedule.baseline_of(
+            observations, state.episode.dosing_start))
 
     def _follow_readiness(self, actor_id: int, state: repo.EpisodeState,
-                          observations: Sequence[Observation]) -> bool:
+                          observations: Sequence[Observation],
+                          baseline: Observation | None) -> bool:
         """Recovery <-> ready follows the automatic criteria, audited like any change;
         True when the phase moved."""
         episode = state.episode
         if episode.phase not in (Phase.RECOVERY, Phase.READY):
             return False
-        ready = self.discharge.criteria_met(state, observations)
+        ready = self.discharge.criteria_met_from(state, observations, baseline)
         target = Phase.READY if ready else Phase.RECOVERY
         if target != episode.phase:
             repo.update_episode_phase(self.ctx.db, episode.id, target, actor_id=actor_id,
                                       at=self.ctx.clock.now())
             return True
         return False
+
+
+def _with(earlier: Sequence[Observation], obs: Observation) -> list[Observation]:
+    """``earlier`` (by taken_at then id) with ``obs`` in its place: usually the last."""
+    if not earlier or (earlier[-1].taken_at, earlier[-1].id) < (obs.taken_at, obs.id):
+        return [*earlier, obs]
+    return sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id))
