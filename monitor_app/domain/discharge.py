@@ -8,7 +8,7 @@ latest such non-voided observation that has the value in question.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -121,6 +121,30 @@ def evaluate_discharge(
     ``observations`` may include voided ones (ignored). ``overrides`` is keyed by
     criterion; one without a reason or a prescriber counts for nothing.
     """
+    criteria = list(_criteria(protocol, episode, observations, baseline, aldrete_total,
+                              overrides, now))
+    manual_results = [_manual(item.key, item.label, item.details, item.allow_na,
+                              manual.get(item.key)) for item in protocol.manual]
+    blocking = [_blocking(c) for c in criteria if not c.ok]
+    blocking += [f"{m.label}: {m.detail}" for m in manual_results if not m.ok]
+    return DischargeEvaluation(tuple(criteria), tuple(manual_results), not blocking,
+                               tuple(blocking))
+
+
+def automatic_criteria_ok(protocol: Protocol, episode: Episode,
+                          observations: Iterable[Observation], baseline: Vitals | None,
+                          aldrete_total: int | None, overrides: Mapping[str, Override],
+                          now: datetime) -> bool:
+    """Every automatic criterion of ``evaluate_discharge`` met or overridden, an Aldrete
+    not scored yet aside; stops at the first that is not (what a save needs to know)."""
+    return all(c.ok or (c.key == "aldrete" and c.status == UNKNOWN) for c in _criteria(
+        protocol, episode, observations, baseline, aldrete_total, overrides, now))
+
+
+def _criteria(protocol: Protocol, episode: Episode, observations: Iterable[Observation],
+              baseline: Vitals | None, aldrete_total: int | None,
+              overrides: Mapping[str, Override], now: datetime) -> Iterator[CriterionResult]:
+    """The automatic criteria in the protocol's file order, each worked out when asked."""
     start = episode.dosing_start
     recent = sorted(
         (o for o in observations
@@ -128,7 +152,6 @@ def evaluate_discharge(
         key=lambda o: (o.taken_at, o.id), reverse=True,
     )  # latest first
     context = _Context(protocol, episode, recent, baseline, aldrete_total, now)
-    criteria = []
     for key, params in protocol.criteria.items():
         check = _CHECKS.get(key)
         if check is None:
@@ -138,15 +161,8 @@ def evaluate_discharge(
         override = overrides.get(key)
         if override is not None and not _valid(override, key, protocol):
             override = None  # without reason or prescriber, or not allowed: counts for nothing
-        criteria.append(CriterionResult(key, LABELS.get(key, key.replace("_", " ")),
-                                        status, value, detail, override,
-                                        protocol.not_overridable.get(key, "")))
-    manual_results = [_manual(item.key, item.label, item.details, item.allow_na,
-                              manual.get(item.key)) for item in protocol.manual]
-    blocking = [_blocking(c) for c in criteria if not c.ok]
-    blocking += [f"{m.label}: {m.detail}" for m in manual_results if not m.ok]
-    return DischargeEvaluation(tuple(criteria), tuple(manual_results), not blocking,
-                               tuple(blocking))
+        yield CriterionResult(key, LABELS.get(key, key.replace("_", " ")), status, value,
+                              detail, override, protocol.not_overridable.get(key, ""))
 
 
 def _valid(override: Override, key: str, protocol: Protocol) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 from monitor_app.domain import discharge as rules
 from monitor_app.domain import schedule
 from monitor_app.domain.discharge import ManualAnswer, Override
-from monitor_app.domain.models import Episode, Observation, Role, ValidationError
+from monitor_app.domain.models import Episode, Observation, Role, ValidationError, Vitals
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.rems_checks import contradiction
 from monitor_app.domain.scores import AldreteResult, aldrete
@@ -73,12 +73,8 @@ class DischargeUseCases:
             overrides_in_force = repo.current_overrides(self.ctx.db, episode.id)
         activity = _score(checklist.get(ALDRETE_ACTIVITY))
         respiration = _score(checklist.get(ALDRETE_RESPIRATION))
-        latest = next((o for o in reversed(observations) if not o.voided), None)
         base = baseline.vitals if baseline else None
-        aldrete_result = None
-        if latest is not None and activity is not None and respiration is not None:
-            aldrete_result = aldrete(latest.vitals, base, activity, respiration,
-                                     self.ctx.aldrete_table)
+        aldrete_result = self._aldrete(observations, base, activity, respiration)
         manual = {k: ManualAnswer(v.confirmed, v.not_applicable, v.details)
                   for k, v in checklist.items()
                   if k not in (ALDRETE_ACTIVITY, ALDRETE_RESPIRATION)}
@@ -89,6 +85,13 @@ class DischargeUseCases:
             aldrete_result.total if aldrete_result else None, manual, overrides, at)
         return _Assessment(evaluation, aldrete_result, activity, respiration, manual,
                            overrides)
+
+    def _aldrete(self, observations: Sequence[Observation], base: Vitals | None,
+                 activity: int | None, respiration: int | None) -> AldreteResult | None:
+        latest = next((o for o in reversed(observations) if not o.voided), None)
+        if latest is None or activity is None or respiration is None:
+            return None
+        return aldrete(latest.vitals, base, activity, respiration, self.ctx.aldrete_table)
 
     def _evaluated_at(self, view: EpisodeView, at: datetime | None = None) -> datetime:
         """A signed record is shown as it was signed: criteria evaluated at that moment."""
@@ -112,13 +115,23 @@ class DischargeUseCases:
 
     def criteria_met_from(self, state: repo.EpisodeState, observations: Sequence[Observation],
                           baseline: Observation | None) -> bool:
-        """``criteria_met`` with the baseline the caller worked out already."""
+        """``criteria_met`` with the baseline the caller worked out already; the
+        criteria of ``_assess``, worked out until one is not met."""
         episode = state.episode
-        evaluation = self._assess(episode, self.ctx.protocol_of(episode), observations,
-                                  baseline, self.ctx.clock.now(), state.checklist,
-                                  state.overrides).evaluation
-        return all(c.ok for c in evaluation.criteria
-                   if not (c.key == "aldrete" and c.status == rules.UNKNOWN))
+        checklist = state.checklist
+        if checklist is None:
+            checklist = repo.current_checklist(self.ctx.db, episode.id)
+        in_force = state.overrides
+        if in_force is None:
+            in_force = repo.current_overrides(self.ctx.db, episode.id)
+        base = baseline.vitals if baseline else None
+        scored = self._aldrete(observations, base, _score(checklist.get(ALDRETE_ACTIVITY)),
+                               _score(checklist.get(ALDRETE_RESPIRATION)))
+        overrides = {o.criterion: Override(o.criterion, o.reason, o.prescriber_id)
+                     for o in in_force}
+        return rules.automatic_criteria_ok(
+            self.ctx.protocol_of(episode), episode, observations, base,
+            scored.total if scored else None, overrides, self.ctx.clock.now())
 
     # ------------------------------------------------------------------ answers
     def answer_aldrete(self, actor_id: int, episode_id: int, activity: int,
