@@ -70,7 +70,7 @@ def _main_window(db: Path):  # type: ignore[no-untyped-def]
     from monitor_app import gc_pause
 
     gc_pause.pause()
-    from monitor_app.gui.app import IntegrityCheck  # isort: skip
+    from monitor_app.gui.app import IntegrityCheck, apply_style  # isort: skip
     from PySide6.QtWidgets import QApplication
 
     from monitor_app.clock import FixedClock
@@ -80,6 +80,7 @@ def _main_window(db: Path):  # type: ignore[no-untyped-def]
     from monitor_app.services import Services
 
     app = QApplication([])
+    apply_style(app)  # as run_gui does
     app.painted = _note_first_paint(BoardView)  # type: ignore[attr-defined]
     # As the app starts: the quick check runs in a worker thread beside the window.
     clock = FixedClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # the history's "now"
