@@ -49,6 +49,7 @@ from monitor_app.services.views import (
 from monitor_app.storage.db import database_path, open_db
 
 if TYPE_CHECKING:  # loaded on first use (services/cases.py)
+    from monitor_app.services.backups import BackupJob
     from monitor_app.services.clinic_report import ClinicReportUseCases
     from monitor_app.services.documents import DocumentUseCases
     from monitor_app.services.exports import ExportUseCases
@@ -323,6 +324,9 @@ class Services:
 
     def backup_if_due(self) -> Path | None:
         return self.cases.backups.backup_if_due()
+
+    def plan_backup(self, daily: bool) -> BackupJob | None:
+        return self.cases.backups.plan_backup(daily)
 
     def signed_without_archive(self) -> list[int]:
         return self.cases.recovery.signed_without_archive()

@@ -19,8 +19,33 @@ def backup_database(db: sqlite_utils.Database, dest: Path) -> Path:
     Written to a temporary name first and renamed, so a half-written copy never looks
     like a backup.
     """
-    dest = Path(dest)
     file_guard.flush(db)  # the head file beside it names what the copy holds
+    return _write_copy(db.conn, Path(dest), pages=1024)
+
+
+def backup_file(source: Path, dest: Path, busy_timeout: float = 30.0) -> Path:
+    """Copy the database file ``source`` to ``dest`` like ``backup_database``, on a
+    connection of its own (so any thread may run it). One read transaction holds the
+    snapshot for the whole copy: saves made meanwhile (WAL) are committed and are not
+    in this copy, which restarts for none of them. The caller flushes the head file."""
+    try:
+        conn = sqlite3.connect(str(source), timeout=busy_timeout)
+    except sqlite3.Error as exc:
+        raise translate_error(exc, Path(source)) from exc
+    try:
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot
+        return _write_copy(conn, Path(dest), pages=-1)
+    finally:
+        conn.close()
+
+
+def copy_pages(source: sqlite3.Connection, target: sqlite3.Connection, pages: int) -> None:
+    """The copy itself (the step tests hold to see what runs meanwhile)."""
+    source.backup(target, pages=pages)
+
+
+def _write_copy(source: sqlite3.Connection, dest: Path, pages: int) -> Path:
     make_private_dirs(dest.parent)
     tmp = dest.with_name(f".{dest.name}.partial")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -28,7 +53,7 @@ def backup_database(db: sqlite_utils.Database, dest: Path) -> Path:
     try:
         target = sqlite3.connect(str(tmp))
         try:
-            db.conn.backup(target, pages=1024)
+            copy_pages(source, target, pages)
             target.execute("PRAGMA journal_mode=DELETE")
             ok = target.execute("PRAGMA quick_check").fetchone()[0]
         finally:

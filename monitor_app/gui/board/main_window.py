@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Role, ValidationError
+from monitor_app.gui.board.backup_worker import BackgroundBackup
 from monitor_app.gui.board.board import BoardModel, BoardView
 from monitor_app.gui.board.board_text import summary_text
 from monitor_app.gui.board.record_check import RecordCheck, status_text
@@ -87,6 +88,8 @@ class MainWindow(QMainWindow):
         self.backup_timer = QTimer(self)  # the daily backup; checked hourly
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self._on_backup_timeout)
+        self.backups = BackgroundBackup(self.services, self)
+        self.backups.finished.connect(self._on_backups_finished)
         self.attention = attention.Attention(self)
         self._idle_filter = IdleFilter(self, self.note_activity)
         self.monitor_feed = MonitorFeed(self.services, self)
@@ -318,17 +321,16 @@ class MainWindow(QMainWindow):
         self.run_backup(daily=True)
 
     def run_backup(self, daily: bool) -> bool:
-        """Back up (daily: only when the last one is a day old). A failure is shown in
-        the status bar and never stops the station."""
-        services = self.session.services
-        try:
-            made = services.backup_if_due() if daily else services.backup_now()
-        except (StorageError, OSError) as exc:
-            self.status_bar.show_note(f"Backup failed: {exc}", 0)
-            return False
-        if made is not None:
+        """Start a backup in the background (daily: only when the last one is a day
+        old); its result, or its failure, is shown in the status bar and never stops
+        the station. False when none started (one is running, or none is due)."""
+        return self.backups.start(daily)
+
+    def _on_backups_finished(self, made: str, error: str) -> None:
+        if error:
+            self.status_bar.show_note(f"Backup failed: {error}", 0)
+        elif made:
             self.status_bar.show_note(f"Backed up to {made}", 10_000)
-        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         active = len(self.model.rows)
@@ -338,8 +340,9 @@ class MainWindow(QMainWindow):
         self.tick_timer.stop()
         self.reload_timer.stop()
         self.backup_timer.stop()
-        if self.backup_on_close:
-            self.run_backup(daily=False)
+        self.backups.wait()  # a copy being written is finished, never cut off
+        if self.backup_on_close and self.run_backup(daily=False):
+            self.backups.wait()
         for window in QApplication.topLevelWidgets():  # episode windows go with the station
             if window is not self and window.parentWidget() is self:
                 window.close()

@@ -182,10 +182,11 @@ def test_a_flagged_patient_says_so_in_the_status_column(
     assert "⚑" not in cell(window, 0, COL_STATUS)
 
 
-def test_a_backup_note_does_not_hide_who_is_signed_in(window, monkeypatch, tmp_path):
-    made = tmp_path / "backups" / "monitor-2026-11-27.db"
-    monkeypatch.setattr(window.session.services, "backup_now", lambda: made)
-    assert window.run_backup(daily=False)
+def test_a_backup_note_does_not_hide_who_is_signed_in(window, qtbot, tmp_path):
+    with qtbot.waitSignal(window.backups.finished) as done:
+        assert window.run_backup(daily=False)
+    made = done.args[0]
+    assert made.startswith(str(tmp_path / "backups"))
     assert window.statusBar().currentMessage() == ""  # nothing painted over the widgets
     note = window.findChild(QLabel, "status_note")
     assert str(made) in note.text() and note.isVisible()
