@@ -235,5 +235,6 @@ def _run_gui(db_path: Path, argv: list[str] | None) -> int:
             return app.exec()
         finally:
             sys.excepthook = previous_hook
+            window.backups.wait()  # a copy being written is whole before the database closes
     finally:
         services.close()

@@ -34,11 +34,13 @@ def test_closing_the_station_makes_a_backup_that_verifies(qtbot, session, episod
 def test_the_daily_backup_runs_once_a_day(qtbot, session, clock):
     window = MainWindow(session)
     qtbot.addWidget(window)
-    window._on_backup_timeout()
-    window._on_backup_timeout()
+    with qtbot.waitSignal(window.backups.finished):
+        window._on_backup_timeout()
+    assert not window.run_backup(daily=True)  # not due again the same day
     assert len(backups_in(session.services.backup_dir())) == 1
     clock.advance(days=1, seconds=1)
-    window._on_backup_timeout()
+    with qtbot.waitSignal(window.backups.finished):
+        window._on_backup_timeout()
     assert len(backups_in(session.services.backup_dir())) == 2
 
 
