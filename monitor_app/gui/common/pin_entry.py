@@ -8,6 +8,8 @@ addendum, staff PINs) goes through ``PinEntry``:
 - the field is emptied as the attempt starts, and an empty field never reaches the
   services (a second Enter or a double click counts nothing);
 - an attempt that is still running ignores any further submit;
+- a database that cannot be written (held by another program, full, read-only) is
+  said next to the field: nothing was checked or saved, so the nurse tries again;
 - errors shown with ``show_pin_error`` wrap and the window grows to show them whole.
 """
 
@@ -20,6 +22,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 
 from monitor_app.gui.common.widgets import FieldError
+from monitor_app.services.errors import StorageError
 
 ENTER_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter})
 EMPTY_PIN_MESSAGE = "type your PIN"
@@ -98,6 +101,11 @@ class PinEntry(QObject):
         try:
             self.attempts += 1
             self.attempt(pin)
+        except StorageError as exc:
+            if self.error is None:
+                raise
+            show_pin_error(self.error, f"Not done: {exc}")
+            self.pin.setFocus()
         finally:
             self.running = False
         return True
