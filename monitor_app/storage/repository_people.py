@@ -48,6 +48,18 @@ def _clean_name(name: str, field: str = "name") -> str:
     return cleaned
 
 
+def _refuse_taken_name(db: Database, name: str, staff_id: int | None = None) -> None:
+    """Names tell staff apart on the sign-in list and on every signed record, so two
+    members never share one (compared without case, accents or extra spaces)."""
+    key = search_key(name)
+    for row in fetch_rows(db, "SELECT id, name, active FROM staff"):
+        if row["id"] != staff_id and search_key(row["name"]) == key:
+            where = ("" if row["active"] else
+                     " (inactive: make them active again instead of adding them)")
+            raise ValidationError("name", f"{row['name']} is already on the staff list"
+                                  f"{where}; add a middle initial to tell them apart")
+
+
 def add_staff(
     db: Database,
     name: str,
@@ -69,6 +81,7 @@ def add_staff(
         "locked": 0,
     }
     with transaction(db):
+        _refuse_taken_name(db, values["name"])
         row = insert_row(db, "staff", values, action="add_staff", actor_id=actor_id, at=at)
     return _staff(row)
 
@@ -95,6 +108,8 @@ def update_staff(
     if active is not UNSET:
         changes["active"] = int(bool(active))
     with transaction(db):
+        if "name" in changes:
+            _refuse_taken_name(db, changes["name"], staff_id)
         row = update_row(db, "staff", staff_id, changes, action="update_staff",
                          actor_id=actor_id, at=at)
     return _staff(row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sqlite3
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -103,17 +104,28 @@ def test_unknown_name_is_one_line_exit_2_and_changes_nothing(demo_copy, capsys):
     assert demo_copy.read_bytes() == before
 
 
-def test_ambiguous_name_asks_for_the_id(demo_copy, capsys):
-    services = Services.open(demo_copy)
+def add_twin_as_before_names_were_unique(db_path: Path, name: str) -> int:
+    """The app now refuses a second member with a taken name; files from before hold some."""
+    from monitor_app.storage import repository_base as base
+    from monitor_app.storage.db import open_db
+
+    db = open_db(db_path)
     try:
-        admin = services.local_admin.find_staff(ADMIN)
-        twin = services.add_staff(admin.id, "Priya  shah", "RN", "nurse", "5555", "5555")
+        with base.transaction(db):
+            row = base.insert_row(db, "staff", {"name": name, "credentials": "RN",
+                                                "role": "nurse"},
+                                  action="add_staff", actor_id=1, at=datetime.now(UTC))
     finally:
-        services.close()
+        db.close()
+    return int(row["id"])
+
+
+def test_ambiguous_name_asks_for_the_id(demo_copy, capsys):
+    twin_id = add_twin_as_before_names_were_unique(demo_copy, "Priya  shah")
     code, _, err = run(capsys, "unlock-staff", "Priya Shah", "--db", str(demo_copy))
     assert code == 2
     line = one_clear_line(err)
-    assert "2 staff members are named 'Priya Shah'" in line and str(twin.id) in line
+    assert "2 staff members are named 'Priya Shah'" in line and str(twin_id) in line
 
 
 def test_an_account_that_is_not_locked_is_left_alone(demo_copy, capsys):
