@@ -71,8 +71,9 @@ def add_staff(
     pin_hash: str | None = None,
 ) -> Staff:
     """A new member of staff (``actor_id`` None only for the first administrator)."""
+    name = _clean_name(name)
     values = {
-        "name": _clean_name(name),
+        "name": name,
         "credentials": credentials.strip(),
         "role": Role(role).value,
         "active": 1,
@@ -81,7 +82,7 @@ def add_staff(
         "locked": 0,
     }
     with transaction(db):
-        _refuse_taken_name(db, values["name"])
+        _refuse_taken_name(db, name)
         row = insert_row(db, "staff", values, action="add_staff", actor_id=actor_id, at=at)
     return _staff(row)
 
