@@ -34,6 +34,7 @@ def figures_text(data: ClinicReportData) -> str:
                             f"{p.cancelled} cancelled, {p.open} open)"
                             for p in data.by_protocol) or "none"
     return "\n".join((
+        f"{data.date_from} to {data.date_to}:",
         f"Sessions: {data.sessions} — {by_protocol}",
         f"Flagged observations: {data.flagged_observations} of {data.observations}; "
         f"alerts acknowledged {data.acknowledged_alerts} of "
@@ -154,8 +155,23 @@ class ReportWindow(QWidget):
         path, _filter = QFileDialog.getSaveFileName(self, "Save the report", name, kind)
         return path
 
+    def _typed_range_shown(self) -> bool:
+        """The dates in the fields are those of the figures shown (Show was pressed)."""
+        assert self.data is not None
+        try:
+            typed = (parse_day(self.date_from.text(), "report_from"),
+                     parse_day(self.date_to.text(), "report_to"))
+        except ValidationError:
+            return False
+        return typed == (self.data.date_from, self.data.date_to)
+
     def save(self, suffix: str) -> Path | None:
         if self.data is None:
+            return None
+        if not self._typed_range_shown():
+            self.errors["output"].show_message(
+                f"Not saved: the figures shown are for {self.data.date_from} to "
+                f"{self.data.date_to}; press Show for the dates typed, then save")
             return None
         chosen = self.choose_path(suffix)
         if not chosen:
