@@ -43,19 +43,22 @@ class SigningUseCases:
         """Re-ask the PIN, check every criterion, sign, lock, archive the sheet."""
         signer = self.credentials.authenticate(signer_id, pin)
         self.integrity.require_sound_file()
-        self.episodes.writable(episode_id)
-        now = self.ctx.clock.now()
-        state = self.discharge.discharge_view(episode_id, at=now)  # the one build of it
-        reasons = list(state.evaluation.blocking)
-        reasons += [f"REMS form: {label} is required" for label in state.missing_rems]
-        reasons += [f"REMS form: {text}" for text in state.rems_contradictions]
-        if state.episode.episode.phase not in (Phase.RECOVERY, Phase.READY):
-            reasons.insert(0, "dosing has not ended")
-        if reasons:
-            raise DischargeRefused(reasons)
-        content = self._content(state, signer, DISCHARGE_MEANING, now)
-        stored = repo.sign_discharge(self.ctx.db, episode_id, signer.id, DISCHARGE_MEANING,
-                                     content, at=now)
+        # The write lock is held from the check to the signature, so what another
+        # station saves lands before the check (and is checked) or after (and is refused).
+        with repo.transaction(self.ctx.db):
+            self.episodes.writable(episode_id)
+            now = self.ctx.clock.now()
+            state = self.discharge.discharge_view(episode_id, at=now)  # the one build of it
+            reasons = list(state.evaluation.blocking)
+            reasons += [f"REMS form: {label} is required" for label in state.missing_rems]
+            reasons += [f"REMS form: {text}" for text in state.rems_contradictions]
+            if state.episode.episode.phase not in (Phase.RECOVERY, Phase.READY):
+                reasons.insert(0, "dosing has not ended")
+            if reasons:
+                raise DischargeRefused(reasons)
+            content = self._content(state, signer, DISCHARGE_MEANING, now)
+            stored = repo.sign_discharge(self.ctx.db, episode_id, signer.id,
+                                         DISCHARGE_MEANING, content, at=now)
         signature = SignatureView(stored.id, stored.kind, stored.signer_name,
                                   stored.signer_credentials, stored.meaning, stored.signed_at,
                                   stored.content_hash, stored.addendum_id)
