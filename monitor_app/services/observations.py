@@ -64,6 +64,12 @@ class ObservationUseCases:
         if kept is None:
             earlier = tuple(repo.list_observations(db, episode_id))
         with repo.transaction(db):
+            if repo.change_mark(db)[0] != mark[0]:
+                # Another station saved since the reads: read again, under the write
+                # lock, so readiness is judged on every observation saved.
+                state = self.episodes.writable_state(episode_id, discharge_inputs=True)
+                episode = state.episode
+                earlier = tuple(repo.list_observations(db, episode_id))
             # The database's lock triggers refuse it if a signature came in meanwhile.
             obs = repo.add_observation(db, episode_id, taken_at, now, parsed,
                                        actor_id, actor_id=actor_id, at=now,
