@@ -89,30 +89,33 @@ class ObservationUseCases:
         """Void the observation with a reason and record the corrected one, linked."""
         actor = self.ctx.active_actor(actor_id)
         old = self._observation(observation_id)
-        state = self.episodes.writable_state(old.episode_id, discharge_inputs=True)
-        episode = state.episode
-        protocol = self.ctx.protocol_of(episode)
-        reason = clean_text(reason, "void_reason", "reason for the correction")
-        now = self.ctx.clock.now()
-        taken_at = taken_at or old.taken_at
-        self._validate_taken_at(taken_at, episode, protocol, now)
-        parsed = vitals.parse_observation(raw, protocol)
-        new = repo.correct_observation(self.ctx.db, observation_id, reason, parsed, taken_at,
-                                       entered_at=now, recorded_by=actor_id,
-                                       actor_id=actor_id, at=now)
-        observations = repo.list_observations(self.ctx.db, episode.id)
-        base = schedule.baseline_of(observations, episode.dosing_start)
-        self._follow_readiness(actor_id, state, observations, base)
-        return self._new_row(actor, episode, protocol, base, new)
+        # One transaction with the move to ready or back, read under the write lock.
+        with repo.transaction(self.ctx.db):
+            state = self.episodes.writable_state(old.episode_id, discharge_inputs=True)
+            episode = state.episode
+            protocol = self.ctx.protocol_of(episode)
+            reason = clean_text(reason, "void_reason", "reason for the correction")
+            now = self.ctx.clock.now()
+            taken_at = taken_at or old.taken_at
+            self._validate_taken_at(taken_at, episode, protocol, now)
+            parsed = vitals.parse_observation(raw, protocol)
+            new = repo.correct_observation(self.ctx.db, observation_id, reason, parsed,
+                                           taken_at, entered_at=now, recorded_by=actor_id,
+                                           actor_id=actor_id, at=now)
+            observations = repo.list_observations(self.ctx.db, episode.id)
+            base = schedule.baseline_of(observations, episode.dosing_start)
+            self._follow_readiness(actor_id, state, observations, base)
+            return self._new_row(actor, episode, protocol, base, new)
 
     def void_observation(self, actor_id: int, observation_id: int, reason: str) -> None:
         self.ctx.active_actor(actor_id)
         old = self._observation(observation_id)
         self.episodes.writable(old.episode_id)
         reason = clean_text(reason, "void_reason", "reason for voiding")
-        repo.void_observation(self.ctx.db, observation_id, reason=reason, actor_id=actor_id,
-                              at=self.ctx.clock.now())
-        self._update_ready(actor_id, old.episode_id)
+        with repo.transaction(self.ctx.db):  # the void and the move to ready or back
+            repo.void_observation(self.ctx.db, observation_id, reason=reason,
+                                  actor_id=actor_id, at=self.ctx.clock.now())
+            self._update_ready(actor_id, old.episode_id)
 
     def acknowledge_alerts(self, actor_id: int, observation_id: int,
                            codes: Sequence[str], action: str, note: str = "") -> AlertResponse:

@@ -102,3 +102,31 @@ def test_ready_for_discharge_counts_an_observation_another_station_saved_meanwhi
         assert view.episode.phase == Phase.RECOVERY
     else:  # the other station was told "in use, try again"
         assert refused and view.episode.phase == Phase.READY
+
+
+@pytest.mark.parametrize("action", ["void", "correct"])
+def test_a_void_or_correction_and_its_move_out_of_ready_are_one_action(w, monkeypatch, action):
+    """A crash between them left the reading voided under a board row still saying
+    "ready for discharge" (they were two transactions)."""
+    episode = open_iv(w)
+    to_ready(w, episode.id)
+    w.clock.advance(minutes=5)
+    w.s.record_observation(w.nurse.id, episode.id, good(bp="200/120"))
+    w.clock.advance(minutes=1)
+    good_one = w.s.record_observation(w.nurse.id, episode.id, good())
+    assert w.s.episode_view(episode.id).episode.phase == Phase.READY
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("the station stopped here")
+
+    monkeypatch.setattr(repo, "update_episode_phase", crash)
+    with pytest.raises(RuntimeError):
+        if action == "void":
+            w.s.void_observation(w.nurse.id, good_one.observation.id, "wrong patient")
+        else:
+            w.s.correct_observation(w.nurse.id, good_one.observation.id, "misread",
+                                    good(bp="205/120"))
+    monkeypatch.undo()
+    view = w.s.episode_view(episode.id)
+    assert not any(o.voided for o in view.observations)  # all or nothing
+    assert view.episode.phase == Phase.READY
