@@ -60,6 +60,8 @@ class StaffUseCases:
             folder = getattr(new, key)
             if folder and not Path(folder).is_absolute():
                 raise ValidationError(key, "give a full folder path (starting with /)")
+            if folder and Path(folder).exists() and not Path(folder).is_dir():
+                raise ValidationError(key, f"{folder} is a file, not a folder")
         new = replace(new, fhir_system_uri=check_system_uri(new.fhir_system_uri))
         old = self.ctx.settings()
         changed = {f.name: getattr(new, f.name) for f in fields(ClinicSettings)
