@@ -73,7 +73,11 @@ def write_new_file(path: Path, data: bytes, *, protected: Iterable[Path] = (),
     path = check_output_path(path, protected, force)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(tmp, flags, 0o600)
+    try:
+        fd = os.open(tmp, flags, 0o600)
+    except OSError as exc:  # say the name typed, not the temporary one
+        raise _refuse(path, f"cannot write in the folder {path.parent} "
+                            f"({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
