@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import Role, Staff, ValidationError
+from monitor_app.gui.common.pin_entry import fit_window
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import FieldError, Form, line_edit, set_handle
 
@@ -122,6 +123,7 @@ class StaffEditDialog(QDialog):
                     f.text("credentials"), self.role.currentData(), self.active.isChecked())
         except ValidationError as exc:
             f.show_error(exc, self.general)
+            fit_window(self)  # a message of two lines is shown whole
             return
         self.accept()
 
