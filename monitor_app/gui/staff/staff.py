@@ -43,6 +43,7 @@ class PinPanel(QWidget):
         self.services = services
         self.form = Form()
         self.staff_box = self.form.add("staff", "Your name", QComboBox())
+        self.staff_box.setPlaceholderText("choose your name…")
         self.pin = self.form.add("pin", "PIN", line_edit("PIN", max_length=12, password=True))
         self.button = set_handle(QPushButton(button_text), "sign_in", button_text)
         self.button.setDefault(True)
@@ -57,6 +58,9 @@ class PinPanel(QWidget):
         self.staff_box.clear()
         for member in self.services.staff():
             self.staff_box.addItem(member.display, member.id)
+        # Nobody by default: a PIN typed under the first name (the administrator's,
+        # often) would spend one of that person's tries.
+        self.staff_box.setCurrentIndex(-1)
         if preselect is not None:
             index = self.staff_box.findData(preselect)
             if index >= 0:
@@ -112,10 +116,10 @@ class SignInDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(self.panel)
         self.panel.signed_in.connect(self._on_panel_signed_in)
-        self.pin.setFocus()
+        self.panel.staff_box.setFocus()  # type the first letters of your name, Tab, PIN
 
     def ask(self) -> Staff | None:
-        self.pin.setFocus()
+        self.panel.staff_box.setFocus()
         return self.staff if self.exec() == QDialog.DialogCode.Accepted else None
 
     def _on_panel_signed_in(self, member: Staff) -> None:
