@@ -57,9 +57,9 @@ def test_export_for_ehr_saves_a_valid_bundle(qtbot, monkeypatch, services, clock
 def test_export_folder_problem_is_shown_and_the_record_stays_signed(
         qtbot, monkeypatch, services, clock, staff, session, episode_id, tmp_path):
     blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
     services.save_settings(staff["admin"], replace(services.settings(),
                                                    fhir_export_dir=str(blocker)))
+    blocker.write_text("not a folder")  # the folder became a file after it was set
     dialog, result = sign(qtbot, monkeypatch, services, clock, staff, session, episode_id)
     assert services.episode_view(episode_id).signed
     assert result.export_problem
