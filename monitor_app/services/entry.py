@@ -136,6 +136,12 @@ class EntryUseCases:
             problems.add("mrn", taken)
         name_text = problems.check(clean_text, name, "patient_name", "patient's name")
         born = problems.check(_dob, dob, self.ctx.clock.now().date())
+        same = repo.registered_as(self.ctx.db, name_text, born) if name_text and born \
+            and not taken else ""
+        if same:
+            problems.add("patient_name", f"{name_text}, born {born}, is already registered "
+                         f"as MRN {same}: find them under Find patient (someone else with "
+                         "the same name and birth date: add their middle name)")
         sex_value = problems.check(_sex, sex)
         if own:
             problems.done()

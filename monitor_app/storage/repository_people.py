@@ -274,6 +274,14 @@ def mrn_taken(db: Database, mrn: str) -> str:
     return f"MRN {mrn} is already registered{same} (to {taken[1]})"
 
 
+def registered_as(db: Database, name: str, dob: date) -> str:
+    """The MRN of a patient already registered with this name (without case, accents or
+    extra spaces) and date of birth, or ""."""
+    row = db.execute("SELECT mrn FROM patients WHERE name_key = ? AND dob = ? LIMIT 1",
+                     [search_key(name), dob.isoformat()]).fetchone()
+    return str(row[0]) if row else ""
+
+
 def get_patient(db: Database, patient_id: int) -> Patient | None:
     row = fetch_row(db, "patients", patient_id)
     return _patient(row) if row else None
