@@ -239,9 +239,9 @@ def test_export_folder_failure_never_undoes_the_signature(world, tmp_path: Path)
     from monitor_app.services.signing import SigningUseCases
 
     blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the folder should be")
     world.s.save_settings(world.admin.id, replace(world.s.settings(),
                                                   fhir_export_dir=str(blocker)))
+    blocker.write_text("a file where the folder should be")  # after it was set
     results = []
     original = SigningUseCases.sign_discharge
 
