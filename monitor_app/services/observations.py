@@ -47,28 +47,25 @@ class ObservationUseCases:
         also holds the move to ready (or back) when the criteria change, and commits
         last, after the returned row is scored."""
         db = self.ctx.db
-        mark = repo.change_mark(db)  # before the reads: a write during them shows
-        kept = self._reads.get(mark, actor_id, episode_id)
-        self._reads.forget()
-        if kept is None:
-            actor = self.ctx.active_actor(actor_id)
-            state = self.episodes.writable_state(episode_id, discharge_inputs=True)
-        else:  # nothing written since the last save read them (save_reads.py)
-            actor, state, earlier = kept
-        episode = state.episode
-        protocol = self.ctx.protocol_of(episode)
         now = self.ctx.clock.now()
         taken_at = taken_at or now
-        self._validate_taken_at(taken_at, episode, protocol, now)
-        parsed = vitals.parse_observation(raw, protocol)
-        if kept is None:
-            earlier = tuple(repo.list_observations(db, episode_id))
+        # Everything is read under the write lock, so readiness is judged on every
+        # observation saved, another station's too; what the last save read is used
+        # again only while the database's change mark says nothing was written since.
         with repo.transaction(db):
-            if repo.change_mark(db)[0] != mark[0]:
-                # Another station saved since the reads: read again, under the write
-                # lock, so readiness is judged on every observation saved.
+            mark = repo.change_mark(db)
+            kept = self._reads.get(mark, actor_id, episode_id)
+            self._reads.forget()
+            if kept is None:
+                actor = self.ctx.active_actor(actor_id)
                 state = self.episodes.writable_state(episode_id, discharge_inputs=True)
-                episode = state.episode
+            else:  # nothing written since the last save read them (save_reads.py)
+                actor, state, earlier = kept
+            episode = state.episode
+            protocol = self.ctx.protocol_of(episode)
+            self._validate_taken_at(taken_at, episode, protocol, now)
+            parsed = vitals.parse_observation(raw, protocol)
+            if kept is None:
                 earlier = tuple(repo.list_observations(db, episode_id))
             # The database's lock triggers refuse it if a signature came in meanwhile.
             obs = repo.add_observation(db, episode_id, taken_at, now, parsed,
