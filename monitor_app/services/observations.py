@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -14,14 +15,16 @@ from monitor_app.domain.models import (
     Phase,
     Staff,
     ValidationError,
+    Vitals,
 )
 from monitor_app.domain.protocol import Protocol
 from monitor_app.domain.text import clean_text
+from monitor_app.errors import DatabaseBusy, StorageError
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.discharge import DischargeUseCases
 from monitor_app.services.episodes import EpisodeUseCases, RowContext
 from monitor_app.services.errors import NotAllowed
-from monitor_app.services.save_reads import SaveReads
+from monitor_app.services.save_reads import SaveReads, same_identity
 from monitor_app.services.views import ObservationRow
 from monitor_app.storage import repository as repo
 
@@ -49,33 +52,45 @@ class ObservationUseCases:
         db = self.ctx.db
         now = self.ctx.clock.now()
         taken_at = taken_at or now
-        # Everything is read under the write lock, so readiness is judged on every
-        # observation saved, another station's too; what the last save read is used
-        # again only while the database's change mark says nothing was written since.
-        with repo.transaction(db):
-            mark = repo.change_mark(db)
-            kept = self._reads.get(mark, actor_id, episode_id)
-            self._reads.forget()
-            if kept is None:
-                actor = self.ctx.active_actor(actor_id)
-                state = self.episodes.writable_state(episode_id, discharge_inputs=True)
-            else:  # nothing written since the last save read them (save_reads.py)
-                actor, state, earlier = kept
-            episode = state.episode
-            protocol = self.ctx.protocol_of(episode)
-            self._validate_taken_at(taken_at, episode, protocol, now)
-            parsed = vitals.parse_observation(raw, protocol)
-            if kept is None:
-                earlier = tuple(repo.list_observations(db, episode_id))
-            # The database's lock triggers refuse it if a signature came in meanwhile.
-            obs = repo.add_observation(db, episode_id, taken_at, now, parsed,
-                                       actor_id, actor_id=actor_id, at=now,
-                                       episode_checked=True, source=source,
-                                       in_caller_transaction=True)
-            observations = _with(earlier, obs)
-            base = schedule.baseline_of(observations, episode.dosing_start)
-            moved = self._follow_readiness(actor_id, state, observations, base)
-            row = self._new_row(actor, episode, protocol, base, obs)
+        # The form is checked before the write lock, so a typo gets its field's error
+        # even while another program holds the database: against this episode as an
+        # earlier save read it (its protocol and opening time never change), else,
+        # on its first save here, when the lock is refused (_check_while_busy).
+        seen = self._reads.seen(episode_id)
+        checked = None if seen is None else self._checked_form(raw, taken_at, seen, now)
+        try:
+            # Everything else is read under the write lock, so readiness is judged on
+            # every observation saved, another station's too; what the last save read
+            # is used again only while the change mark says nothing was written since.
+            with repo.transaction(db):
+                mark = repo.change_mark(db)
+                kept = self._reads.get(mark, actor_id, episode_id)
+                self._reads.forget()
+                if kept is None:
+                    actor = self.ctx.active_actor(actor_id)
+                    state = self.episodes.writable_state(episode_id, discharge_inputs=True)
+                    self._reads.saw(state.episode)
+                else:  # nothing written since the last save read them (save_reads.py)
+                    actor, state, earlier = kept
+                episode = state.episode
+                if checked is None or not same_identity(seen, episode):
+                    checked = self._checked_form(raw, taken_at, episode, now)
+                protocol, parsed = checked
+                if kept is None:
+                    earlier = tuple(repo.list_observations(db, episode_id))
+                # The database's lock triggers refuse it if a signature came in meanwhile.
+                obs = repo.add_observation(db, episode_id, taken_at, now, parsed,
+                                           actor_id, actor_id=actor_id, at=now,
+                                           episode_checked=True, source=source,
+                                           in_caller_transaction=True)
+                observations = _with(earlier, obs)
+                base = schedule.baseline_of(observations, episode.dosing_start)
+                moved = self._follow_readiness(actor_id, state, observations, base)
+                row = self._new_row(actor, episode, protocol, base, obs)
+        except DatabaseBusy:
+            if checked is None:
+                self._check_while_busy(raw, taken_at, episode_id, now)
+            raise
         if not moved and not db.conn.in_transaction:  # committed, not a caller's savepoint
             self._reads.keep((mark[0], db.conn.total_changes), actor, state, observations)
         return row
@@ -148,6 +163,25 @@ class ObservationUseCases:
             temp_unit = settings.temp_unit
         context = RowContext(late_after, {actor.id: actor.initials}, temp_unit)
         return self.episodes.row(obs, protocol, base, frozenset(), context, episode)
+
+    def _checked_form(self, raw: Mapping[str, object], taken_at: datetime,
+                      episode: Episode, now: datetime) -> tuple[Protocol, Vitals]:
+        """The episode's protocol and the form parsed by it; ``ValidationError`` for a
+        field. Reads nothing unless the time is refused (then the clock is checked)."""
+        protocol = self.ctx.protocol_of(episode)
+        self._validate_taken_at(taken_at, episode, protocol, now)
+        return protocol, vitals.parse_observation(raw, protocol)
+
+    def _check_while_busy(self, raw: Mapping[str, object], taken_at: datetime,
+                          episode_id: int, now: datetime) -> None:
+        """The write lock was refused before the form was checked: check it against the
+        episode (a read needs no write lock), so a typo gets its field's error."""
+        try:
+            episode = repo.get_episode(self.ctx.db, episode_id)
+        except (StorageError, sqlite3.Error):
+            return  # the database cannot be read either: busy is the answer
+        if episode is not None:
+            self._checked_form(raw, taken_at, episode, now)
 
     def _validate_taken_at(self, taken_at: datetime, episode: Episode,
                            protocol: Protocol, now: datetime) -> None:

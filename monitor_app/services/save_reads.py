@@ -12,6 +12,11 @@ between, by anyone, makes the next save read everything again. What is kept pass
 the same checks (active account, episode neither signed nor closed) when it was read,
 and a database that has not changed gives the same answers; the lock triggers still
 refuse a write to a signed episode whatever was read.
+
+It also remembers the episodes it has seen, whatever was written since, for what never
+changes in an episode (its protocol and opening time): the next save checks its form
+against them before it asks for the write lock (``same_identity`` says whether the
+episode read under the lock is still that one).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor_app.domain.models import Observation, Staff
+from monitor_app.domain.models import Episode, Observation, Staff
 from monitor_app.storage import repository as repo
 
 
@@ -31,9 +36,29 @@ class _Kept:
     observations: tuple[Observation, ...]  # by taken_at then id, voided included
 
 
+_SEEN_AT_MOST = 64  # episodes remembered; more are forgotten all at once
+
+
+def same_identity(seen: Episode | None, episode: Episode) -> bool:
+    """``seen`` is ``episode`` in what a form is checked against."""
+    return (seen is not None and seen.id == episode.id
+            and seen.protocol_id == episode.protocol_id
+            and seen.created_at == episode.created_at)
+
+
 class SaveReads:
     def __init__(self) -> None:
         self._kept: _Kept | None = None
+        self._seen: dict[int, Episode] = {}
+
+    def seen(self, episode_id: int) -> Episode | None:
+        """This episode as a save last read it (its phase may have moved since)."""
+        return self._seen.get(episode_id)
+
+    def saw(self, episode: Episode) -> None:
+        if len(self._seen) >= _SEEN_AT_MOST:
+            self._seen.clear()
+        self._seen[episode.id] = episode
 
     def get(self, mark: tuple[int, int], actor_id: int, episode_id: int
             ) -> tuple[Staff, repo.EpisodeState, tuple[Observation, ...]] | None:

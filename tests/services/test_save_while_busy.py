@@ -1,0 +1,116 @@
+"""A save while another program holds the database's write lock: a typo still gets
+its field's error (the form is checked before the lock is asked for); only a form that
+would be saved is refused as "in use by another program", and then nothing is saved."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor_app.domain.models import ValidationError
+from monitor_app.services.errors import DatabaseBusy
+from tests.helpers.world import World, count_rows, good, make_world, open_iv
+
+pytestmark = pytest.mark.usefixtures("fast_pins")
+
+
+@pytest.fixture
+def w(tmp_path: Path) -> Iterator[World]:
+    world = make_world(tmp_path / "c.db")
+    world.s.db.execute("PRAGMA busy_timeout = 100")  # a refused lock answers quickly
+    yield world
+    world.s.close()
+
+
+@pytest.fixture
+def other_program(w: World) -> Iterator[sqlite3.Connection]:
+    """A second connection that takes the write lock when asked (``hold``)."""
+    conn = sqlite3.connect(str(w.path), isolation_level=None)
+    yield conn
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+    conn.close()
+
+
+def hold(conn: sqlite3.Connection) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+
+
+TYPOS = [
+    ({"hr": "7O"}, "hr"),                         # a letter O for a zero
+    ({"hr": "720"}, "hr"),                        # outside the protocol's plausible range
+    ({"bp": "120-80"}, "bp"),
+    ({"spo2": ""}, "missing_reason"),             # left out without saying why
+]
+
+
+@pytest.mark.parametrize(("changes", "field"), TYPOS)
+@pytest.mark.parametrize("saved_before", [False, True], ids=["first save", "next save"])
+def test_a_typo_gets_its_field_error_while_the_database_is_held(
+        w: World, other_program: sqlite3.Connection, changes: dict[str, object],
+        field: str, saved_before: bool) -> None:
+    episode = open_iv(w)
+    if saved_before:
+        w.clock.advance(minutes=1)
+        w.s.record_observation(w.nurse.id, episode.id, good())
+    before = count_rows(w.path, "observations")
+    hold(other_program)
+    w.clock.advance(minutes=1)
+    with pytest.raises(ValidationError) as refused:
+        w.s.record_observation(w.nurse.id, episode.id, good(**changes))
+    assert not isinstance(refused.value, DatabaseBusy)
+    assert refused.value.field == field, refused.value
+    other_program.execute("ROLLBACK")
+    assert count_rows(w.path, "observations") == before
+
+
+@pytest.mark.parametrize("saved_before", [False, True], ids=["first save", "next save"])
+def test_a_time_in_the_future_gets_its_field_error_while_held(
+        w: World, other_program: sqlite3.Connection, saved_before: bool) -> None:
+    episode = open_iv(w)
+    if saved_before:
+        w.clock.advance(minutes=1)
+        w.s.record_observation(w.nurse.id, episode.id, good())
+    hold(other_program)
+    later = w.clock.now() + timedelta(minutes=5)
+    with pytest.raises(ValidationError, match="future") as refused:
+        w.s.record_observation(w.nurse.id, episode.id, good(), later)
+    assert refused.value.field == "taken_at"
+
+
+@pytest.mark.parametrize("saved_before", [False, True], ids=["first save", "next save"])
+def test_a_good_form_is_refused_as_busy_and_nothing_is_saved(
+        w: World, other_program: sqlite3.Connection, saved_before: bool) -> None:
+    episode = open_iv(w)
+    if saved_before:
+        w.clock.advance(minutes=1)
+        w.s.record_observation(w.nurse.id, episode.id, good())
+    before = count_rows(w.path, "observations")
+    hold(other_program)
+    w.clock.advance(minutes=1)
+    with pytest.raises(DatabaseBusy, match="in use by another program"):
+        w.s.record_observation(w.nurse.id, episode.id, good(hr="58"))
+    other_program.execute("ROLLBACK")
+    assert count_rows(w.path, "observations") == before
+    # Once the other program lets go, the same form is saved.
+    w.s.record_observation(w.nurse.id, episode.id, good(hr="58"))
+    assert count_rows(w.path, "observations") == before + 1
+
+
+def test_a_typo_on_the_next_save_asks_nothing_of_the_database(w: World) -> None:
+    episode = open_iv(w)
+    w.clock.advance(minutes=1)
+    w.s.record_observation(w.nurse.id, episode.id, good())
+    w.clock.advance(minutes=1)
+    run: list[str] = []
+    w.s.db.conn.set_trace_callback(run.append)
+    try:
+        with pytest.raises(ValidationError, match="hr"):
+            w.s.record_observation(w.nurse.id, episode.id, good(hr="7O"))
+    finally:
+        w.s.db.conn.set_trace_callback(None)
+    assert run == []  # refused before the write lock was asked for
