@@ -8,8 +8,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -18,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
-from monitor_app.gui.common.pin_entry import PinEntry, show_pin_error
+from monitor_app.gui.common.error_rows import ErrorRows, ok_cancel
+from monitor_app.gui.common.pin_entry import PinEntry
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import error_label, set_handle, show_inline
+from monitor_app.gui.common.widgets import set_handle, show_inline
 from monitor_app.services.errors import StorageError
 
 
@@ -39,39 +38,30 @@ class OverrideDialog(QDialog):
                       "chooses their name and types their PIN. The override is part of the "
                       "record and is printed on the sheet.", self)
         note.setWordWrap(True)
-        self.reason = set_handle(QPlainTextEdit(self), "override_reason", "Reason for override")
+        self.form = ErrorRows("override")
+        self.errors = self.form.errors
+        self.general_error = self.form.general_error
+        self.reason = self.form.add("reason", "Written reason:", set_handle(
+            QPlainTextEdit(self), "override_reason", "Reason for override"))
         self.reason.setTabChangesFocus(True)
         self.reason.setMinimumHeight(70)
-        self.prescriber = set_handle(QComboBox(self), "prescriber", "Authorising prescriber")
+        self.prescriber = self.form.add("prescriber", "Authorised by:", set_handle(
+            QComboBox(self), "prescriber", "Authorising prescriber"))
         self.prescriber.addItem("choose…", 0)
         for member in session.services.prescribers():
             if member.active:
                 self.prescriber.addItem(member.display, member.id)
-        self.pin = set_handle(QLineEdit(self), "override_pin", "Prescriber's PIN")
+        self.pin = self.form.add("pin", "Prescriber's PIN:", set_handle(
+            QLineEdit(self), "override_pin", "Prescriber's PIN"))
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(64)
-        self.errors = {key: error_label(key) for key in ("reason", "prescriber", "pin")}
-        self.general_error = error_label("override")
-        form = QFormLayout()
-        form.addRow("Written reason:", self.reason)
-        form.addRow("", self.errors["reason"])
-        form.addRow("Authorised by:", self.prescriber)
-        form.addRow("", self.errors["prescriber"])
-        form.addRow("Prescriber's PIN:", self.pin)
-        form.addRow("", self.errors["pin"])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Record override")
-        self.ok.setObjectName("record_override")
-        self.ok.setDefault(True)
+        buttons, self.ok = ok_cancel(self, "Record override", "record_override")
         self.ok.clicked.connect(self._on_ok_clicked)
         self.entry = PinEntry(self.pin, self._try_pin, self.errors["pin"])
         self.recorded = False
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(note)
-        layout.addLayout(form)
+        layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
         if self.prescriber.count() == 1:
@@ -86,43 +76,34 @@ class OverrideDialog(QDialog):
     def submit(self) -> bool:
         """Check the reason and the prescriber, then one attempt with the typed PIN;
         True when the override was recorded. On a refusal say why next to the field."""
-        self._hide_errors()
+        self.form.hide_errors()
         try:
             self.session.services.check_override(
                 self.episode_id, self.criterion, self.reason.toPlainText(),
                 self._prescriber_id())
         except ValidationError as exc:
-            self._show_error(exc)
+            self.form.show_error(exc, self.reason)
             return False
         self.entry.submit()
         return self.recorded
 
     def _try_pin(self, pin: str) -> None:
-        self._hide_errors()
+        self.form.hide_errors()
         try:
             self.session.services.add_override(
                 self.session.staff_id, self.episode_id, self.criterion,
                 self.reason.toPlainText(), self._prescriber_id(), pin)
         except ValidationError as exc:
-            self._show_error(exc)
+            self.form.show_error(exc, self.reason)
             return
         except StorageError as exc:
-            show_pin_error(self.general_error, f"Not saved: {exc}")
+            self.form.show_general(f"Not saved: {exc}")
             return
         self.recorded = True
         self.accept()
 
     def _prescriber_id(self) -> int:
         return int(self.prescriber.currentData() or 0)
-
-    def _hide_errors(self) -> None:
-        for label in (*self.errors.values(), self.general_error):
-            label.hide()
-
-    def _show_error(self, exc: ValidationError) -> None:
-        show_pin_error(self.errors.get(exc.field, self.general_error), exc.message)
-        focus = {"pin": self.pin, "prescriber": self.prescriber, "reason": self.reason}
-        focus.get(exc.field, self.reason).setFocus()
 
     def ask(self) -> bool:
         return self.exec() == QDialog.DialogCode.Accepted

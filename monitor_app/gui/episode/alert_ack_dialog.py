@@ -10,8 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QScrollArea,
@@ -21,9 +19,10 @@ from PySide6.QtWidgets import (
 
 from monitor_app.domain.alert_response import ACTION_LABELS, NOTE_REQUIRED, AlertAction
 from monitor_app.domain.models import ValidationError
+from monitor_app.gui.common.error_rows import ErrorRows, ok_cancel
 from monitor_app.gui.common.formatting import local_time
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import error_label, set_handle, show_inline
+from monitor_app.gui.common.widgets import set_handle
 from monitor_app.services.errors import StorageError
 from monitor_app.services.views import ObservationRow
 
@@ -52,30 +51,22 @@ class AlertAckDialog(QDialog):
         listing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         listing.setMaximumHeight(MAX_LIST_HEIGHT)
         listing.setMinimumHeight(min(MAX_LIST_HEIGHT, alerts.sizeHint().height()))
-        self.action = set_handle(QComboBox(self), "ack_action", "What was done")
+        self.form = ErrorRows("ack")
+        self.errors = self.form.errors
+        self.general_error = self.form.general_error
+        self.action = self.form.add("ack_action", "What was done:", set_handle(
+            QComboBox(self), "ack_action", "What was done"))
         self.action.addItem("choose…", "")
         for action, label in ACTION_LABELS.items():
             self.action.addItem(label, action.value)
         self.action.currentIndexChanged.connect(self._on_action_changed)
-        self.note = set_handle(QLineEdit(self), "ack_note", "Note on what was done")
-        self.errors = {key: error_label(key) for key in ("ack_action", "ack_note")}
-        self.general_error = error_label("ack")
-        form = QFormLayout()
-        form.addRow("What was done:", self.action)
-        form.addRow("", self.errors["ack_action"])
-        form.addRow("Note:", self.note)
-        form.addRow("", self.errors["ack_note"])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Acknowledge")
-        self.ok.setObjectName("confirm_acknowledge")
-        self.ok.setDefault(True)
+        self.note = self.form.add("ack_note", "Note:", set_handle(
+            QLineEdit(self), "ack_note", "Note on what was done"))
+        buttons, self.ok = ok_cancel(self, "Acknowledge", "confirm_acknowledge")
         buttons.accepted.connect(self._on_ok_clicked)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(listing)
-        layout.addLayout(form)
+        layout.addLayout(self.form)
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
         self._on_action_changed()
@@ -87,8 +78,7 @@ class AlertAckDialog(QDialog):
 
     def submit(self) -> bool:
         """Acknowledge every pending alert with the answer; on a refusal say why, stay open."""
-        for label in (*self.errors.values(), self.general_error):
-            label.hide()
+        self.form.hide_errors()
         action, note = self.action.currentData() or "", self.note.text()
         try:
             for row in self.rows:
@@ -96,11 +86,10 @@ class AlertAckDialog(QDialog):
                     self.session.staff_id, row.observation.id,
                     [a.code for a in row.unacknowledged], action, note)
         except ValidationError as exc:
-            show_inline(self.errors.get(exc.field, self.general_error), exc.message)
-            (self.note if exc.field == "ack_note" else self.action).setFocus()
+            self.form.show_error(exc, self.action)
             return False
         except StorageError as exc:
-            show_inline(self.general_error, f"Not saved: {exc}")
+            self.form.show_general(f"Not saved: {exc}")
             return False
         self.accept()
         return True

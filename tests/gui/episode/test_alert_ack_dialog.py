@@ -3,12 +3,16 @@ needs one, and refuses (keeping what was typed) until it is answered."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from monitor_app.domain.alert_response import AlertAction
 from monitor_app.gui.episode.alert_ack_dialog import AlertAckDialog
+from monitor_app.services.errors import StorageError
+from monitor_app.storage.file_guard import moved_message
 
 pytestmark = [pytest.mark.gui]
 
@@ -74,3 +78,35 @@ def test_many_flagged_observations_scroll_inside_a_dialog_that_fits_800_px(
     dialog = dialog_for(qtbot, session, services, flagged)
     assert len(dialog.rows) == 21
     assert dialog.sizeHint().height() < 600
+
+
+# what the nurse reads when the database file was moved away under the app
+MOVED = moved_message(Path("/srv/clinic/ketamine-monitor/clinic.db"))
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")  # the window grows; offscreen says so
+def test_a_long_storage_error_is_said_whole_and_nothing_is_acknowledged(
+        qtbot, session, services, flagged, monkeypatch):
+    """The message wraps to several lines; the dialog grows to show all of them, as the
+    override dialog does. Before, it did not grow: the message's last lines were cut off
+    (and on a real display the alert list was squeezed to make room)."""
+    dialog = dialog_for(qtbot, session, services, flagged)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.choose(AlertAction.RECHECKED)
+
+    def moved(*args, **kwargs):
+        raise StorageError(MOVED)
+
+    monkeypatch.setattr(services, "acknowledge_alerts", moved)
+    assert not dialog.submit()
+    label = dialog.general_error
+    assert label.text() == f"⚠ Not saved: {MOVED}"
+    assert label.isVisible()
+    assert label.height() >= label.heightForWidth(label.width())  # every line shown
+    assert dialog.rect().contains(label.geometry())
+    alerts = dialog.findChild(QLabel, "ack_alert_list")
+    assert alerts.visibleRegion().boundingRect().height() >= alerts.heightForWidth(
+        alerts.width())  # and every alert line still shown, none scrolled away
+    monkeypatch.undo()
+    assert services.episode_view(flagged).current_rows[-1].unacknowledged
