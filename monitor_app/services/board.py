@@ -4,16 +4,58 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from monitor_app.domain import schedule, vitals
-from monitor_app.domain.models import Alert, Episode, Observation, Patient
+from monitor_app.domain.models import Alert, Episode, Observation, Patient, Phase, Vitals
 from monitor_app.domain.protocol import Protocol
+from monitor_app.domain.schedule import ScheduleState, ScheduleStatus
 from monitor_app.domain.scores import news2
+from monitor_app.domain.vitals import worst_alert
 from monitor_app.services.context import ServiceContext
-from monitor_app.services.views import BoardRow
 from monitor_app.storage import repository as repo
+
+_URGENCY = {state: n for n, state in enumerate((
+    ScheduleState.OVERDUE, ScheduleState.DUE, ScheduleState.DUE_SOON, ScheduleState.BASELINE,
+    ScheduleState.OK, ScheduleState.NONE))}
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    episode_id: int
+    number: str
+    chair: str
+    patient_name: str
+    mrn: str
+    protocol_id: str
+    protocol_name: str
+    phase: Phase
+    dosing_start: datetime | None
+    dosing_end: datetime | None
+    last_vitals: Vitals | None  # the newest current observation's values (screens format them)
+    last_taken_at: datetime | None
+    news2: int | None
+    flags: tuple[str, ...]  # unacknowledged alert messages, newest observation first
+    status: ScheduleStatus
+    taken_at: tuple[datetime, ...] = field(default=(), repr=False)  # for the tick
+    bp_flagged_at: datetime | None = field(default=None, repr=False)  # for the tick's recheck
+    alerts: tuple[Alert, ...] = ()  # the unacknowledged alerts themselves, as ``flags``
+    dosing_label: str = "dosing"  # the protocol's: "infusion"
+    dosing_ended: str = "dosing ended"  # the protocol's: "infusion ended", "spray given"
+
+    @property
+    def worst_alert(self) -> Alert | None:
+        """The most severe unacknowledged alert (domain severity order)."""
+        return worst_alert(self.alerts)
+
+    @property
+    def urgency(self) -> int:
+        """Sort key: overdue first, then due, due soon, baseline, ok, none."""
+        return _URGENCY.get(self.status.state, len(_URGENCY))
+
+
+
 
 
 class BoardUseCases:

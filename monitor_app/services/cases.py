@@ -1,6 +1,8 @@
 """The use cases of one open clinic, wired once: each is given the context and the
-other use cases it needs, explicitly. What a start to the board does not need (the
-documents, exports, backups, record checks) is imported on first use."""
+other use cases it needs, explicitly. Only what a start to the board needs (PINs and
+the key file, staff, the board) is built at open; every other subject (episodes,
+entry, observations, discharge, documents, exports, backups, record checks...) is
+imported and built on first use, so a cold start does not pay for it."""
 
 from __future__ import annotations
 
@@ -10,22 +12,22 @@ from typing import TYPE_CHECKING
 from monitor_app.services.board import BoardUseCases
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.credentials import CredentialUseCases
-from monitor_app.services.discharge import DischargeUseCases
-from monitor_app.services.entry import EntryUseCases
-from monitor_app.services.episodes import EpisodeUseCases
-from monitor_app.services.observations import ObservationUseCases
-from monitor_app.services.rems import RemsUseCases
 from monitor_app.services.staff import StaffUseCases
 
 if TYPE_CHECKING:
     from monitor_app.services.backups import BackupUseCases
     from monitor_app.services.clinic_report import ClinicReportUseCases
+    from monitor_app.services.discharge import DischargeUseCases
     from monitor_app.services.documents import DocumentUseCases
+    from monitor_app.services.entry import EntryUseCases
+    from monitor_app.services.episodes import EpisodeUseCases
     from monitor_app.services.exports import ExportUseCases
     from monitor_app.services.history import HistoryUseCases
     from monitor_app.services.local_admin import LocalAdminUseCases
     from monitor_app.services.monitor import MonitorUseCases
+    from monitor_app.services.observations import ObservationUseCases
     from monitor_app.services.recovery import RecoveryUseCases
+    from monitor_app.services.rems import RemsUseCases
     from monitor_app.services.rems_queue import RemsQueueUseCases
     from monitor_app.services.sheet import SheetUseCases
     from monitor_app.services.signing import SigningUseCases
@@ -37,12 +39,37 @@ class UseCases:
         self.context = ctx
         self.credentials = CredentialUseCases(ctx)
         self.staff = StaffUseCases(ctx, self.credentials)
-        self.episodes = EpisodeUseCases(ctx, self.credentials)
-        self.entry = EntryUseCases(ctx, self.episodes)
-        self.rems = RemsUseCases(ctx, self.episodes)
-        self.discharge = DischargeUseCases(ctx, self.episodes, self.credentials, self.rems)
-        self.observations = ObservationUseCases(ctx, self.episodes, self.discharge)
         self.board = BoardUseCases(ctx)
+
+    @cached_property
+    def episodes(self) -> EpisodeUseCases:
+        from monitor_app.services.episodes import EpisodeUseCases
+
+        return EpisodeUseCases(self.context, self.credentials)
+
+    @cached_property
+    def entry(self) -> EntryUseCases:
+        from monitor_app.services.entry import EntryUseCases
+
+        return EntryUseCases(self.context, self.episodes)
+
+    @cached_property
+    def rems(self) -> RemsUseCases:
+        from monitor_app.services.rems import RemsUseCases
+
+        return RemsUseCases(self.context, self.episodes)
+
+    @cached_property
+    def discharge(self) -> DischargeUseCases:
+        from monitor_app.services.discharge import DischargeUseCases
+
+        return DischargeUseCases(self.context, self.episodes, self.credentials, self.rems)
+
+    @cached_property
+    def observations(self) -> ObservationUseCases:
+        from monitor_app.services.observations import ObservationUseCases
+
+        return ObservationUseCases(self.context, self.episodes, self.discharge)
 
     @cached_property
     def sheets(self) -> SheetUseCases:

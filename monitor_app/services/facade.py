@@ -22,8 +22,6 @@ import sqlite_utils
 from monitor_app import paths
 from monitor_app.clock import Clock, SystemClock
 from monitor_app.domain import pins
-from monitor_app.domain.alert_response import AlertResponse
-from monitor_app.domain.discharge import ManualAnswer, Override
 from monitor_app.domain.models import (
     Episode,
     EpisodeCorrection,
@@ -35,23 +33,19 @@ from monitor_app.domain.models import (
 )
 from monitor_app.domain.protocol import Protocol, load_protocols
 from monitor_app.domain.scores import AldreteTable, News2Table, load_aldrete, load_news2
+from monitor_app.services.board import BoardRow
 from monitor_app.services.cases import UseCases
 from monitor_app.services.context import ServiceContext
-from monitor_app.services.entry import PreviousEpisode
 from monitor_app.services.settings import ClinicSettings
-from monitor_app.services.views import (
-    BoardRow,
-    DischargeView,
-    EpisodeView,
-    ObservationRow,
-    SignResult,
-)
-from monitor_app.storage.db import database_path, open_db
+from monitor_app.storage.db import check_integrity, database_path, open_db
 
 if TYPE_CHECKING:  # loaded on first use (services/cases.py)
+    from monitor_app.domain.alert_response import AlertResponse
+    from monitor_app.domain.discharge import ManualAnswer, Override
     from monitor_app.services.backups import BackupJob
     from monitor_app.services.clinic_report import ClinicReportUseCases
     from monitor_app.services.documents import DocumentUseCases
+    from monitor_app.services.entry import PreviousEpisode
     from monitor_app.services.exports import ExportUseCases
     from monitor_app.services.history import HistoryUseCases
     from monitor_app.services.local_admin import LocalAdminUseCases
@@ -59,6 +53,7 @@ if TYPE_CHECKING:  # loaded on first use (services/cases.py)
     from monitor_app.services.recovery import RecoveryReport
     from monitor_app.services.rems_queue import RemsQueueUseCases
     from monitor_app.services.verification import VerifyReport
+    from monitor_app.services.views import DischargeView, EpisodeView, ObservationRow, SignResult
 
 
 class Services:
@@ -173,7 +168,11 @@ class Services:
         return self.cases.local_admin
 
     def check_integrity(self) -> None:
-        self.cases.integrity.check_integrity()
+        """SQLite's quick check of the file that ``open(defer_quick_check=True)`` left to
+        do; raises StorageError when damaged. Safe in a worker thread (its own read-only
+        connection)."""
+        if self.db_path is not None:
+            check_integrity(self.db_path)
 
     def verify(self) -> list[str]:
         return self.cases.integrity.verify()

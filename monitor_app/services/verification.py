@@ -76,14 +76,6 @@ class IntegrityUseCases:
         self.ctx = ctx
         self.integrity_problem = ""  # set by check_full_integrity; stops new signatures
 
-    def check_integrity(self) -> None:
-        """SQLite's quick check of the database file; raises StorageError when damaged.
-        Safe to call from a worker thread (it uses its own read-only connection)."""
-        from monitor_app.storage.db import check_integrity
-
-        if self.ctx.db_path is not None:
-            check_integrity(self.ctx.db_path)
-
     def verify(self) -> list[str]:
         """Every problem ``monitor-app verify`` finds in this database (read-only)."""
         if self.ctx.db_path is None:

@@ -1,34 +1,33 @@
-"""What the services hand to the GUI, the CLI and the PDF: plain, immutable data."""
+"""What the services hand to the GUI, the CLI and the PDF about an episode, its
+discharge and its signatures: plain, immutable data (the board's row is in
+``services.board``). Its types are imported for annotations only, so a start to the
+board loads none of this."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from monitor_app.domain.alert_response import AlertResponse
-from monitor_app.domain.discharge import DischargeEvaluation, ManualAnswer, Override
-from monitor_app.domain.models import (
-    Alert,
-    Episode,
-    EpisodeCorrection,
-    Observation,
-    Patient,
-    Phase,
-    Staff,
-    Vitals,
-)
-from monitor_app.domain.protocol import Protocol, RemsField
-from monitor_app.domain.schedule import ScheduleState, ScheduleStatus
-from monitor_app.domain.scores import AldreteResult, News2Result
-from monitor_app.domain.vitals import worst_alert
+if TYPE_CHECKING:
+    from monitor_app.domain.alert_response import AlertResponse
+    from monitor_app.domain.discharge import DischargeEvaluation, ManualAnswer, Override
+    from monitor_app.domain.models import (
+        Alert,
+        Episode,
+        EpisodeCorrection,
+        Observation,
+        Patient,
+        Staff,
+    )
+    from monitor_app.domain.protocol import Protocol, RemsField
+    from monitor_app.domain.schedule import ScheduleStatus
+    from monitor_app.domain.scores import AldreteResult, News2Result
 
 # ClinicSettings lives in services.settings; re-exported for the screens that read it here.
 from monitor_app.services.settings import ClinicSettings as ClinicSettings
 
-_URGENCY = {state: n for n, state in enumerate((
-    ScheduleState.OVERDUE, ScheduleState.DUE, ScheduleState.DUE_SOON, ScheduleState.BASELINE,
-    ScheduleState.OK, ScheduleState.NONE))}
 
 @dataclass(frozen=True)
 class ObservationRow:
@@ -95,40 +94,6 @@ class AddendumView:
     text: str
     created_at: datetime
     signature: SignatureView | None
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    episode_id: int
-    number: str
-    chair: str
-    patient_name: str
-    mrn: str
-    protocol_id: str
-    protocol_name: str
-    phase: Phase
-    dosing_start: datetime | None
-    dosing_end: datetime | None
-    last_vitals: Vitals | None  # the newest current observation's values (screens format them)
-    last_taken_at: datetime | None
-    news2: int | None
-    flags: tuple[str, ...]  # unacknowledged alert messages, newest observation first
-    status: ScheduleStatus
-    taken_at: tuple[datetime, ...] = field(default=(), repr=False)  # for the tick
-    bp_flagged_at: datetime | None = field(default=None, repr=False)  # for the tick's recheck
-    alerts: tuple[Alert, ...] = ()  # the unacknowledged alerts themselves, as ``flags``
-    dosing_label: str = "dosing"  # the protocol's: "infusion"
-    dosing_ended: str = "dosing ended"  # the protocol's: "infusion ended", "spray given"
-
-    @property
-    def worst_alert(self) -> Alert | None:
-        """The most severe unacknowledged alert (domain severity order)."""
-        return worst_alert(self.alerts)
-
-    @property
-    def urgency(self) -> int:
-        """Sort key: overdue first, then due, due soon, baseline, ok, none."""
-        return _URGENCY.get(self.status.state, len(_URGENCY))
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
-from monitor_app.domain.discharge import ManualAnswer, Override
 from monitor_app.domain.models import ValidationError
 from monitor_app.domain.text import clean_text
 from monitor_app.storage.db import parse_utc, utc_text
@@ -30,6 +29,9 @@ from monitor_app.storage.repository_base import (
     update_row,
 )
 from monitor_app.storage.repository_episodes import ensure_unlocked
+
+if TYPE_CHECKING:  # the discharge rules load with the discharge screen, not at start
+    from monitor_app.domain.discharge import ManualAnswer, Override
 
 
 @dataclass(frozen=True)

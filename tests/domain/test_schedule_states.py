@@ -8,7 +8,7 @@ from monitor_app.domain.models import Phase
 from monitor_app.domain.protocol import load_protocols
 from monitor_app.domain.schedule import STATES, ScheduleState, schedule_status
 from monitor_app.paths import protocols_dir
-from monitor_app.services.views import BoardRow
+from monitor_app.services.board import BoardRow
 
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

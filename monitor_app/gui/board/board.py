@@ -6,7 +6,7 @@ Status column and a count in the summary line. A patient with unacknowledged ale
 schedule state is more pressing (overdue, due) it keeps the first line and the flag takes
 the second. Every row is two lines high, so twelve chairs fit a 1280x800 screen.
 
-``BoardModel`` is a table model over ``services.views.BoardRow``. ``set_rows`` takes a
+``BoardModel`` is a table model over ``services.board.BoardRow``. ``set_rows`` takes a
 full reload (``services.board()``); ``tick`` takes the cheap per-second recomputation
 (``services.board_tick()``) and repaints only what a tick changes. Colour always comes
 with text ("⚠ OVERDUE", "DUE SOON"), never alone.
@@ -45,7 +45,7 @@ from monitor_app.gui.board.board_text import (
     vitals_text,
 )
 from monitor_app.gui.monitor.marks import no_signal_text
-from monitor_app.services.views import BoardRow
+from monitor_app.services.board import BoardRow
 
 (COL_CHAIR, COL_PATIENT, COL_STATUS, COL_NEXT, COL_PHASE, COL_PROTOCOL, COL_VITALS,
  COL_NEWS2) = range(8)

@@ -12,7 +12,7 @@ from monitor_app.domain.schedule import ScheduleState
 from monitor_app.domain.vital_fields import BY_KEY
 from monitor_app.domain.vitals import alert_value_text
 from monitor_app.gui.common.formatting import clock_text
-from monitor_app.services.views import BoardRow
+from monitor_app.services.board import BoardRow
 
 BOARD_VITALS = ("hr", "bp", "spo2", "rr", "moaas")  # the board's last vitals, in order
 STATUS_TEXT = {

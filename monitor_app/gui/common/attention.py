@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QGridLayout, QLabel, QWidget
 from monitor_app import paths
 from monitor_app.domain.schedule import ScheduleState
 from monitor_app.gui.common import widgets
-from monitor_app.services.views import BoardRow
+from monitor_app.services.board import BoardRow
 
 ALERT_STATES = frozenset({ScheduleState.DUE, ScheduleState.OVERDUE})
 CHAIRS_PER_LINE = 6

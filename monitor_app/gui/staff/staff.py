@@ -29,7 +29,7 @@ from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import Form, line_edit, set_handle
 from monitor_app.gui.staff.change_pin_dialog import confirm_pin_policy
 from monitor_app.services import Services
-from monitor_app.services.views import BoardRow
+from monitor_app.services.board import BoardRow
 
 
 class PinPanel(QWidget):

@@ -333,7 +333,7 @@ def _a_row():
 
     from monitor_app.domain.models import Phase
     from monitor_app.domain.schedule import ScheduleStatus
-    from monitor_app.services.views import BoardRow
+    from monitor_app.services.board import BoardRow
 
     return BoardRow(1, "E-1", "1", "A", "M", "ketamine-iv", "IV", Phase.DOSING,
                     datetime(2026, 1, 1, tzinfo=UTC), None, "", None, None, (),
