@@ -37,6 +37,7 @@ from monitor_app.domain import pins  # noqa: E402
 from monitor_app.domain.models import Escort, Role  # noqa: E402
 from monitor_app.services import Services  # noqa: E402
 from monitor_app.storage import file_guard  # noqa: E402
+from monitor_app.storage.statement_trace import statements_of  # noqa: E402
 
 RUNS = 5
 STARTUP_RUNS = 9
@@ -115,23 +116,6 @@ def bench_episode(path: Path, clock: FixedClock) -> tuple[Services, int, int]:
     return services, nurse.id, episode.id
 
 
-def statements_of(services: Services, action: Callable[[], object]) -> list[str]:
-    """The SQL statements ``action`` runs, from sqlite3's trace callback. A trigger's
-    program reports its statement to the callback again: a repeat is counted once."""
-    seen: list[str] = []
-
-    def trace(sql: str) -> None:
-        if not seen or seen[-1] != sql:
-            seen.append(sql)
-
-    services.db.conn.set_trace_callback(trace)
-    try:
-        action()
-    finally:
-        services.db.conn.set_trace_callback(None)
-    return seen
-
-
 @dataclass(frozen=True)
 class SaveFigures:
     app: float  # median seconds per save through Services
@@ -164,7 +148,7 @@ def save_vs_raw(tmp: Path) -> SaveFigures:
         clock, services, nurse, episode = recovering_episode(tmp / f"save-{n}.db")
         save = partial(services.record_observation, nurse, episode, FULL_OBSERVATION)
         clock.advance(seconds=20)  # the first save after other writes reads everything
-        first_statements = max(first_statements, len(statements_of(services, save)))
+        first_statements = max(first_statements, len(statements_of(services.db, save)))
         raw = RawSave(services.db, tmp / f"raw-{n}.db")
         bare = RawSave(services.db, tmp / f"bare-{n}.db", bare=True)
         for _ in range(SAVES_PER_EPISODE):  # alternating: app, raw, bare, app, raw, bare...
@@ -176,7 +160,7 @@ def save_vs_raw(tmp: Path) -> SaveFigures:
             raw_times.append(timed(raw.save))
             bare_times.append(timed(bare.save))
         clock.advance(seconds=20)
-        statements = max(statements, len(statements_of(services, save)))
+        statements = max(statements, len(statements_of(services.db, save)))
         services.close()
         raw.close()
         bare.close()

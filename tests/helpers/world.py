@@ -19,6 +19,9 @@ from monitor_app.services import Services
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 ADMIN_PIN, NURSE_PIN, MD_PIN = "135791", "246802", "864200"
 ESCORT = Escort("Sam Whitfield", "partner", "(555) 010-7788")
+# Every vital a save in recovery checks, all in range (the statement-count tests).
+FULL = {"hr": "80", "bp": "128/84", "spo2": "98", "rr": "14", "moaas": "5",
+        "dissociation": "0"}
 
 
 @dataclass
@@ -45,6 +48,18 @@ def make_world(path: Path, start: datetime = T0, patients: int = 3) -> World:
     ids = [s.add_patient(admin.id, f"MRN-{i:04d}", f"Patient O'Name {i}",
                          date(1980, 1, 1 + i), "F").id for i in range(patients)]
     return World(s, clock, path, admin, nurse, md, ids)
+
+
+def one_episode(path: Path, clock: FixedClock) -> tuple[Services, int, int, int]:
+    """The smallest clinic with an IV episode in pre-check: (services, admin id, nurse id,
+    episode id). PINs of four digits: the admin's 1111, the nurse's 2222."""
+    s = Services.open(path, clock=clock)
+    admin = s.setup_clinic("Clinic", "Ada", "RN", "1111", "1111", min_pin_length=4)
+    nurse = s.add_staff(admin.id, "Nurse", "RN", Role.NURSE, "2222", "2222")
+    patient = s.add_patient(nurse.id, "M-1", "Pat Test", "1980-01-01")
+    episode = s.open_episode(nurse.id, patient.id, "ketamine-iv", "1", 70, 35,
+                             Escort("E", "friend", "5"), precheck(s))
+    return s, admin.id, nurse.id, episode.id
 
 
 def precheck(s: Services, protocol_id: str = "ketamine-iv") -> dict[str, bool]:

@@ -9,59 +9,31 @@ from pathlib import Path
 import pytest
 
 from monitor_app.clock import FixedClock
-from monitor_app.domain import pins
-from monitor_app.domain.models import Escort, Phase, Role
-from monitor_app.services import Services
-
-FULL = {"hr": "80", "bp": "128/84", "spo2": "98", "rr": "14", "moaas": "5",
-        "dissociation": "0"}
-
-
-def statements_of(services: Services, action) -> list[str]:  # type: ignore[no-untyped-def]
-    """The SQL statements ``action`` runs. A trigger's program reports its statement
-    again to the callback, so a repeat of the statement just seen is not counted."""
-    seen: list[str] = []
-
-    def trace(sql: str) -> None:
-        if not seen or seen[-1] != sql:
-            seen.append(sql)
-
-    services.db.conn.set_trace_callback(trace)
-    try:
-        action()
-    finally:
-        services.db.conn.set_trace_callback(None)
-    return seen
+from monitor_app.domain.models import Phase
+from monitor_app.storage.statement_trace import statements_of
+from tests.helpers.world import FULL, one_episode
 
 
 @pytest.fixture
-def in_recovery(tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(pins, "COST", pins.TEST_COST)
+def in_recovery(tmp_path: Path, fast_pins: None):  # type: ignore[no-untyped-def]
     clock = FixedClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-    services = Services.open(tmp_path / "clinic.db", clock=clock)
-    admin = services.setup_clinic("Clinic", "Ada", "RN", "1111", "1111", min_pin_length=4)
-    nurse = services.add_staff(admin.id, "Nurse", "RN", Role.NURSE, "2222", "2222")
-    patient = services.add_patient(nurse.id, "M-1", "Pat Test", "1980-01-01")
-    protocol = services.protocols["ketamine-iv"]
-    episode = services.open_episode(nurse.id, patient.id, protocol.id, "1", 70, 35,
-                                    Escort("E", "friend", "5"),
-                                    {i.key: True for i in protocol.precheck})
-    services.record_observation(nurse.id, episode.id, FULL)
-    services.start_dosing(nurse.id, episode.id)
+    services, _admin, nurse, episode = one_episode(tmp_path / "clinic.db", clock)
+    services.record_observation(nurse, episode, FULL)
+    services.start_dosing(nurse, episode)
     clock.advance(minutes=40)
-    services.end_dosing(nurse.id, episode.id)
+    services.end_dosing(nurse, episode)
     clock.advance(minutes=5)
-    yield services, nurse.id, episode.id
+    yield services, nurse, episode
     services.close()
 
 
 def test_one_save_in_recovery_runs_at_most_eight_statements(in_recovery) -> None:
     services, nurse, episode = in_recovery
     saved = []
-    run = statements_of(services, lambda: saved.append(
+    run = statements_of(services.db, lambda: saved.append(
         services.record_observation(nurse, episode, {**FULL, "hr": "131"})))
-    # Nine: the eight of the save, and the data_version looked at again under the write
-    # lock (another station's save since the reads makes them be read again).
+    # BEGIN IMMEDIATE, data_version, the actor, the episode, its observations, the
+    # INSERT, its audit row, COMMIT: all read under the write lock.
     assert len(run) <= 8, "\n".join(run)
     reads_of = lambda table: [s for s in run if f"FROM {table}" in s  # noqa: E731
                               and not s.startswith("INSERT")]
@@ -98,7 +70,7 @@ def test_the_save_that_makes_the_episode_ready_commits_once_with_the_change(
         services.clock.advance(minutes=10)  # type: ignore[attr-defined]
         services.record_observation(nurse, episode, FULL)
     services.clock.advance(minutes=10)  # type: ignore[attr-defined]
-    run = statements_of(services, lambda: services.record_observation(nurse, episode, FULL))
+    run = statements_of(services.db, lambda: services.record_observation(nurse, episode, FULL))
     assert services.episode(episode).phase == Phase.READY
     assert [s for s in run if s in ("COMMIT", "BEGIN IMMEDIATE")] == ["BEGIN IMMEDIATE",
                                                                      "COMMIT"], run

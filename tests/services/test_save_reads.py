@@ -10,34 +10,26 @@ from pathlib import Path
 import pytest
 
 from monitor_app.clock import FixedClock
-from monitor_app.domain import pins
-from monitor_app.domain.models import Escort, Role
+from monitor_app.domain.models import Role
 from monitor_app.services import Services
 from monitor_app.services.errors import NotAllowed
-from tests.services.test_reads_once import FULL, statements_of
+from monitor_app.storage.statement_trace import statements_of
+from tests.helpers.world import FULL, one_episode
 
 
 @pytest.fixture
-def two_stations(tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(pins, "COST", pins.TEST_COST)
+def two_stations(tmp_path: Path, fast_pins: None):  # type: ignore[no-untyped-def]
     clock = FixedClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
-    here = Services.open(tmp_path / "clinic.db", clock=clock)
-    admin = here.setup_clinic("Clinic", "Ada", "RN", "1111", "1111", min_pin_length=4)
-    nurse = here.add_staff(admin.id, "Nurse", "RN", Role.NURSE, "2222", "2222")
-    patient = here.add_patient(nurse.id, "M-1", "Pat Test", "1980-01-01")
-    protocol = here.protocols["ketamine-iv"]
-    episode = here.open_episode(nurse.id, patient.id, protocol.id, "1", 70, 35,
-                                Escort("E", "friend", "5"),
-                                {i.key: True for i in protocol.precheck})
+    here, admin, nurse, episode = one_episode(tmp_path / "clinic.db", clock)
     there = Services.open(tmp_path / "clinic.db", clock=clock)
-    yield here, there, admin.id, nurse.id, episode.id
+    yield here, there, admin, nurse, episode
     there.close()
     here.close()
 
 
 def _save(services: Services, nurse: int, episode: int) -> list[str]:
     services.clock.advance(minutes=1)  # type: ignore[attr-defined]
-    return statements_of(services, lambda: services.record_observation(nurse, episode, FULL))
+    return statements_of(services.db, lambda: services.record_observation(nurse, episode, FULL))
 
 
 def _reads(run: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
+from monitor_app.storage.statement_trace import statements_of
 
 T = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -21,14 +22,8 @@ def db(tmp_path: Path) -> Database:
 
 
 def plans_of(db: Database, call) -> list[str]:  # type: ignore[no-untyped-def]
-    statements: list[str] = []
-    db.conn.set_trace_callback(statements.append)
-    try:
-        call()
-    finally:
-        db.conn.set_trace_callback(None)
     details = []
-    for sql in statements:
+    for sql in statements_of(db, call):
         # FTS5 reads its own shadow tables (a few rows of settings) for every MATCH
         if sql.lstrip().upper().startswith("SELECT") and "_patient_search_" not in sql:
             details += [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql)]
