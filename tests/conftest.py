@@ -6,6 +6,7 @@ tests/helpers/ and are imported normally."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,6 +16,7 @@ import pytest
 import monitor_app.domain.pins
 from monitor_app import cli
 from monitor_app.domain import pins
+from tests.helpers.world import World, make_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +34,16 @@ def _isolated_data(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
 def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     """PIN hashing at the test cost, so building a clinic takes milliseconds."""
     monkeypatch.setattr(monitor_app.domain.pins, "COST", pins.TEST_COST)
+
+
+@pytest.fixture
+def w(tmp_path: Path, fast_pins: None) -> Iterator[World]:
+    """A clinic through ``Services`` on a fixed clock (tests/helpers/world.py): an admin, a
+    nurse, a prescriber and three patients. A module that needs another clinic defines
+    its own ``w``."""
+    world = make_world(tmp_path / "c.db")
+    yield world
+    world.s.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import sqlite_utils
 from sqlite_utils import Database
 
 from monitor_app.domain.discharge import ManualAnswer
 from monitor_app.domain.models import Episode, Escort, Patient, Role, Staff, Vitals
+from monitor_app.storage import migrations
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
+from monitor_app.storage.repository_base import insert_row, transaction
 
 T0 = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 YES = ManualAnswer(confirmed=True)
@@ -46,6 +49,26 @@ def make_clinic(tmp_path: Path) -> Clinic:
         actor_id=nurse.id, at=T0, escort=Escort("Bob", "partner", "555-0100"),
     )
     return Clinic(db, path, nurse, prescriber, patient, episode)
+
+
+def older_clinic(path: Path, stop_before: str,
+                 at: datetime = T0) -> tuple[Database, Staff, int]:
+    """A database whose schema stops before the migration ``stop_before``, with a nurse, a
+    patient and her episode row as that schema had it (no later columns):
+    (db, nurse, episode id)."""
+    old = sqlite_utils.Database(path)
+    migrations.apply_migrations(old, stop_before=stop_before)
+    nurse = repo.add_staff(old, "Old Timer", "RN", Role.NURSE, actor_id=None, at=at)
+    patient = repo.add_patient(old, "OLD1", "Grace Hopper", at.date(), actor_id=nurse.id,
+                               at=at)
+    with transaction(old):
+        episode_id = insert_row(old, "episodes", {
+            "number": "E-2026-00001", "patient_id": patient.id, "protocol_id": "ketamine-iv",
+            "protocol_version": "1", "chair": "2", "weight_kg": 70.0, "dose_mg": 35.0,
+            "precheck": "{}", "phase": "precheck", "created_at": at.isoformat(),
+            "created_by": nurse.id}, action="create_episode", actor_id=nurse.id,
+            at=at)["id"]
+    return old, nurse, episode_id
 
 
 def vitals(**values: object) -> Vitals:

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from monitor_app.clock import FixedClock
-from monitor_app.demo import STAFF, DemoBuilder
+from monitor_app.demo import STAFF, DemoBuilder, vitals
 from monitor_app.domain import pins
 from monitor_app.services import Services
 
@@ -59,6 +59,21 @@ def build_history(folder: Path) -> History:
     clock = FixedClock(NOW)
     services.clock = clock
     return History(services, clock, builder)
+
+
+def long_stay_closed_today(h: History) -> int:
+    """Oliver's IV stay opened two days ago and discharged, signed, this morning: its id.
+    Each step at its own time before NOW (the builder's clock), then the history's clock
+    again."""
+    b, s = h.builder, h.s
+    s.clock = b.clock
+    nurse, md = b.staff["2222"], b.staff["4444"]
+    long_stay = b.iv(b.patients[OLIVER], "4", nurse, start=2 * DAY, end=2 * DAY - 45,
+                     settled=True, until=2 * DAY - 120)
+    b._obs(nurse, long_stay, 20, vitals(76, "124/80"))
+    b._discharge(long_stay, nurse, md, 15)
+    s.clock = h.clock
+    return long_stay
 
 
 def add_todays_records(h: History) -> float:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 GENESIS = "0" * 64
@@ -29,32 +30,35 @@ def _row_json(row: dict) -> str:
     return _canonical(clean)
 
 
-def rewrite(path: Path, edit: Callable[[sqlite3.Connection], None]) -> None:
-    """Apply ``edit`` to the rows, then make the audit log consistent with them."""
+@contextmanager
+def _triggers_dropped(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection like the sqlite3 shell's with every trigger dropped; the triggers are
+    put back when the block ends without an error."""
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
                                 ).fetchall()
         for name, _sql in triggers:
             conn.execute(f'DROP TRIGGER "{name}"')
-        edit(conn)
-        _follow_rows(conn)
-        _rechain(conn)
+        yield conn
         for _name, sql in triggers:
             conn.execute(sql)
     finally:
         conn.close()
 
 
+def rewrite(path: Path, edit: Callable[[sqlite3.Connection], None]) -> None:
+    """Apply ``edit`` to the rows, then make the audit log consistent with them."""
+    with _triggers_dropped(path) as conn:
+        edit(conn)
+        _follow_rows(conn)
+        _rechain(conn)
+
+
 def roll_back(path: Path, events: int) -> None:
     """Remove the newest ``events`` events (each an insert) and the rows they made,
     and lower ``sqlite_sequence`` so nothing looks missing."""
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    try:
-        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-                                ).fetchall()
-        for name, _sql in triggers:
-            conn.execute(f'DROP TRIGGER "{name}"')
+    with _triggers_dropped(path) as conn:
         tail = conn.execute('SELECT id, table_name, row_id, "before" FROM audit '
                             "ORDER BY id DESC LIMIT ?", [events]).fetchall()
         for event_id, table, row_id, before in tail:
@@ -63,10 +67,6 @@ def roll_back(path: Path, events: int) -> None:
             conn.execute("DELETE FROM audit WHERE id = ?", [event_id])
         conn.execute("UPDATE sqlite_sequence SET seq = (SELECT max(id) FROM audit) "
                      "WHERE name = 'audit'")
-        for _name, sql in triggers:
-            conn.execute(sql)
-    finally:
-        conn.close()
 
 
 def _follow_rows(conn: sqlite3.Connection) -> None:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from monitor_app.clock import FixedClock
+from monitor_app.services import Services
 from tests.helpers.history import History, build_history
 
 
@@ -16,3 +20,14 @@ def built_history(tmp_path_factory: pytest.TempPathFactory) -> History:
 @pytest.fixture
 def history(tmp_path: Path) -> History:
     return build_history(tmp_path)
+
+
+@pytest.fixture
+def services(tmp_path: Path, fast_pins: None) -> Iterator[Services]:
+    """A new clinic with only its administrator (Ada Admin, id 1, PIN 1111) in
+    tmp_path/clinic.db, on a fixed clock."""
+    s = Services.open(tmp_path / "clinic.db", clock=FixedClock(datetime(2026, 11, 27, 9,
+                                                                         tzinfo=UTC)))
+    s.setup_clinic("Clinic", "Ada Admin", "RN", "1111", "1111", min_pin_length=4)
+    yield s
+    s.close()

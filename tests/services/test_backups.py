@@ -4,27 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import UTC, datetime
 
 import pytest
 
-from monitor_app.clock import FixedClock
-from monitor_app.domain import pins
-from monitor_app.services import Services
 from monitor_app.services.backups import backups_in, latest_backup_for
 from monitor_app.services.views import ClinicSettings
 from monitor_app.storage.audit import verify
 from monitor_app.storage.db import open_db
-
-
-@pytest.fixture
-def services(tmp_path, monkeypatch):
-    monkeypatch.setattr(pins, "COST", pins.TEST_COST)
-    s = Services.open(tmp_path / "clinic.db", clock=FixedClock(datetime(2026, 11, 27, 9,
-                                                                         tzinfo=UTC)))
-    s.setup_clinic("Backup Clinic", "Ada Admin", "RN", "1111", "1111", min_pin_length=4)
-    yield s
-    s.close()
 
 
 def test_a_backup_is_a_private_copy_that_verifies(services, tmp_path):

@@ -5,7 +5,6 @@ dose corrections, and the timepoint of each observation."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,19 +17,11 @@ from tests.helpers.world import (
     World,
     count_rows,
     good,
-    make_world,
     open_iv,
     precheck,
 )
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "clinic.db")
-    yield world
-    world.s.close()
 
 
 def fields_of(exc: pytest.ExceptionInfo[ValidationError]) -> list[str]:

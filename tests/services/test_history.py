@@ -6,10 +6,9 @@ from datetime import date
 
 import pytest
 
-from monitor_app.demo import vitals
 from monitor_app.domain.models import ValidationError
 from monitor_app.services.history import HistoryQuery
-from tests.helpers.history import DAY, NOAH, OLIVER, History
+from tests.helpers.history import DAY, NOAH, History, long_stay_closed_today
 
 
 def test_today_lists_the_discharged_and_cancelled_episodes_of_today(
@@ -59,13 +58,10 @@ def test_today_lists_episodes_opened_days_ago_and_closed_today(history: History)
     """'Today' means closed today: a stay opened two days ago and discharged this
     morning, and an episode opened three days ago and cancelled today, are both there;
     one cancelled yesterday is not."""
+    long_stay = long_stay_closed_today(history)
     b, s = history.builder, history.s
     s.clock = b.clock  # the builder places each step at its own time before NOW
-    nurse, md = b.staff["2222"], b.staff["4444"]
-    long_stay = b.iv(b.patients[OLIVER], "4", nurse, start=2 * DAY, end=2 * DAY - 45,
-                     settled=True, until=2 * DAY - 120)
-    b._obs(nurse, long_stay, 20, vitals(76, "124/80"))
-    b._discharge(long_stay, nurse, md, 15)
+    nurse = b.staff["2222"]
     cancelled_today = b._open(b.patients[NOAH], "5", "ketamine-iv", nurse, 3 * DAY, 80, 40)
     b.at(5)
     s.cancel_episode(nurse, cancelled_today, "rebooked")

@@ -4,8 +4,6 @@ overridden, and the BP recheck that survives the board's tick."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from monitor_app.domain.models import ValidationError
@@ -18,7 +16,6 @@ from tests.helpers.world import (
     World,
     answer_everything,
     good,
-    make_world,
     open_iv,
     precheck,
     to_ready,
@@ -26,13 +23,6 @@ from tests.helpers.world import (
 )
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 def test_end_of_infusion_is_due_not_overdue_until_the_grace_passes(w: World) -> None:

@@ -4,26 +4,13 @@ folder Save PDF opens in."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
-from monitor_app.clock import FixedClock
-from monitor_app.domain import pins
 from monitor_app.domain.documents import DocumentCopy, save_file_name
 from monitor_app.domain.models import ValidationError
-from monitor_app.services import Services
 from monitor_app.services.settings import locale_paper
-
-
-@pytest.fixture
-def services(tmp_path, monkeypatch):
-    monkeypatch.setattr(pins, "COST", pins.TEST_COST)
-    s = Services.open(tmp_path / "clinic.db", clock=FixedClock(datetime(2026, 11, 27, 9,
-                                                                         tzinfo=UTC)))
-    s.setup_clinic("Paper Clinic", "Ada Admin", "RN", "1111", "1111", min_pin_length=4)
-    yield s
-    s.close()
 
 
 @pytest.mark.parametrize(("environ", "paper"), [

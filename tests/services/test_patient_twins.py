@@ -6,21 +6,13 @@ last session's weight and escort were not offered, and her history was split).""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from monitor_app.domain.models import ValidationErrors
-from tests.helpers.world import ESCORT, World, make_world, precheck
+from tests.helpers.world import ESCORT, World, precheck
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 def open_new(w: World, mrn: str, name: str, born: date):

@@ -17,7 +17,7 @@ import pytest
 
 import monitor_app.domain.pins
 from monitor_app.domain import pins
-from monitor_app.domain.models import Role, ValidationError
+from monitor_app.domain.models import Role, Staff, ValidationError
 from monitor_app.services import Services
 from monitor_app.services.errors import AuthError
 from monitor_app.storage import keyfile
@@ -96,14 +96,21 @@ def test_another_clinics_key_file_is_named_not_used(tmp_path):
     again.close()
 
 
-def test_a_clinic_from_before_key_files_gets_one_and_its_old_hashes_stop_verifying(
-        tmp_path):
-    path = tmp_path / "old.db"
+def _before_key_files(path: Path) -> tuple[Staff, str]:
+    """A clinic whose one nurse (PIN 246802) has a hash made before key files existed:
+    (the nurse, that hash)."""
     db = open_db(path)
     legacy = pins.hash_legacy("246802", pins.ScryptCost(n=16, r=1, p=1))
     nurse = repo.add_staff(db, "Old Nurse", "RN", Role.NURSE, actor_id=None, at=T0,
                            pin_hash=legacy)
     db.close()
+    return nurse, legacy
+
+
+def test_a_clinic_from_before_key_files_gets_one_and_its_old_hashes_stop_verifying(
+        tmp_path):
+    path = tmp_path / "old.db"
+    nurse, _legacy = _before_key_files(path)
     s = Services.open(path)
     assert (tmp_path / "old.db.keys").exists()
     wrapped = repo.get_pin_hash(s.db, nurse.id)
@@ -232,11 +239,7 @@ def test_the_backup_folder_cannot_be_the_key_files_folder(tmp_path):
 
 def test_an_old_database_that_cannot_be_written_still_opens(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
-    db = open_db(path)
-    legacy = pins.hash_legacy("246802", pins.ScryptCost(n=16, r=1, p=1))
-    nurse = repo.add_staff(db, "Old Nurse", "RN", Role.NURSE, actor_id=None, at=T0,
-                           pin_hash=legacy)
-    db.close()
+    nurse, legacy = _before_key_files(path)
 
     def read_only(*args, **kwargs):
         raise StorageError("attempt to write a readonly database")

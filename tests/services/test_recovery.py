@@ -22,20 +22,12 @@ from tests.helpers.world import (
     answer_everything,
     count_rows,
     good,
-    make_world,
     open_iv,
     to_ready,
     to_recovery,
 )
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 def _signed(w: World, patient: int = 0, chair: str = "1") -> int:

@@ -25,7 +25,6 @@ from tests.helpers.world import (
     answer_everything,
     count_rows,
     good,
-    make_world,
     open_iv,
     precheck,
     to_ready,
@@ -33,13 +32,6 @@ from tests.helpers.world import (
 )
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 def _signed(w: World) -> int:

@@ -5,21 +5,12 @@ then reported an archive problem and every backup failed, days after the mistake
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
 from monitor_app.domain.models import ValidationError
-from tests.helpers.world import World, make_world
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 @pytest.mark.parametrize("key", ["archive_dir", "backup_dir", "fhir_export_dir",

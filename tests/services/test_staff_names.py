@@ -6,22 +6,13 @@ other person)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from monitor_app.domain.models import Role, ValidationError
-from tests.helpers.world import World, make_world
+from tests.helpers.world import World
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
 PIN = "246813"
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 def names(w: World) -> list[str]:

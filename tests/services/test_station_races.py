@@ -10,7 +10,6 @@ discharge (unchecked, outside the signed content), or under a board row that sai
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,22 +19,13 @@ from monitor_app.services.errors import DatabaseBusy
 from monitor_app.storage import repository as repo
 from tests.helpers.world import (
     NURSE_PIN,
-    World,
     answer_everything,
     good,
-    make_world,
     open_iv,
     to_ready,
 )
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 def test_a_save_from_another_station_cannot_slip_in_while_signing(w, monkeypatch):

@@ -4,23 +4,14 @@ reason) is bounded the same, whichever use case takes it."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from monitor_app.domain.discharge import ManualAnswer
 from monitor_app.domain.models import Escort, ValidationError
 from monitor_app.domain.text import TEXT_LIMITS, text_limit
-from tests.helpers.world import World, make_world, open_iv, precheck
+from tests.helpers.world import World, open_iv, precheck
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 def test_an_escorts_name_has_one_bound_at_entry_and_at_discharge(w: World):

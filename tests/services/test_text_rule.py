@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,6 @@ from tests.helpers.world import (
     answer_everything,
     count_rows,
     good,
-    make_world,
     open_iv,
     precheck,
     to_ready,
@@ -32,13 +30,6 @@ from tests.helpers.world import (
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
 LONE = "Ann\ud800e"  # a lone surrogate: cannot be written as UTF-8
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 # ---------------------------------------------------------------- the rule itself

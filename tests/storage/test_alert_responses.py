@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
-import sqlite_utils
 from pypdf import PdfReader
 
 from monitor_app.domain.alert_response import AlertAction, check_response
@@ -17,26 +15,17 @@ from monitor_app.services import NotAllowed
 from monitor_app.storage import audit, migrations
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
-from monitor_app.storage.repository_base import insert_row, transaction
-from tests.helpers.clinic import T0, make_clinic, raw, vitals
+from tests.helpers.clinic import T0, make_clinic, older_clinic, raw, vitals
 from tests.helpers.world import (
     NURSE_PIN,
     World,
     answer_everything,
     good,
-    make_world,
     open_iv,
     to_ready,
 )
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
-
-
-@pytest.fixture
-def w(tmp_path: Path) -> World:
-    world = make_world(tmp_path / "c.db")
-    yield world
-    world.s.close()
 
 
 @pytest.mark.parametrize(("action", "note", "field", "message"), [
@@ -123,18 +112,7 @@ def test_responses_are_never_changed_from_the_shell(tmp_path, statement):
 
 def test_an_older_database_upgrades_with_the_new_table_and_stays_intact(tmp_path):
     path = tmp_path / "old.db"
-    old = sqlite_utils.Database(path)
-    migrations.apply_migrations(old, stop_before="m008_alert_responses")
-    nurse = repo.add_staff(old, "Old Timer", "RN", "nurse", actor_id=None, at=T0)
-    patient = repo.add_patient(old, "OLD1", "Grace Hopper", T0.date(), actor_id=nurse.id,
-                               at=T0)
-    with transaction(old):  # the episode row as that schema had it (no later columns)
-        episode_id = insert_row(old, "episodes", {
-            "number": "E-2026-00001", "patient_id": patient.id, "protocol_id": "ketamine-iv",
-            "protocol_version": "1", "chair": "2", "weight_kg": 70.0, "dose_mg": 35.0,
-            "precheck": "{}", "phase": "precheck", "created_at": T0.isoformat(),
-            "created_by": nurse.id}, action="create_episode", actor_id=nurse.id,
-            at=T0)["id"]
+    old, nurse, episode_id = older_clinic(path, "m008_alert_responses")
     obs = repo.add_observation(old, episode_id, T0, T0, vitals(hr=134), nurse.id,
                                actor_id=nurse.id, at=T0)
     repo.ack_alert(old, obs.id, "hr_high", actor_id=nurse.id, at=T0)

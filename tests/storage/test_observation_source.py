@@ -5,13 +5,12 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-import sqlite_utils
 
 from monitor_app.domain.models import ObservationSource, Vitals
 from monitor_app.storage import audit, migrations
 from monitor_app.storage import repository as repo
 from monitor_app.storage.db import open_db
-from monitor_app.storage.repository_base import insert_row, transaction
+from tests.helpers.clinic import older_clinic
 from tests.helpers.world import T0, good, make_world, open_iv
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
@@ -38,18 +37,7 @@ def test_source_is_stored_and_read_back(tmp_path):
 
 def test_an_older_database_gets_manual_sources_and_verifies(tmp_path):
     path = tmp_path / "old.db"
-    old = sqlite_utils.Database(path)
-    migrations.apply_migrations(old, stop_before="m012_observation_source")
-    nurse = repo.add_staff(old, "Old Timer", "RN", "nurse", actor_id=None, at=T0)
-    patient = repo.add_patient(old, "OLD1", "Grace Hopper", T0.date(), actor_id=nurse.id,
-                               at=T0)
-    with transaction(old):
-        episode_id = insert_row(old, "episodes", {
-            "number": "E-2026-00001", "patient_id": patient.id, "protocol_id": "ketamine-iv",
-            "protocol_version": "1", "chair": "2", "weight_kg": 70.0, "dose_mg": 35.0,
-            "precheck": "{}", "phase": "precheck", "created_at": T0.isoformat(),
-            "created_by": nurse.id}, action="create_episode", actor_id=nurse.id,
-            at=T0)["id"]
+    old, nurse, episode_id = older_clinic(path, "m012_observation_source", at=T0)
     obs = repo.add_observation(old, episode_id, T0, T0, Vitals(hr=80), nurse.id,
                                actor_id=nurse.id, at=T0)
     old.close()
