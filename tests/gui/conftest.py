@@ -76,3 +76,12 @@ def session(qtbot, services: Services, staff: dict[str, int]):
     s = Session(services)
     s.sign_in(services.staff_member(staff["nurse"]))
     return s
+
+
+@pytest.fixture
+def admin_session(qtbot, services: Services, staff: dict[str, int]):
+    from monitor_app.gui.common.session import Session
+
+    s = Session(services)
+    s.sign_in(services.staff_member(staff["admin"]))
+    return s

@@ -1,14 +1,15 @@
 """Builders for the GUI tests: the PINs of the GUI clinic (tests/gui/conftest.py), a
-keyboard that types into the focused widget, the episode window opened and ready, and
-small look-ups by stable handle."""
+keyboard that types into the focused widget, the board and the episode window opened and
+ready, and small look-ups by stable handle."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QWidget
 
+from monitor_app.gui.board.main_window import MainWindow
 from monitor_app.gui.episode.episode_view import EpisodeWindow
 
 
@@ -35,6 +36,32 @@ class Keyboard:
                 self.press(Qt.Key.Key_Tab)
             self.type(value)
         self.press(Qt.Key.Key_Return)
+
+
+def shown(qtbot, widget: QWidget) -> QWidget:
+    """On screen (a hidden dialog's default button ignores Enter), closed after the test."""
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def type_and_enter(qtbot, field: QWidget, pin: str) -> None:
+    """Real key presses: the PIN, then Enter."""
+    qtbot.keyClicks(field, pin)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def shown_board(qtbot, session, *, started: bool = False) -> MainWindow:
+    """The board on screen with its timers stopped: the tests tick by hand, on the fixed
+    clock. ``started``: also wait for what follows the first paint (idle filter, monitors)."""
+    window = MainWindow(session)
+    window.tick_timer.stop()
+    window.reload_timer.stop()
+    shown(qtbot, window)
+    if started:
+        qtbot.waitUntil(lambda: window.started)
+    return window
 
 
 def open_window(qtbot, session, episode_id) -> EpisodeWindow:

@@ -13,6 +13,7 @@ from monitor_app.gui.board.main_window import MainWindow
 from monitor_app.storage import backup as storage_backup
 from monitor_app.storage.audit import verify
 from monitor_app.storage.db import open_db
+from tests.helpers.gui import shown_board
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -22,14 +23,7 @@ VITALS = {"hr": "80", "bp": "120/80", "spo2": "98", "rr": "14", "moaas": "5",
 
 @pytest.fixture
 def window(qtbot, session) -> MainWindow:
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    w.tick_timer.stop()
-    w.reload_timer.stop()
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.started)
-    return w
+    return shown_board(qtbot, session, started=True)
 
 
 @pytest.fixture

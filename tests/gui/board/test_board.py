@@ -19,7 +19,7 @@ from monitor_app.gui.board.board import (
 )
 from monitor_app.gui.board.board_text import countdown_text
 from monitor_app.gui.board.main_window import MainWindow
-from tests.helpers.gui import NURSE_PIN, cell
+from tests.helpers.gui import NURSE_PIN, cell, shown_board
 
 # The offscreen platform warns when a shown window's size limits change; not our bug.
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -27,14 +27,7 @@ pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 @pytest.fixture
 def window(qtbot, session) -> MainWindow:
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    w.tick_timer.stop()  # the tests tick by hand, on the fixed clock
-    w.reload_timer.stop()
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.started)  # the idle filter and monitors follow the paint
-    return w
+    return shown_board(qtbot, session, started=True)
 
 
 

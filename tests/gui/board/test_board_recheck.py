@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from monitor_app.gui.board.board import COL_NEXT, COL_STATUS, RED
 from monitor_app.gui.board.main_window import MainWindow
-from tests.helpers.gui import cell
+from tests.helpers.gui import cell, shown_board
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 GOOD = {"hr": "76", "bp": "124/78", "spo2": "98", "rr": "14", "moaas": "5",
@@ -17,13 +17,7 @@ GOOD = {"hr": "76", "bp": "124/78", "spo2": "98", "rr": "14", "moaas": "5",
 
 @pytest.fixture
 def window(qtbot, session) -> MainWindow:
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    w.tick_timer.stop()  # ticked by hand, on the fixed clock
-    w.reload_timer.stop()
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_board(qtbot, session)
 
 
 def _infuse(services, clock, nurse, episode_id, checks=3, then=13) -> None:

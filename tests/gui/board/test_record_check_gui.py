@@ -7,19 +7,14 @@ import sqlite3
 import pytest
 
 from monitor_app.gui.board.main_window import MainWindow
+from tests.helpers.gui import shown_board
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 
 @pytest.fixture
 def window(qtbot, session) -> MainWindow:
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    w.tick_timer.stop()
-    w.reload_timer.stop()
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_board(qtbot, session)
 
 
 def test_an_intact_record_leaves_the_status_bar_quiet(window, qtbot, episode_id):

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from monitor_app.gui.board.main_window import MainWindow
 from monitor_app.gui.common import attention
+from tests.helpers.gui import shown_board
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -41,13 +42,7 @@ def dosing(services, staff, episode_id) -> int:
 
 @pytest.fixture
 def station(qtbot, session, dosing) -> MainWindow:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.tick_timer.stop()
-    window.reload_timer.stop()
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_board(qtbot, session)
 
 
 def test_turning_overdue_chimes_and_alerts_once(station, clock, alerts):

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
 from monitor_app.gui.board.main_window import MainWindow
 from monitor_app.gui.discharge import sign_dialog as sign_module
-from monitor_app.gui.discharge.addendum_dialog import AddendumDialog
 from monitor_app.gui.discharge.discharge_dialog import DischargeDialog
 from monitor_app.gui.episode.ack_dialog import PrescriberAckDialog
 from monitor_app.gui.staff.staff import SignInDialog
 from monitor_app.gui.staff.staff_admin import ResetPinDialog
 from monitor_app.storage import audit
-from tests.helpers.gui import NURSE_PIN
-from tests.helpers.gui_discharge import answer_everything, pin_answers, to_discharge
+from tests.helpers.gui import NURSE_PIN, shown, shown_board, type_and_enter
+from tests.helpers.gui_discharge import (
+    addendum_after_signing,
+    answer_everything,
+    to_discharge,
+)
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -28,18 +31,6 @@ WRONG = "9999"
 
 def failures(services, staff_id: int) -> int:
     return services.staff_member(staff_id).failed_attempts
-
-
-def shown(qtbot, widget: QWidget) -> QWidget:
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-def type_and_enter(qtbot, field, pin: str) -> None:
-    qtbot.keyClicks(field, pin)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def fully_visible(label: QLabel) -> bool:
@@ -61,10 +52,7 @@ def sign_in(qtbot, services, staff_id: int) -> SignInDialog:
 
 @pytest.fixture
 def station(qtbot, session) -> MainWindow:
-    window = MainWindow(session)
-    window.tick_timer.stop()
-    window.reload_timer.stop()
-    return shown(qtbot, window)
+    return shown_board(qtbot, session)
 
 
 def test_sign_in_one_wrong_pin_and_enter_counts_once(qtbot, services, staff):
@@ -204,13 +192,7 @@ def test_prescriber_acknowledgement_one_wrong_pin_counts_once(
 
 def test_addendum_one_wrong_pin_counts_once(
         qtbot, services, clock, staff, session, episode_id, monkeypatch):
-    to_discharge(services, clock, staff["nurse"], episode_id)
-    discharge = shown(qtbot, DischargeDialog(session, episode_id))
-    answer_everything(discharge)
-    pin_answers(monkeypatch, NURSE_PIN)
-    assert discharge.sign_discharge() is not None
-    dialog = shown(qtbot, AddendumDialog(session, episode_id))
-    dialog.text.setPlainText("Phoned next day: well.")
+    dialog = addendum_after_signing(qtbot, session, clock, episode_id, monkeypatch)
     type_and_enter(qtbot, dialog.pin, WRONG)
     assert failures(services, staff["nurse"]) == 1
     assert dialog.result_value is None and "wrong PIN" in dialog.pin_error.text()

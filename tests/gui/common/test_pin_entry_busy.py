@@ -9,14 +9,13 @@ under a PIN she had typed.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
 
-from monitor_app.gui.discharge.addendum_dialog import AddendumDialog
-from monitor_app.gui.discharge.discharge_dialog import DischargeDialog
 from monitor_app.gui.staff.staff import SignInDialog
 from monitor_app.services.errors import DatabaseBusy
-from tests.helpers.gui import NURSE_PIN
-from tests.helpers.gui_discharge import answer_everything, pin_answers, to_discharge
+from tests.helpers.gui import NURSE_PIN, shown, type_and_enter
+from tests.helpers.gui_discharge import (
+    addendum_after_signing,
+)
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -26,18 +25,6 @@ BUSY = ("clinic.db is in use by another program (database is locked). "
 
 def busy(*args, **kwargs):
     raise DatabaseBusy(BUSY)
-
-
-def shown(qtbot, widget):
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-def type_and_enter(qtbot, field, pin: str) -> None:
-    qtbot.keyClicks(field, pin)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def test_sign_in_on_a_busy_database_says_the_database_is_in_use(
@@ -58,13 +45,7 @@ def test_sign_in_on_a_busy_database_says_the_database_is_in_use(
 
 def test_addendum_on_a_busy_database_keeps_the_text_and_says_why(
         qtbot, services, clock, staff, session, episode_id, monkeypatch):
-    to_discharge(services, clock, staff["nurse"], episode_id)
-    discharge = shown(qtbot, DischargeDialog(session, episode_id))
-    answer_everything(discharge)
-    pin_answers(monkeypatch, NURSE_PIN)
-    assert discharge.sign_discharge() is not None
-    dialog = shown(qtbot, AddendumDialog(session, episode_id))
-    dialog.text.setPlainText("Phoned next day: well.")
+    dialog = addendum_after_signing(qtbot, session, clock, episode_id, monkeypatch)
     monkeypatch.setattr(services, "add_addendum", busy)
     type_and_enter(qtbot, dialog.pin, NURSE_PIN)
     assert "in use by another program" in dialog.pin_error.text()

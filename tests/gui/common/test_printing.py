@@ -188,15 +188,13 @@ def test_save_pdf_without_a_clinic_folder_opens_in_the_users_documents(
     assert printing.save_folder(str(tmp_path / "gone")) == home / "Documents"
 
 
-def test_settings_take_the_paper_and_the_save_pdf_folder(qtbot, services, staff, tmp_path):
+def test_settings_take_the_paper_and_the_save_pdf_folder(qtbot, services, admin_session,
+                                                         tmp_path):
     from PySide6.QtWidgets import QComboBox, QLineEdit
 
-    from monitor_app.gui.common.session import Session
     from monitor_app.gui.staff.settings_dialog import SettingsDialog
 
-    admin = Session(services)
-    admin.sign_in(services.staff_member(staff["admin"]))
-    dialog = SettingsDialog(admin)
+    dialog = SettingsDialog(admin_session)
     qtbot.addWidget(dialog)
     folder = dialog.findChild(QLineEdit, "documents_dir")
     paper = dialog.findChild(QComboBox, "paper")

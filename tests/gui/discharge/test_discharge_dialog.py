@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox
 
-from monitor_app.domain.models import Escort
 from monitor_app.gui.common import printing
 from monitor_app.gui.discharge.addendum_dialog import AddendumDialog
 from monitor_app.gui.discharge.discharge_dialog import (
@@ -30,6 +29,7 @@ from tests.helpers.gui_discharge import (
     answer_everything,
     open_dialog,
     pin_answers,
+    rems_dosed,
     row_of,
     to_discharge,
 )
@@ -211,20 +211,11 @@ def test_unmet_criterion_blocks_until_overridden(qtbot, monkeypatch, services, c
 def test_rems_episode_needs_its_required_fields(qtbot, monkeypatch, services, clock, staff,
                                                 session):
     nurse = staff["nurse"]
-    protocol = services.protocols["esketamine-rems"]
-    patient = services.add_patient(nurse, "MRN-2", "Ana Ruiz", "1975-02-03", "F")
-    episode = services.open_episode(nurse, patient.id, "esketamine-rems", "2", 70, 56,
-                                    Escort("Lee", "son", "555-0199"),
-                                    {i.key: True for i in protocol.precheck},
-                                    lot_number="LOT-7")
-    services.record_observation(nurse, episode.id, GOOD)
-    clock.advance(minutes=2)
-    services.start_dosing(nurse, episode.id)
-    services.end_dosing(nurse, episode.id)
+    episode = rems_dosed(services, clock, nurse)
     for _ in range(5):
         clock.advance(minutes=25)
-        services.record_observation(nurse, episode.id, GOOD)
-    dialog = open_dialog(qtbot, session, episode.id)
+        services.record_observation(nurse, episode, GOOD)
+    dialog = open_dialog(qtbot, session, episode)
     answer_everything(dialog)
     assert dialog.rems_box is not None
     assert dialog.findChild(type(dialog.rems_widgets["patient_name"]),
@@ -244,7 +235,7 @@ def test_rems_episode_needs_its_required_fields(qtbot, monkeypatch, services, cl
     assert "REMS form: Concomitant MAOIs is required" in dialog.blocking.text()
     assert not dialog.sign.isEnabled()
     with pytest.raises(DischargeRefused) as refused:
-        services.sign_discharge(nurse, NURSE_PIN, episode.id)
+        services.sign_discharge(nurse, NURSE_PIN, episode)
     assert refused.value.reasons == ["REMS form: Concomitant MAOIs is required"]
 
     maois = dialog.rems_widgets["maois"]
@@ -252,7 +243,7 @@ def test_rems_episode_needs_its_required_fields(qtbot, monkeypatch, services, cl
     assert dialog.sign.isEnabled(), dialog.blocking.text()
     pin_answers(monkeypatch, NURSE_PIN)
     assert dialog.sign_discharge() is not None
-    assert "SPRAVATO REMS Patient Monitoring Form" in pdf_text(services.sheet_pdf(episode.id))
+    assert "SPRAVATO REMS Patient Monitoring Form" in pdf_text(services.sheet_pdf(episode))
 
 
 def test_signed_episode_opens_read_only_with_addendum(qtbot, monkeypatch, services, clock,

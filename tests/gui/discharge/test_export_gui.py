@@ -10,7 +10,6 @@ from fhir.resources.R4B.bundle import Bundle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit
 
-from monitor_app.gui.common.session import Session
 from monitor_app.gui.discharge.export_dialog import ExportFhirDialog
 from monitor_app.gui.staff.settings_dialog import SettingsDialog
 from tests.helpers.gui import NURSE_PIN
@@ -67,10 +66,9 @@ def test_export_folder_problem_is_shown_and_the_record_stays_signed(
     assert not dialog.archive_problem.isHidden()
 
 
-def test_settings_take_the_mrn_system_and_the_export_folder(qtbot, services, staff, tmp_path):
-    admin = Session(services)
-    admin.sign_in(services.staff_member(staff["admin"]))
-    dialog = SettingsDialog(admin)
+def test_settings_take_the_mrn_system_and_the_export_folder(qtbot, services, admin_session,
+                                                            tmp_path):
+    dialog = SettingsDialog(admin_session)
     qtbot.addWidget(dialog)
     uri = dialog.findChild(QLineEdit, "fhir_system_uri")
     folder = dialog.findChild(QLineEdit, "fhir_export_dir")

@@ -7,10 +7,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor_app.domain.models import Escort
 from monitor_app.gui.discharge.override_dialog import OverrideDialog
 from tests.helpers.gui import MD_PIN
-from tests.helpers.gui_discharge import GOOD, open_dialog, row_of, to_discharge
+from tests.helpers.gui_discharge import GOOD, open_dialog, rems_dosed, row_of, to_discharge
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
@@ -64,19 +63,10 @@ def test_a_wrong_pin_counts_once_and_the_right_one_records_the_override(
 def test_the_rems_minimum_cannot_be_overridden_and_the_dialog_says_why(
         qtbot, services, clock, staff, session):
     nurse = staff["nurse"]
-    protocol = services.protocols["esketamine-rems"]
-    patient = services.add_patient(nurse, "MRN-2", "Ana Ruiz", "1975-02-03", "F")
-    episode = services.open_episode(nurse, patient.id, "esketamine-rems", "2", 70, 56,
-                                    Escort("Lee", "son", "555-0199"),
-                                    {i.key: True for i in protocol.precheck},
-                                    lot_number="LOT-7")
-    services.record_observation(nurse, episode.id, GOOD)
-    clock.advance(minutes=2)
-    services.start_dosing(nurse, episode.id)
-    services.end_dosing(nurse, episode.id)
+    episode = rems_dosed(services, clock, nurse)
     clock.advance(minutes=45)
-    services.record_observation(nurse, episode.id, GOOD)
-    dialog = open_dialog(qtbot, session, episode.id)
+    services.record_observation(nurse, episode, GOOD)
+    dialog = open_dialog(qtbot, session, episode)
     r = row_of(dialog, "minimum_observation")
     assert "cannot be overridden: required by the REMS" in dialog.criteria.item(r, 4).text()
     dialog.criteria.selectRow(r)

@@ -17,6 +17,7 @@ from monitor_app.gui.history.history_window import HistoryWindow
 from monitor_app.gui.rems.filing_dialog import RemsFilingDialog
 from monitor_app.gui.rems.rems_queue_window import RemsQueueWindow
 from monitor_app.services.rems_queue import RemsFormState
+from tests.helpers.gui import shown_board
 from tests.helpers.history import History, build_history
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
@@ -36,13 +37,7 @@ def signed_in(h: History, pin: str) -> Session:
 
 @pytest.fixture
 def window(qtbot, history: History) -> MainWindow:
-    w = MainWindow(signed_in(history, NURSE))
-    qtbot.addWidget(w)
-    w.tick_timer.stop()
-    w.reload_timer.stop()
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_board(qtbot, signed_in(history, NURSE))
 
 
 def child(top: QWidget, kind: type, name: str):  # type: ignore[no-untyped-def]
@@ -213,17 +208,9 @@ def test_an_administrator_withdraws_a_filing_recorded_in_error_with_a_reason(
 
 def test_today_in_the_history_window_lists_a_stay_opened_days_ago_and_closed_today(
         qtbot, history: History) -> None:
-    from monitor_app.demo import vitals
-    from tests.helpers.history import DAY, OLIVER
+    from tests.helpers.history import long_stay_closed_today
 
-    b, s = history.builder, history.s
-    s.clock = b.clock  # the builder places each step at its own time before NOW
-    nurse, md = b.staff["2222"], b.staff["4444"]
-    long_stay = b.iv(b.patients[OLIVER], "4", nurse, start=2 * DAY, end=2 * DAY - 45,
-                     settled=True, until=2 * DAY - 120)
-    b._obs(nurse, long_stay, 20, vitals(76, "124/80"))
-    b._discharge(long_stay, nurse, md, 15)
-    s.clock = history.clock
+    long_stay_closed_today(history)
     w = HistoryWindow(signed_in(history, NURSE), lambda _id: None)
     qtbot.addWidget(w)
     rows = cells(w.model)

@@ -98,12 +98,10 @@ def test_empty_chair_reading_reaches_no_form(qtbot, feed, session, services, epi
 
 
 def test_settings_dialog_enables_the_listener_and_refuses_a_bad_mapping(qtbot, services,
-                                                                         staff):
-    from monitor_app.gui.common.session import Session
+                                                                         admin_session):
     from monitor_app.gui.monitor.settings_dialog import MonitorSettingsDialog
 
-    session = Session(services)
-    session.sign_in(services.staff_member(staff["admin"]))
+    session = admin_session
     feed = MonitorFeed(services)
     session.monitor_feed = feed
     dialog = MonitorSettingsDialog(session)
@@ -171,12 +169,10 @@ def test_board_says_no_signal_when_the_chairs_device_is_quiet_past_its_interval(
     assert model.index(0, COL_STATUS).data().endswith("⊘ no signal")
 
 
-def test_settings_dialog_takes_a_devices_own_interval(qtbot, services, staff):
-    from monitor_app.gui.common.session import Session
+def test_settings_dialog_takes_a_devices_own_interval(qtbot, services, admin_session):
     from monitor_app.gui.monitor.settings_dialog import MonitorSettingsDialog
 
-    session = Session(services)
-    session.sign_in(services.staff_member(staff["admin"]))
+    session = admin_session
     dialog = MonitorSettingsDialog(session)
     qtbot.addWidget(dialog)
     dialog.form.fields["monitor_allowlist"].setText("MON-01")

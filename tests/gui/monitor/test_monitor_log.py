@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QTableWidget
 
 from monitor_app.gui.board.main_window import MainWindow
 from monitor_app.services.monitor import MonitorSettings
+from tests.helpers.gui import shown_board
 from tests.helpers.mllp_client import ack_code, send
 from tests.helpers.monitor_messages import oru
 
@@ -21,13 +22,7 @@ def window(qtbot, services, staff, session, episode_id) -> MainWindow:
     services.monitor.save_settings(staff["admin"], MonitorSettings(
         enabled=True, allowlist=("MON-01", "MON-02", "MON-03"),
         chairs=(("MON-01", "1"), ("MON-02", "2"))))
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    w.tick_timer.stop()
-    w.reload_timer.stop()
-    w.show()
-    qtbot.waitExposed(w)
-    qtbot.waitUntil(lambda: w.started)  # the listener starts after the first paint
+    w = shown_board(qtbot, session, started=True)  # the listener starts after the paint
     assert w.monitor_feed.start(port=0) is not None  # again, on any free port
     yield w
     w.monitor_feed.stop()

@@ -10,19 +10,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit
 
-from monitor_app.gui.common.session import Session
 from monitor_app.gui.staff.settings_dialog import SettingsDialog
 from monitor_app.gui.staff.signing_settings import ImportCertificateDialog
 from monitor_app.storage import keyfile
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
-
-
-@pytest.fixture
-def admin_session(qtbot, services, staff) -> Session:
-    s = Session(services)
-    s.sign_in(services.staff_member(staff["admin"]))
-    return s
 
 
 def test_pin_rules_and_timestamp_server_are_saved_and_a_bad_address_is_refused(

@@ -19,13 +19,6 @@ pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 
 @pytest.fixture
-def admin_session(qtbot, services, staff) -> Session:
-    s = Session(services)
-    s.sign_in(services.staff_member(staff["admin"]))
-    return s
-
-
-@pytest.fixture
 def admin_dialog(qtbot, admin_session) -> StaffAdminDialog:
     d = StaffAdminDialog(admin_session)
     qtbot.addWidget(d)

@@ -6,16 +6,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from monitor_app.gui.common.session import Session
 from monitor_app.gui.staff.staff_admin import StaffEditDialog
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 
-def test_a_taken_name_is_refused_with_the_whole_message_visible(qtbot, services, staff):
-    session = Session(services)
-    session.sign_in(services.staff_member(staff["admin"]))
-    dialog = StaffEditDialog(session)
+def test_a_taken_name_is_refused_with_the_whole_message_visible(qtbot, services,
+                                                                admin_session):
+    dialog = StaffEditDialog(admin_session)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
