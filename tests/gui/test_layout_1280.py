@@ -1,7 +1,7 @@
 """Every screen fits a 1280x800 monitor (and a 1366x768 one): checked on a real X server
 (Xvfb, xcb).
 
-The probe (``layout_probe.py``) runs in its own process, because pytest-qt's
+The probe (``tests/helpers/layout_probe.py``) runs in its own process, because pytest-qt's
 application in this one is offscreen and a process has one Qt platform. It opens each
 screen as it first appears and maximised, and reports every named control (the stable
 handles) that is not on the screen, every word-wrapped label shorter than its text
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.gui.layout_probe_dialogs import DIALOGS
+from tests.helpers.layout_probe_dialogs import DIALOGS
 
 pytestmark = [pytest.mark.gui, pytest.mark.xvfb, pytest.mark.slow]
 
-PROBE = Path(__file__).with_name("layout_probe.py")
+PROBE = Path(__file__).parents[1] / "helpers" / "layout_probe.py"
 WIDTH, HEIGHT = 1280, 800
 MIN_ROWS = 8
 

@@ -1,6 +1,6 @@
 """Open every screen of the station on a real X display and report what does not fit.
 
-Run by ``test_layout_1280.py`` in a subprocess with ``DISPLAY`` set and
+Run by ``tests/gui/test_layout_1280.py`` in a subprocess with ``DISPLAY`` set and
 ``QT_QPA_PLATFORM=xcb`` (pytest-qt's application in the test process is offscreen).
 It builds the demo clinic plus six more chairs (twelve active) on a fixed clock, opens
 the board, several episode windows, the discharge dialog of an IV and of a REMS
@@ -10,7 +10,7 @@ prints one JSON object: per screen, the named widgets (``objectName``: the stabl
 handles) that are visible but not inside the screen, the wrapped labels cut short
 (``labels_cut``), and table figures.
 
-    DISPLAY=:62 QT_QPA_PLATFORM=xcb .venv/bin/python tests/gui/layout_probe.py
+    DISPLAY=:62 QT_QPA_PLATFORM=xcb .venv/bin/python tests/helpers/layout_probe.py
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from monitor_app.gui.board.main_window import MainWindow  # noqa: E402
 from monitor_app.gui.common import attention  # noqa: E402
 from monitor_app.gui.common.session import Session  # noqa: E402
 from monitor_app.services import Services  # noqa: E402
-from tests.gui.layout_probe_dialogs import probe_small_dialogs  # noqa: E402
-from tests.gui.layout_probe_monitor import labels_cut, probe_monitor_screens  # noqa: E402
+from tests.helpers.layout_probe_dialogs import probe_small_dialogs  # noqa: E402
+from tests.helpers.layout_probe_monitor import labels_cut, probe_monitor_screens  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 15, 30, tzinfo=UTC)
 SHOTS = os.environ.get("LAYOUT_SHOTS", "")
