@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.gui
+pytestmark = [pytest.mark.gui, pytest.mark.slow]  # a process that draws the demo board
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "screenshots.py"
 

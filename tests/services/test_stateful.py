@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import hypothesis.strategies as st
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -29,6 +30,8 @@ from tests.helpers.world import (
     make_world,
     open_iv,
 )
+
+pytestmark = pytest.mark.slow  # 15 runs of 15 steps, each on a new clinic file
 
 PATIENTS = 4
 
