@@ -117,12 +117,6 @@ def alerts_for(vitals: Vitals, protocol: Protocol, baseline: Vitals | None,
         if value is None:
             continue
         lim = protocol.limits[name]
-        def shown_as(number: float, name: str = name) -> str:
-            if name == "temp_c" and temp_unit == "F":
-                return f"{c_to_f(number):.1f} °F"
-            return _fmt(number, name)
-
-        shown = shown_as(value)
         for limit, high, word in ((lim.flag_at_or_above, True, "at or above"),
                                   (lim.flag_above, True, "above"),
                                   (lim.flag_at_or_below, False, "at or below"),
@@ -130,12 +124,20 @@ def alerts_for(vitals: Vitals, protocol: Protocol, baseline: Vitals | None,
             if limit is None or not _beyond(value, limit, word):
                 continue
             alerts.append(Alert(high_code if high else low_code, key,
-                                f"{label} {shown} {word} {shown_as(limit)}", label, value,
+                                f"{label} {_shown(value, name, temp_unit)} {word} "
+                                f"{_shown(limit, name, temp_unit)}", label, value,
                                 AlertDirection.HIGH if high else AlertDirection.LOW, limit))
         rise_alert = _rise(name, value, lim, baseline)
         if rise_alert is not None:
             alerts.append(rise_alert)
     return alerts
+
+
+def _shown(number: float, name: str, temp_unit: str) -> str:
+    """A value or limit as an alert's message writes it (only flagged ones are)."""
+    if name == "temp_c" and temp_unit == "F":
+        return f"{c_to_f(number):.1f} °F"
+    return _fmt(number, name)
 
 
 def _rise(name: str, value: float, lim: FieldLimits, baseline: Vitals | None) -> Alert | None:
@@ -154,8 +156,13 @@ def _rise(name: str, value: float, lim: FieldLimits, baseline: Vitals | None) ->
 
 
 def _beyond(value: float, limit: float, word: str) -> bool:
-    return {"at or above": value >= limit, "above": value > limit,
-            "at or below": value <= limit, "below": value < limit}[word]
+    if word == "at or above":
+        return value >= limit
+    if word == "above":
+        return value > limit
+    if word == "at or below":
+        return value <= limit
+    return value < limit  # "below"
 
 
 # Most dangerous first: what the board names when a patient has several flags. A code
