@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from monitor_app.domain.models import Episode, Observation, ValidationError, Vitals
@@ -145,13 +146,7 @@ def _criteria(protocol: Protocol, episode: Episode, observations: Iterable[Obser
               baseline: Vitals | None, aldrete_total: int | None,
               overrides: Mapping[str, Override], now: datetime) -> Iterator[CriterionResult]:
     """The automatic criteria in the protocol's file order, each worked out when asked."""
-    start = episode.dosing_start
-    recent = sorted(
-        (o for o in observations
-         if not o.voided and start is not None and o.taken_at > start),
-        key=lambda o: (o.taken_at, o.id), reverse=True,
-    )  # latest first
-    context = _Context(protocol, episode, recent, baseline, aldrete_total, now)
+    context = _Context(protocol, episode, observations, baseline, aldrete_total, now)
     for key, params in protocol.criteria.items():
         check = _CHECKS.get(key)
         if check is None:
@@ -208,10 +203,20 @@ Result = tuple[str, str, str]  # status, value, detail
 class _Context:
     protocol: Protocol
     episode: Episode
-    recent: list[Observation]  # after dosing start, non-voided, latest first
+    observations: Iterable[Observation]
     baseline: Vitals | None
     aldrete_total: int | None
     now: datetime
+
+    @cached_property
+    def recent(self) -> list[Observation]:
+        """After dosing start, non-voided, latest first; sorted only for a criterion
+        that reads observations (a save stops at the first criterion not met)."""
+        start = self.episode.dosing_start
+        if start is None:
+            return []
+        return sorted((o for o in self.observations if not o.voided and o.taken_at > start),
+                      key=lambda o: (o.taken_at, o.id), reverse=True)
 
     def latest(self, has: Callable[[Vitals], bool]) -> Vitals | None:
         return next((o.vitals for o in self.recent if has(o.vitals)), None)
