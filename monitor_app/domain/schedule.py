@@ -46,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from monitor_app.domain.models import Episode, Observation, Phase
 from monitor_app.domain.protocol import Protocol, Schedule
@@ -309,10 +310,32 @@ def timepoint_label(protocol: Protocol, episode: Episode, taken_at: datetime) ->
     if end is not None and end < start:
         end = start
     schedule = protocol.schedule
-    step = max(schedule.during_interval_min, schedule.after_interval_min)
-    horizon = max(taken_at, end or start) + 2 * step * _MINUTE
-    slots = _make_slots(schedule, start, end, horizon, protocol.dosing_label)
-    index = bisect_right([s.window_start for s in slots], taken_at) - 1
+    step = max(schedule.during_interval_min, schedule.after_interval_min) * _MINUTE
+    horizon = max(taken_at, end or start) + 2 * step
+    if step:
+        # Slots worked out up to a coarser horizon serve the next saves too (cached).
+        # Slots past ``horizon`` open their windows after ``taken_at``: the interval
+        # slots run up to it ``step`` apart, so the label is the same.
+        grid = _LABEL_GRID_STEPS * step
+        horizon = start + -(-(horizon - start) // grid) * grid
+    return _label_among(_windows(schedule, start, end, horizon, protocol.dosing_label),
+                        schedule, start, end, taken_at)
+
+
+_LABEL_GRID_STEPS = 8
+
+
+@lru_cache(maxsize=16)
+def _windows(schedule: Schedule, start: datetime, end: datetime | None, horizon: datetime,
+             label: str) -> tuple[tuple[datetime, ...], tuple[Slot, ...]]:
+    slots = _make_slots(schedule, start, end, horizon, label)
+    return tuple(s.window_start for s in slots), tuple(slots)
+
+
+def _label_among(windows: tuple[tuple[datetime, ...], tuple[Slot, ...]], schedule: Schedule,
+                 start: datetime, end: datetime | None, taken_at: datetime) -> str:
+    starts, slots = windows
+    index = bisect_right(starts, taken_at) - 1
     if index < 0:
         return f"+{_whole_minutes(taken_at - start)} min"
     slot = slots[index]
