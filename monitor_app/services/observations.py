@@ -215,8 +215,9 @@ class ObservationUseCases:
         return False
 
 
-def _with(earlier: Sequence[Observation], obs: Observation) -> list[Observation]:
-    """``earlier`` (by taken_at then id) with ``obs`` in its place: usually the last."""
+def _with(earlier: Sequence[Observation], obs: Observation) -> tuple[Observation, ...]:
+    """``earlier`` (by taken_at then id) with ``obs`` in its place: usually the last.
+    A tuple, as the next save keeps it (save_reads.py), so it is not copied again."""
     if not earlier or (earlier[-1].taken_at, earlier[-1].id) < (obs.taken_at, obs.id):
-        return [*earlier, obs]
-    return sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id))
+        return (*earlier, obs)
+    return tuple(sorted([*earlier, obs], key=lambda o: (o.taken_at, o.id)))

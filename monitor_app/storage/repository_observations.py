@@ -53,7 +53,8 @@ def _observation(row: Row) -> Observation:
         on_oxygen=bool(row["on_oxygen"]),
         moaas=row["moaas"],
         dissociation=row["dissociation"],
-        side_effects=tuple(from_json(row["side_effects"], [])),
+        side_effects=() if row["side_effects"] == _NONE else tuple(
+            from_json(row["side_effects"], [])),
         note=row["note"],
         missing_reason=row["missing_reason"],
     )
@@ -72,6 +73,9 @@ def _observation(row: Row) -> Observation:
     )
 
 
+_NONE = "[]"  # no side effects, as stored: most observations (no JSON to write or read)
+
+
 def _vitals_values(vitals: Vitals) -> Row:
     return {
         "hr": vitals.hr,
@@ -83,7 +87,7 @@ def _vitals_values(vitals: Vitals) -> Row:
         "on_oxygen": int(bool(vitals.on_oxygen)),
         "moaas": vitals.moaas,
         "dissociation": vitals.dissociation,
-        "side_effects": to_json(list(vitals.side_effects)),
+        "side_effects": to_json(list(vitals.side_effects)) if vitals.side_effects else _NONE,
         "note": vitals.note.strip(),
         "missing_reason": vitals.missing_reason.strip(),
     }
