@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -117,6 +116,8 @@ def check_system_uri(text: str) -> str:
                                   "(urn:oid:2.16.840.1.113883.x.y)")
         return uri
     if uri.lower().startswith("urn:uuid:"):
+        import uuid  # it imports platform (~3 ms): only when a saved URI is checked
+
         try:
             uuid.UUID(uri[9:])
         except ValueError:

@@ -23,6 +23,9 @@ Conventions:
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from monitor_app.storage.db import ChangeRefused, DatabaseBusy, StorageError
 from monitor_app.storage.repository_base import (
     UNSET,
@@ -30,11 +33,6 @@ from monitor_app.storage.repository_base import (
     change_mark,
     latest_event_time,
     transaction,
-)
-from monitor_app.storage.repository_entry import (
-    correct_episode_value,
-    create_patient_and_episode,
-    list_episode_corrections,
 )
 from monitor_app.storage.repository_episodes import (
     ACTIVE_PHASES,
@@ -62,11 +60,9 @@ from monitor_app.storage.repository_history import (
 )
 from monitor_app.storage.repository_observations import (
     ack_alert,
-    acknowledge_alerts,
     add_observation,
     alert_acks,
     alert_acks_for_episodes,
-    alert_responses,
     correct_observation,
     get_observation,
     latest_observations,
@@ -96,42 +92,80 @@ from monitor_app.storage.repository_people import (
     unlock_staff_locally,
     update_staff,
 )
-from monitor_app.storage.repository_records import (
-    ChecklistAnswer,
-    OverrideRecord,
-    RemsAnswer,
-    add_override,
-    checklist_history,
-    current_checklist,
-    current_overrides,
-    current_rems_answers,
-    list_overrides,
-    rems_history,
-    save_checklist_answer,
-    save_rems_answer,
-    void_override,
-)
 from monitor_app.storage.repository_settings import (
     all_settings,
     get_setting,
     set_setting,
     set_settings,
 )
-from monitor_app.storage.repository_signatures import (
-    Addendum,
-    Signature,
-    SignatureKind,
-    add_addendum,
-    add_signature,
-    is_signed,
-    list_addenda,
-    list_signatures,
-    sign_addendum,
-    sign_discharge,
-    signed_addenda_counts,
-    signed_episodes,
-)
-from monitor_app.storage.repository_state import EpisodeState, episode_state
+
+# Loaded on first use of one of their names (``__getattr__`` below), so that a start to
+# the board does not pay for them: an episode's entry and corrections, the discharge
+# answers and overrides, what was done about alerts, signatures, the episode's state.
+if TYPE_CHECKING:
+    from monitor_app.storage.repository_entry import (
+        correct_episode_value,
+        create_patient_and_episode,
+        list_episode_corrections,
+    )
+    from monitor_app.storage.repository_records import (
+        ChecklistAnswer,
+        OverrideRecord,
+        RemsAnswer,
+        add_override,
+        checklist_history,
+        current_checklist,
+        current_overrides,
+        current_rems_answers,
+        list_overrides,
+        rems_history,
+        save_checklist_answer,
+        save_rems_answer,
+        void_override,
+    )
+    from monitor_app.storage.repository_responses import acknowledge_alerts, alert_responses
+    from monitor_app.storage.repository_signatures import (
+        Addendum,
+        Signature,
+        SignatureKind,
+        add_addendum,
+        add_signature,
+        is_signed,
+        list_addenda,
+        list_signatures,
+        sign_addendum,
+        sign_discharge,
+        signed_addenda_counts,
+        signed_episodes,
+    )
+    from monitor_app.storage.repository_state import EpisodeState, episode_state
+
+_PARTS_ON_FIRST_USE = {
+    "repository_entry": "correct_episode_value create_patient_and_episode "
+                        "list_episode_corrections",
+    "repository_records": "ChecklistAnswer OverrideRecord RemsAnswer add_override "
+                          "checklist_history current_checklist current_overrides "
+                          "current_rems_answers list_overrides rems_history "
+                          "save_checklist_answer save_rems_answer void_override",
+    "repository_responses": "acknowledge_alerts alert_responses",
+    "repository_signatures": "Addendum Signature SignatureKind add_addendum add_signature "
+                             "is_signed list_addenda list_signatures sign_addendum "
+                             "sign_discharge signed_addenda_counts signed_episodes",
+    "repository_state": "EpisodeState episode_state",
+}
+_PART_OF = {name: part for part, names in _PARTS_ON_FIRST_USE.items()
+            for name in names.split()}
+
+if not TYPE_CHECKING:  # mypy reads the imports above
+
+    def __getattr__(name: str) -> object:
+        part = _PART_OF.get(name)
+        if part is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"monitor_app.storage.{part}"), name)
+        globals()[name] = value  # the next use is a plain attribute
+        return value
+
 
 __all__ = [
     "ACTIVE_PHASES",

@@ -1,4 +1,5 @@
-"""Observations and alert acknowledgements.
+"""Observations and alert acknowledgements (what was done about the alerts is in
+``repository_responses``).
 
 An observation is never changed: ``void_observation`` fills only the void columns,
 and ``correct_observation`` voids the old one and records the new one that
@@ -14,7 +15,6 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from monitor_app.domain.alert_response import AlertAction, AlertResponse
 from monitor_app.domain.models import (
     AlertAck,
     Observation,
@@ -330,51 +330,3 @@ def list_alert_acks(db: Database, episode_id: int) -> list[AlertAck]:
         db, "SELECT * FROM alert_acks WHERE episode_id = ? ORDER BY id", [episode_id]
     )
     return [_ack(row) for row in rows]
-
-
-# --- what was done about the alerts ----------------------------------------------------
-
-
-def _response(row: Row) -> AlertResponse:
-    return AlertResponse(
-        observation_id=row["observation_id"],
-        codes=tuple(from_json(row["codes"], [])),
-        action=AlertAction(row["action"]),
-        note=row["note"],
-        recorded_by=row["recorded_by"],
-        recorded_at=parse_utc(row["recorded_at"]),
-    )
-
-
-def acknowledge_alerts(
-    db: Database, observation_id: int, codes: Iterable[str], action: AlertAction, note: str,
-    *, actor_id: int, at: datetime,
-) -> AlertResponse:
-    """Acknowledge alerts of one observation and record what was done, in one
-    transaction; a code already acknowledged keeps its first acknowledgement."""
-    codes = tuple(dict.fromkeys(codes))
-    with transaction(db):
-        obs = fetch_row(db, "observations", observation_id)
-        if obs is None:
-            raise NotFound(f"no observation with id {observation_id}")
-        ensure_unlocked(db, obs["episode_id"])
-        for code in codes:
-            ack_alert(db, observation_id, code, actor_id=actor_id, at=at)
-        row = insert_row(
-            db, "alert_responses",
-            {"episode_id": obs["episode_id"], "observation_id": observation_id,
-             "codes": to_json(list(codes)), "action": str(action), "note": note,
-             "recorded_by": actor_id, "recorded_at": utc_text(at)},
-            action="alert_response", actor_id=actor_id, at=at,
-        )
-    return _response(row)
-
-
-def alert_responses(db: Database, episode_id: int) -> dict[int, tuple[AlertResponse, ...]]:
-    """observation id -> what was done about its alerts, oldest first, for one episode."""
-    found: dict[int, list[AlertResponse]] = {}
-    for row in fetch_rows(
-        db, "SELECT * FROM alert_responses WHERE episode_id = ? ORDER BY id", [episode_id]
-    ):
-        found.setdefault(row["observation_id"], []).append(_response(row))
-    return {obs_id: tuple(items) for obs_id, items in found.items()}

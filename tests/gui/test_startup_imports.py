@@ -31,8 +31,10 @@ HEAVY = ("reportlab", "pyhanko", "cryptography", "pyqtgraph", "numpy", "pandas",
 CORE_ON_FIRST_USE = tuple(f"monitor_app.{name}" for name in (
     "services.views", "services.episodes", "services.entry", "services.observations",
     "services.save_reads", "services.discharge", "services.rems", "services.verification",
-    "domain.discharge", "domain.rems_checks", "domain.phases", "storage.losses",
-    "storage.record_check"))
+    "domain.discharge", "domain.rems_checks", "domain.phases", "domain.alert_response",
+    "storage.losses", "storage.record_check", "storage.repository_entry",
+    "storage.repository_records", "storage.repository_responses",
+    "storage.repository_signatures", "storage.repository_state"))
 
 # run_gui as monitor-app runs it; the sign-in dialog answers with the nurse and the
 # event loop runs until the board has painted and the work that waits for it has run.

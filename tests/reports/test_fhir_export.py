@@ -210,10 +210,14 @@ def test_mrn_system_comes_from_settings_and_is_validated(world) -> None:
 
     s = world.s
     assert s.exports.mrn_system() == "https://test-clinic.invalid/mrn"
-    for bad in ("not a uri", "urn:oid:1.2.x", "ftp://x", "https://", "https://a b/c"):
+    for bad in ("not a uri", "urn:oid:1.2.x", "ftp://x", "https://", "https://a b/c",
+                "urn:uuid:f81d4fae-7dec-11d0-a765"):
         with pytest.raises(ValidationError) as err:
             s.save_settings(world.admin.id, replace(s.settings(), fhir_system_uri=bad))
         assert err.value.field == "fhir_system_uri"
+    a_uuid = "urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6"
+    assert s.save_settings(world.admin.id, replace(s.settings(), fhir_system_uri=a_uuid)
+                           ).fhir_system_uri == a_uuid
     s.save_settings(world.admin.id, replace(s.settings(),
                                             fhir_system_uri=" urn:oid:2.16.840.1.113883.19.5 "))
     e = signed_with_corrections(world)
