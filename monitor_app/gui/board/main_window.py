@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -28,16 +29,19 @@ from monitor_app.domain.models import Role, ValidationError
 from monitor_app.gui.board.backup_worker import BackgroundBackup
 from monitor_app.gui.board.board import BoardModel, BoardView
 from monitor_app.gui.board.board_text import summary_text
-from monitor_app.gui.board.record_check import RecordCheck, status_text
 from monitor_app.gui.board.station_lock import Curtain, IdleFilter
 from monitor_app.gui.board.station_menu import StationTools, build_actions
 from monitor_app.gui.board.status_bar import StationStatusBar
-from monitor_app.gui.common import attention, widgets
+from monitor_app.gui.common import widgets
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.monitor.feed import MonitorFeed
-from monitor_app.gui.staff.staff import LockPage
 from monitor_app.services.errors import StorageError
+
+if TYPE_CHECKING:  # made after the board's first paint, or on first use
+    from monitor_app.gui.board.record_check import RecordCheck
+    from monitor_app.gui.common.attention import Attention
+    from monitor_app.gui.monitor.feed import MonitorFeed
+    from monitor_app.gui.staff.staff import LockPage
 
 TICK_MS = 1000
 RELOAD_MS = 30_000
@@ -57,6 +61,11 @@ class MainWindow(QMainWindow):
         fit_to_screen(self, 1400, 800)
         self._last_input = self.services.clock.now()
         self.curtain = Curtain(session, self)
+        # What the first paint does not show is made after it (``_start_watching``) or
+        # on first use: the lock screen, the chime, the monitor listener, the record check.
+        self._lock_page: LockPage | None = None
+        self._attention: Attention | None = None
+        self.monitor_feed: MonitorFeed | None = None
         self.record_check: RecordCheck | None = None
 
         self.model = BoardModel(self.services.clock, self)
@@ -68,10 +77,8 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(board_page)
         column.addWidget(self.summary)
         column.addWidget(self.board, 1)
-        self.lock_page = LockPage(session)
         self.stack = QStackedWidget()
         self.stack.addWidget(board_page)
-        self.stack.addWidget(self.lock_page)
         self.setCentralWidget(self.stack)
         self._build_actions()
         self._build_status_bar()
@@ -90,11 +97,7 @@ class MainWindow(QMainWindow):
         self.backup_timer.timeout.connect(self._on_backup_timeout)
         self.backups = BackgroundBackup(self.services, self)
         self.backups.finished.connect(self._on_backups_finished)
-        self.attention = attention.Attention(self)
         self._idle_filter = IdleFilter(self, self.note_activity)
-        self.monitor_feed = MonitorFeed(self.services, self)
-        session.monitor_feed = self.monitor_feed  # the entry forms listen to it
-        self.monitor_feed.pending_changed.connect(self._on_monitor_feed_pending_changed)
         # After the board's first paint (or a second, if it is not painted): the idle
         # filter's first events cost ~30 ms (PySide resolves every Qt class once).
         self._closed = False
@@ -127,15 +130,45 @@ class MainWindow(QMainWindow):
                 work()
 
     def _start_watching(self) -> None:
-        """Idle time and bedside monitors (nothing unless an administrator enabled them)."""
+        """Idle time, bedside monitors (nothing unless an administrator enabled them)
+        and the chime for chairs already due; the lock screen made ready."""
+        from monitor_app.gui.monitor.feed import MonitorFeed
+
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self._idle_filter)
+        self.monitor_feed = MonitorFeed(self.services, self)
+        self.session.monitor_feed = self.monitor_feed  # the entry forms listen to it
+        self.monitor_feed.pending_changed.connect(self._on_monitor_feed_pending_changed)
         self.monitor_feed.start()
+        self._attend()
+        self._make_lock_page()  # now, so the first lock is quick
+
+    @property
+    def lock_page(self) -> LockPage:
+        """The lock screen: a name and a PIN, no patient data."""
+        return self._make_lock_page()
+
+    def _make_lock_page(self) -> LockPage:
+        if self._lock_page is None:
+            from monitor_app.gui.staff.staff import LockPage
+
+            self._lock_page = LockPage(self.session)
+            self.stack.addWidget(self._lock_page)
+        return self._lock_page
+
+    @property
+    def attention(self) -> Attention:
+        """The chime and the taskbar alert."""
+        if self._attention is None:
+            from monitor_app.gui.common.attention import Attention
+
+            self._attention = Attention(self)
+        return self._attention
 
     def _build_actions(self) -> None:
         self.tools = StationTools(self.session, self, self.open_episode, self.reload,
-                                  self.lock_page.panel.refresh)
+                                  self._on_staff_changed)
         tools = self.tools
         self.actions_by_key = build_actions(self, {
             "new_episode": self._on_new_episode_triggered,
@@ -153,26 +186,20 @@ class MainWindow(QMainWindow):
         self.setStatusBar(bar)
         self.nurse_label, self.clinic_label = bar.nurse_label, bar.clinic_label
         self.clock_label, self.problem_label = bar.clock_label, bar.problem_label
-        self.note_label = bar.note_label
-        self.record_label = widgets.FieldError("status_record")
-        self.record_label.setWordWrap(False)
-        bar.insertWidget(1, self.record_label)
+        self.note_label, self.record_label = bar.note_label, bar.record_label
 
     def start_record_check(self) -> RecordCheck:
         """Verify the record in the background now and then daily (the running app)."""
         if self.record_check is None:
+            from monitor_app.gui.board.record_check import RecordCheck
+
             self.record_check = RecordCheck(self.services, self)
             self.record_check.finished.connect(self._on_record_check_finished)
         self.record_check.start()
         return self.record_check
 
     def _on_record_check_finished(self, problems: list[str]) -> None:
-        if problems:
-            self.record_label.show_message(
-                status_text(problems, bool(self.services.integrity_problem)))
-            self.record_label.setToolTip("\n".join(problems[:20]))
-        else:
-            self.record_label.clear()
+        self.status_bar.show_record_problems(problems, bool(self.services.integrity_problem))
 
     # ------------------------------------------------------------------ board
     def reload(self) -> None:
@@ -186,8 +213,8 @@ class MainWindow(QMainWindow):
         self.problem_label.clear()
         selected = self.board.selected_episode()
         # No listener, no marks: the monitor use cases are not even loaded then.
-        self.model.monitor_marks = (self.services.monitor.chair_signals()
-                                    if self.monitor_feed.address else {})
+        listening = self.monitor_feed is not None and self.monitor_feed.address
+        self.model.monitor_marks = self.services.monitor.chair_signals() if listening else {}
         self.model.set_rows(rows)
         self._rems_text = self._rems_counts_text()
         self.board.fit_columns()
@@ -205,9 +232,10 @@ class MainWindow(QMainWindow):
         self.clock_label.setText(f"{self.services.clock.now().astimezone():%H:%M:%S}")
 
     def _attend(self) -> None:
-        """Chime and taskbar alert for chairs just turned due or overdue; the lock
-        screen's chair states follow every tick."""
-        self.attention.update(self.model.rows, self.settings.alert_volume)
+        """Chime and taskbar alert for chairs just turned due or overdue (from the
+        board's first paint on); the lock screen's chair states follow every tick."""
+        if self.started:
+            self.attention.update(self.model.rows, self.settings.alert_volume)
         if self.session.locked:
             self.lock_page.show_chairs(self.model.rows)
 
@@ -269,6 +297,10 @@ class MainWindow(QMainWindow):
             self.curtain.open()
             self.board.setFocus()
         self._update_status()
+
+    def _on_staff_changed(self) -> None:
+        if self._lock_page is not None:  # else it reads the names when it is made
+            self._lock_page.panel.refresh()
 
     def _on_session_data_changed(self, _episode_id: int) -> None:
         if not self.session.locked:
@@ -333,8 +365,10 @@ class MainWindow(QMainWindow):
             self.status_bar.show_note(f"Backed up to {made}", 10_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        from monitor_app.gui.common.attention import ask_quit
+
         active = len(self.model.rows)
-        if active and not attention.ask_quit(self, active):
+        if active and not ask_quit(self, active):
             event.ignore()  # chairs are still being watched: the station stays open
             return
         self.tick_timer.stop()

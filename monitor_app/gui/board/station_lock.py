@@ -8,13 +8,16 @@ covered by a lock page of its own instead. Unlocking shows them again as they we
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.staff.staff import LockPage
+
+if TYPE_CHECKING:
+    from monitor_app.gui.staff.staff import LockPage
 
 INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -58,6 +61,8 @@ class Curtain:
                 self.hidden.append(window)
 
     def _cover(self, dialog: QDialog) -> None:
+        from monitor_app.gui.staff.staff import LockPage  # not on the way to the board
+
         cover = LockPage(self.session, dialog)
         cover.setAutoFillBackground(True)
         size = dialog.size().expandedTo(cover.sizeHint())

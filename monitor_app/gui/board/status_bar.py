@@ -22,10 +22,13 @@ class StationStatusBar(QStatusBar):
         self.clock_label = widgets.set_handle(QLabel(), "status_clock", "Clock")
         self.problem_label = widgets.FieldError("status_problem")
         self.note_label = widgets.set_handle(ElidedLabel(), "status_note", "Note")
+        self.record_label = widgets.FieldError("status_record")  # the record check's
+        self.record_label.setWordWrap(False)
         self.note_timer = QTimer(self)
         self.note_timer.setSingleShot(True)
         self.note_timer.timeout.connect(self._on_note_timeout)
         self.addWidget(self.nurse_label)
+        self.addWidget(self.record_label)
         self.addWidget(self.problem_label, 1)
         self.addWidget(self.note_label, 1)
         self.addPermanentWidget(self.clinic_label)
@@ -37,6 +40,16 @@ class StationStatusBar(QStatusBar):
         self.note_timer.stop()
         if msecs:
             self.note_timer.start(msecs)
+
+    def show_record_problems(self, problems: list[str], signing_stopped: bool) -> None:
+        """The record check's finding ([]: nothing to show); the problems in the tooltip."""
+        if problems:
+            from monitor_app.gui.board.record_check import status_text
+
+            self.record_label.show_message(status_text(problems, signing_stopped))
+            self.record_label.setToolTip("\n".join(problems[:20]))
+        else:
+            self.record_label.clear()
 
     def _on_note_timeout(self) -> None:
         self.note_label.setText("")

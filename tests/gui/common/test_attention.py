@@ -42,7 +42,7 @@ def dosing(services, staff, episode_id) -> int:
 
 @pytest.fixture
 def station(qtbot, session, dosing) -> MainWindow:
-    return shown_board(qtbot, session)
+    return shown_board(qtbot, session, started=True)  # the chime follows the paint
 
 
 def test_turning_overdue_chimes_and_alerts_once(station, clock, alerts):
