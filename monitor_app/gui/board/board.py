@@ -14,6 +14,7 @@ with text ("⚠ OVERDUE", "DUE SOON"), never alone.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,7 +25,14 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPaintEvent, QResizeEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPaintEvent,
+    QResizeEvent,
+    QTextLayout,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -58,12 +66,21 @@ SHRINK = ((COL_PROTOCOL, 90), (COL_VITALS, 190), (COL_PHASE, 150), (COL_PATIENT,
           (COL_STATUS, 200))
 BIG_POINTS = 15  # chair and countdown; the rest uses the board's font
 LINES = 2  # every row is this many lines high, whatever it says
+UNBOUNDED = 1e6  # a text line's width when measuring it: no wrapping
 
 AMBER = QColor("#ffd666")
 RED = QColor("#f4a3a3")
 INK = QColor("#111111")
 FLAG = QColor("#e6c8f5")  # flagged and otherwise on schedule (with "⚑ FLAGGED" text)
+BACKGROUNDS = {"red": RED, "amber": AMBER, "flag": FLAG}
+CENTRED = frozenset({COL_CHAIR, COL_NEXT, COL_NEWS2})
 _Index = QModelIndex | QPersistentModelIndex
+# The roles the board answers. A view asks ~8 roles of each cell for every paint and
+# size hint; any other (decoration, check state, size hint) is answered at once.
+_Role = Qt.ItemDataRole
+TEXT_ROLES = frozenset({_Role.DisplayRole, _Role.AccessibleTextRole})
+STYLE_ROLES = frozenset({_Role.BackgroundRole, _Role.ForegroundRole, _Role.FontRole,
+                         _Role.ToolTipRole, _Role.TextAlignmentRole, _Role.UserRole})
 
 
 class BoardModel(QAbstractTableModel):
@@ -169,33 +186,35 @@ class BoardModel(QAbstractTableModel):
             return "—" if row.news2 is None else str(row.news2)
         return ""
 
+    def font(self, row: BoardRow, column: int) -> QFont | None:
+        """The cell's font, over the board's (None: the board's own)."""
+        if column == COL_NEXT and row.status.next_kind == "recheck":
+            return self._bold  # two lines: the board's size, so both fit the row
+        if column in (COL_CHAIR, COL_NEXT):
+            return self._big_bold if column == COL_CHAIR or alerting(row) else self._big
+        return self._bold if column == COL_STATUS and alerting(row) else None
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         row = self.rows[index.row()]
         column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in TEXT_ROLES:
             return self.text(row, column)
-        colour = alerting(row)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return {"red": RED, "amber": AMBER, "flag": FLAG}.get(colour)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            return INK if colour else None
-        if role == Qt.ItemDataRole.FontRole:
-            if column == COL_NEXT and row.status.next_kind == "recheck":
-                return self._bold  # two lines: the board's size, so both fit the row
-            if column in (COL_CHAIR, COL_NEXT):
-                return self._big_bold if colour or column == COL_CHAIR else self._big
-            return self._bold if column == COL_STATUS and colour else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role not in STYLE_ROLES:
+            return None
+        if role == _Role.BackgroundRole:
+            return BACKGROUNDS.get(alerting(row))
+        if role == _Role.ForegroundRole:
+            return INK if alerting(row) else None
+        if role == _Role.FontRole:
+            return self.font(row, column)
+        if role == _Role.ToolTipRole:
             mark = self.monitor_marks.get(row.chair, "") if column == COL_CHAIR else ""
             return MONITOR_TIPS[mark] if mark else self._tooltip(row)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COL_CHAIR, COL_NEXT,
-                                                                   COL_NEWS2):
-            return int(Qt.AlignmentFlag.AlignCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return row.episode_id
-        return None
+        if role == _Role.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter) if column in CENTRED else None
+        return row.episode_id  # UserRole
 
     def _tooltip(self, row: BoardRow) -> str:
         phase = PHASE_TEXT.get(row.phase, str(row.phase))
@@ -260,10 +279,9 @@ class BoardView(QTableView):
         the countdown and status columns keep room for their widest text, and the
         columns that elide best give way so the whole row fits the board's width."""
         self.verticalHeader().setDefaultSectionSize(self.row_height())
-        self.resizeColumnsToContents()
+        widths = self.contents_widths()
         for column, widest in MAX_WIDTH.items():
-            if self.columnWidth(column) > widest:
-                self.setColumnWidth(column, widest)
+            widths[column] = min(widths[column], widest)
         big = QFont(self.font())
         big.setPointSize(BIG_POINTS)
         big.setBold(True)
@@ -272,10 +290,49 @@ class BoardView(QTableView):
         for column, font, sample in ((COL_NEXT, big, "overdue 88:88"),
                                      (COL_STATUS, bold, "⚠ OVERDUE")):
             room = QFontMetrics(font).horizontalAdvance(sample) + 16
-            if self.columnWidth(column) < room:
-                self.setColumnWidth(column, room)
-        self._content_widths = [self.columnWidth(c) for c in range(len(HEADERS))]
+            widths[column] = max(widths[column], room)
+        self._content_widths = widths
         self._share_width()
+
+    def contents_widths(self) -> list[int]:
+        """Each column's width for its header and its cells' widest line, as
+        ``resizeColumnsToContents`` makes it; measured from the model's text and fonts,
+        not by asking the model for every role of every cell (~10 ms a reload)."""
+        self.ensurePolished()  # the style sheet's fonts
+        header = self.horizontalHeader()
+        widths = [header.sectionSizeHint(c) for c in range(len(HEADERS))]
+        model = self.model()
+        if not isinstance(model, BoardModel) or not model.rows:
+            return widths
+        fonts: dict[int, QFont] = {}  # over the board's, by the model's (few) fonts
+        texts = [0] * len(HEADERS)
+        for row in model.rows:
+            for column in range(len(HEADERS)):
+                texts[column] = max(texts[column],
+                                    self._text_width(model, row, column, fonts))
+        # The style's margins around a cell's text, measured on one cell; the grid line.
+        padding = (self.sizeHintForIndex(model.index(0, COL_NEWS2)).width()
+                   - self._text_width(model, model.rows[0], COL_NEWS2, fonts)
+                   + (1 if self.showGrid() else 0))
+        return [max(w, text + padding) for w, text in zip(widths, texts, strict=True)]
+
+    def _text_width(self, model: BoardModel, row: BoardRow, column: int,
+                    fonts: dict[int, QFont]) -> int:
+        """The widest line of the cell's text in the cell's font, laid out as the cell's
+        delegate lays it out (a font's advances alone can be a pixel short)."""
+        font = model.font(row, column)
+        resolved = fonts.get(id(font))
+        if resolved is None:
+            resolved = fonts[id(font)] = self.font() if font is None else font.resolve(
+                self.font())
+        layout = QTextLayout(model.text(row, column).replace("\n", "\u2028"), resolved)
+        widest = 0.0
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(UNBOUNDED)
+            widest = max(widest, line.naturalTextWidth())
+        layout.endLayout()
+        return math.ceil(widest)
 
     def _share_width(self) -> None:
         """From the contents' widths (``fit_columns``) to the board's width: a resize
