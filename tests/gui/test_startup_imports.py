@@ -25,7 +25,13 @@ HEAVY = ("reportlab", "pyhanko", "cryptography", "pyqtgraph", "numpy", "pandas",
          "matplotlib", "fhir", "PySide6.QtMultimedia", "argon2", "dateutil.tz",
          "socketserver", "monitor_app.reports", "monitor_app.services.documents",
          "monitor_app.services.signing", "monitor_app.services.exports",
-         "monitor_app.gui.episode", "monitor_app.gui.discharge", "monitor_app.gui.report")
+         "monitor_app.gui.episode", "monitor_app.gui.discharge", "monitor_app.gui.report",
+         # Made after the board's first paint, or on first use: the lock screen (and the
+         # sign-in widgets it shares; the app's sign-in dialog loads them before the
+         # board), the chime, the monitor listener, the record check.
+         "monitor_app.gui.staff", "monitor_app.gui.common.pin_entry",
+         "monitor_app.gui.common.attention", "monitor_app.gui.monitor.feed",
+         "monitor_app.gui.board.record_check")
 # The core's subjects the board does not show: use cases are built on first use
 # (services/cases.py), their types are imported for annotations only.
 CORE_ON_FIRST_USE = tuple(f"monitor_app.{name}" for name in (

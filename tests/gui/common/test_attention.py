@@ -64,6 +64,23 @@ def test_turning_overdue_chimes_and_alerts_once(station, clock, alerts):
     assert player.volumes == [70] and alerts == [station]
 
 
+def test_a_chair_already_overdue_at_start_chimes_once_the_board_is_shown(
+        qtbot, session, dosing, clock, alerts):
+    clock.advance(minutes=12)  # the station starts with chair 1 overdue
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.tick_timer.stop()
+    player = window.attention.player = FakePlayer()
+    assert window.model.rows[0].status.state == "overdue"
+    assert player.volumes == []  # not on the way to the board's first paint
+    window.show()
+    qtbot.waitUntil(lambda: window.started)
+    assert player.volumes == [70] and alerts == [window]
+    window.reload()
+    window.tick()
+    assert player.volumes == [70]  # once
+
+
 def test_the_volume_setting_is_used_and_zero_is_silent_but_still_alerts(
         station, services, staff, clock, alerts, _quiet_station):
     from dataclasses import replace
