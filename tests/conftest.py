@@ -16,6 +16,7 @@ import pytest
 import monitor_app.domain.pins
 from monitor_app import cli
 from monitor_app.domain import pins
+from tests.helpers.history import History, build_history
 from tests.helpers.world import World, make_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +45,19 @@ def w(tmp_path: Path, fast_pins: None) -> Iterator[World]:
     world = make_world(tmp_path / "c.db")
     yield world
     world.s.close()
+
+
+@pytest.fixture(scope="module")
+def built_history(tmp_path_factory: pytest.TempPathFactory) -> History:
+    """The built history (tests/helpers/history.py), once per module: for tests that only
+    read it. A test that writes takes ``history``."""
+    return build_history(tmp_path_factory.mktemp("history"))
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> History:
+    """A built history of the test's own."""
+    return build_history(tmp_path)
 
 
 @pytest.fixture(scope="module")

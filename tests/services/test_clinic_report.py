@@ -17,10 +17,11 @@ from tests.helpers.history import History, add_todays_records
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
 
 
-@pytest.fixture
-def month(history: History) -> History:
-    history.ack_minutes = add_todays_records(history)  # type: ignore[attr-defined]
-    return history
+@pytest.fixture(scope="module")
+def month(built_history: History) -> History:
+    """Built once: the tests that take it only read."""
+    built_history.ack_minutes = add_todays_records(built_history)  # type: ignore[attr-defined]
+    return built_history
 
 
 def test_sessions_by_protocol_and_per_week(month: History) -> None:

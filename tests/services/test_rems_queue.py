@@ -98,7 +98,8 @@ def test_the_filing_note_cannot_be_changed_in_place(history: History) -> None:
     (date(2026, 11, 20), "  ", "rems_confirmation"),
 ])
 def test_a_bad_filing_is_refused_next_to_its_field_and_nothing_saved(
-        history: History, day: date, number: str, field: str) -> None:
+        built_history: History, day: date, number: str, field: str) -> None:
+    history = built_history  # refused: nothing is written
     item = by_patient(history)["Noah Fischer"][0]
     with pytest.raises(ValidationError) as refused:
         history.s.rems_queue.mark_submitted(history.staff(ADMIN), item.episode_id, day, number)
@@ -106,7 +107,8 @@ def test_a_bad_filing_is_refused_next_to_its_field_and_nothing_saved(
     assert history.s.rems_queue.history(item.episode_id) == []
 
 
-def test_only_an_administrator_records_a_filing(history: History) -> None:
+def test_only_an_administrator_records_a_filing(built_history: History) -> None:
+    history = built_history  # refused: nothing is written
     item = by_patient(history)["Noah Fischer"][0]
     with pytest.raises(NotAllowed):
         history.s.rems_queue.mark_submitted(history.staff(NURSE), item.episode_id,

@@ -18,7 +18,7 @@ from monitor_app.services.history import HistoryQuery
 from monitor_app.storage import audit
 from tests.helpers.gui import NURSE_PIN
 from tests.helpers.gui_discharge import answer_everything, open_dialog, pin_answers, to_discharge
-from tests.helpers.history import NOAH, OLIVER, History, build_history
+from tests.helpers.history import NOAH, OLIVER, History
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 SPANISH = "Después de su tratamiento con SPRAVATO"
@@ -37,16 +37,11 @@ def choose(combo: QComboBox, text: str) -> None:
 
 
 @pytest.fixture
-def built(tmp_path: Path) -> History:
-    return build_history(tmp_path)
-
-
-@pytest.fixture
-def history_window(qtbot, built: History) -> HistoryWindow:
+def history_window(qtbot, history: History) -> HistoryWindow:
     from monitor_app.gui.common.session import Session
 
-    session = Session(built.s)
-    session.sign_in(built.s.staff_member(built.staff("2222")))
+    session = Session(history.s)
+    session.sign_in(history.s.staff_member(history.staff("2222")))
     w = HistoryWindow(session, lambda _id: None)
     qtbot.addWidget(w)
     return w
@@ -59,24 +54,24 @@ def select(w: HistoryWindow, number: str) -> None:
 
 
 def test_history_offers_the_three_documents_of_an_esketamine_session_and_two_otherwise(
-        history_window: HistoryWindow, built: History) -> None:
+        history_window: HistoryWindow, history: History) -> None:
     w = history_window
-    select(w, built.number_of(NOAH))  # esketamine, signed today
+    select(w, history.number_of(NOAH))  # esketamine, signed today
     copy = w.findChild(QComboBox, "history_copy")
     assert items(copy) == ["Patient copy", "Chart copy", "REMS form"]
     assert copy.currentText() == "Chart copy"  # the record, for a reprint
     assert "draft" not in w.preview.text().lower()
-    iv = next(r for r in built.s.history.search(HistoryQuery("oliver"))
+    iv = next(r for r in history.s.history.search(HistoryQuery("oliver"))
               if r.protocol_id == "ketamine-iv")
     select(w, iv.number)
     assert items(copy) == ["Patient copy", "Chart copy"]  # no REMS form for IV ketamine
 
 
 def test_history_prints_the_patient_copy_in_another_language_without_changing_the_record(
-        qtbot, history_window: HistoryWindow, built: History,
+        qtbot, history_window: HistoryWindow, history: History,
         monkeypatch: pytest.MonkeyPatch) -> None:
     w = history_window
-    select(w, built.number_of(OLIVER))
+    select(w, history.number_of(OLIVER))
     episode_id = w.selected().episode_id
     printed: list[bytes] = []
     monkeypatch.setattr(printing, "print_pdf",
@@ -87,20 +82,20 @@ def test_history_prints_the_patient_copy_in_another_language_without_changing_th
     choose(copy, "Patient copy")
     assert language.isEnabled() and items(language) == ["English", "Español"]
     assert language.currentText() == "English"  # the episode's language
-    events = len(audit.events(built.s.db))
+    events = len(audit.events(history.s.db))
     choose(language, "Español")
     qtbot.mouseClick(w.findChild(QPushButton, "history_print"), Qt.MouseButton.LeftButton)
     assert SPANISH in text_of(printed[0])
     assert len(pypdf.PdfReader(io.BytesIO(printed[0])).pages) == 1
-    assert built.s.documents.instructions_language(episode_id) == "en"  # record unchanged
-    assert len(audit.events(built.s.db)) == events
+    assert history.s.documents.instructions_language(episode_id) == "en"  # record unchanged
+    assert len(audit.events(history.s.db)) == events
 
 
 def test_history_saves_the_rems_form_under_its_own_name(
-        qtbot, history_window: HistoryWindow, built: History,
+        qtbot, history_window: HistoryWindow, history: History,
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     w = history_window
-    select(w, built.number_of(NOAH))
+    select(w, history.number_of(NOAH))
     offered: list[str] = []
 
     def choose_path(_parent, suggested: str) -> str:
@@ -147,13 +142,13 @@ def test_discharge_dialog_saves_the_language_before_signing_and_offers_the_copie
 
 
 def test_discharge_dialog_of_a_signed_esketamine_session_offers_the_rems_form(
-        qtbot, built: History, monkeypatch: pytest.MonkeyPatch) -> None:
+        qtbot, history: History, monkeypatch: pytest.MonkeyPatch) -> None:
     from monitor_app.gui.common.session import Session
     from monitor_app.gui.discharge.discharge_dialog import DischargeDialog
 
-    session = Session(built.s)
-    session.sign_in(built.s.staff_member(built.staff("2222")))
-    noah = built.s.history.search(HistoryQuery(built.number_of(NOAH)))[0]
+    session = Session(history.s)
+    session.sign_in(history.s.staff_member(history.staff("2222")))
+    noah = history.s.history.search(HistoryQuery(history.number_of(NOAH)))[0]
     dialog = DischargeDialog(session, noah.episode_id)
     qtbot.addWidget(dialog)
     copy = dialog.findChild(QComboBox, "discharge_copy")

@@ -4,7 +4,6 @@ history (the demo at a fixed time plus older signed sessions)."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,15 +17,10 @@ from monitor_app.gui.rems.filing_dialog import RemsFilingDialog
 from monitor_app.gui.rems.rems_queue_window import RemsQueueWindow
 from monitor_app.services.rems_queue import RemsFormState
 from tests.helpers.gui import shown_board
-from tests.helpers.history import History, build_history
+from tests.helpers.history import History
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 ADMIN, NURSE = "1111", "2222"
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> History:
-    return build_history(tmp_path)
 
 
 def signed_in(h: History, pin: str) -> Session:
@@ -85,8 +79,9 @@ def test_search_by_name_then_open_a_signed_episode_read_only(qtbot, window: Main
     assert not child(episode, QWidget, "hr").isEnabled()
 
 
-def test_a_date_typed_wrong_is_refused_next_to_the_field(qtbot, history: History) -> None:
-    w = HistoryWindow(signed_in(history, NURSE), lambda _id: None)
+def test_a_date_typed_wrong_is_refused_next_to_the_field(qtbot, built_history: History
+                                                         ) -> None:
+    w = HistoryWindow(signed_in(built_history, NURSE), lambda _id: None)
     qtbot.addWidget(w)
     before = cells(w.model)
     qtbot.keyClicks(child(w, QLineEdit, "history_from"), "2026-13-01")
@@ -115,9 +110,9 @@ def test_the_board_summary_counts_rems_forms_due_soon_and_late(window: MainWindo
     assert "REMS forms: 1 overdue, 1 due soon" in window.summary.text()
 
 
-def test_the_rems_queue_shows_days_left_with_overdue_in_red_words(qtbot, history: History
-                                                                  ) -> None:
-    w = RemsQueueWindow(signed_in(history, NURSE))
+def test_the_rems_queue_shows_days_left_with_overdue_in_red_words(
+        qtbot, built_history: History) -> None:
+    w = RemsQueueWindow(signed_in(built_history, NURSE))
     qtbot.addWidget(w)
     first = w.model.index(0, 0)
     assert first.data() == "⚠ OVERDUE by 2 days"

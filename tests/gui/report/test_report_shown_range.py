@@ -14,16 +14,16 @@ from PySide6.QtCore import Qt
 
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.report.report_window import ReportWindow
-from tests.helpers.history import History, build_history
+from tests.helpers.history import History
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
 
 
 @pytest.fixture
-def report(qtbot, tmp_path: Path) -> ReportWindow:
-    history: History = build_history(tmp_path)
-    session = Session(history.s)
-    session.sign_in(history.s.staff_member(history.staff("1111")))
+def report(qtbot, built_history: History) -> ReportWindow:
+    """The report only reads the record (its files go to tmp_path)."""
+    session = Session(built_history.s)
+    session.sign_in(built_history.s.staff_member(built_history.staff("1111")))
     window = ReportWindow(session)
     qtbot.addWidget(window)
     return window

@@ -12,14 +12,9 @@ from monitor_app.gui.board.main_window import MainWindow
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.report.report_charts import BarChart
 from monitor_app.gui.report.report_window import ReportWindow
-from tests.helpers.history import History, build_history
+from tests.helpers.history import History
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support")]
-
-
-@pytest.fixture
-def history(tmp_path: Path) -> History:
-    return build_history(tmp_path)
 
 
 def signed_in(history: History) -> Session:
@@ -29,8 +24,9 @@ def signed_in(history: History) -> Session:
 
 
 @pytest.fixture
-def report(qtbot, history: History) -> ReportWindow:
-    window = ReportWindow(signed_in(history))
+def report(qtbot, built_history: History) -> ReportWindow:
+    """The report only reads the record (its files go to tmp_path)."""
+    window = ReportWindow(signed_in(built_history))
     qtbot.addWidget(window)
     return window
 
