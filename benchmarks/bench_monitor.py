@@ -19,7 +19,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject
 from PySide6.QtWidgets import QLineEdit
 
 from monitor_app.clock import FixedClock
-from monitor_app.domain.models import Escort, Role
+from monitor_app.domain.models import Episode, Escort, Role, Staff
 from monitor_app.services import Services
 from monitor_app.services.monitor import MonitorSettings
 from tests.helpers.mllp_client import END, START, ack_code, read_ack
@@ -29,9 +29,10 @@ MESSAGES = 1000
 LATENCY_RUNS = 201
 
 
-def monitor_feed(tmp: Path, clock: FixedClock) -> tuple[float, float]:
-    """(messages per second accepted, median ms from message to pending reading)."""
-    s = Services.open(tmp / "monitor-bench.db", clock=clock)
+def monitored_chair(path: Path, clock: FixedClock) -> tuple[Services, Staff, Episode]:
+    """A new clinic whose monitor MON-01 is on at chair 1, where an IV episode is open:
+    (services, the nurse, the episode)."""
+    s = Services.open(path, clock=clock)
     admin = s.setup_clinic("Bench", "Ada Admin", "RN", "135791", "135791")
     nurse = s.add_staff(admin.id, "Nina Nurse", "RN", Role.NURSE, "246802", "246802")
     patient = s.add_patient(admin.id, "MRN-1", "Pat Bench", "1980-01-01", "F")
@@ -41,6 +42,12 @@ def monitor_feed(tmp: Path, clock: FixedClock) -> tuple[float, float]:
                              {i.key: True for i in protocol.precheck})
     s.monitor.save_settings(admin.id, MonitorSettings(
         enabled=True, allowlist=("MON-01",), chairs=(("MON-01", "1"),)))
+    return s, nurse, episode
+
+
+def monitor_feed(tmp: Path, clock: FixedClock) -> tuple[float, float]:
+    """(messages per second accepted, median ms from message to pending reading)."""
+    s, _nurse, episode = monitored_chair(tmp / "monitor-bench.db", clock)
     readings: queue.Queue = queue.Queue()
     address = s.monitor.start(readings.put, port=0)
     assert address is not None
@@ -100,16 +107,7 @@ def monitor_on_screen(tmp: Path, clock: FixedClock) -> float:
     from monitor_app.gui.monitor.feed import MonitorFeed
 
     app = QApplication.instance() or QApplication([])
-    s = Services.open(tmp / "monitor-screen.db", clock=clock)
-    admin = s.setup_clinic("Bench", "Ada Admin", "RN", "135791", "135791")
-    nurse = s.add_staff(admin.id, "Nina Nurse", "RN", Role.NURSE, "246802", "246802")
-    patient = s.add_patient(admin.id, "MRN-1", "Pat Bench", "1980-01-01", "F")
-    protocol = s.protocols["ketamine-iv"]
-    episode = s.open_episode(nurse.id, patient.id, "ketamine-iv", "1", 70, 35,
-                             Escort("Sam", "partner", "555-0100"),
-                             {i.key: True for i in protocol.precheck})
-    s.monitor.save_settings(admin.id, MonitorSettings(
-        enabled=True, allowlist=("MON-01",), chairs=(("MON-01", "1"),)))
+    s, nurse, episode = monitored_chair(tmp / "monitor-screen.db", clock)
     session = Session(s)
     session.sign_in(s.staff_member(nurse.id))
     feed = MonitorFeed(s)
