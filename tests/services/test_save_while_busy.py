@@ -7,23 +7,21 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from monitor_app.domain.models import ValidationError
+from monitor_app.domain.models import Episode, ValidationError
 from monitor_app.services.errors import DatabaseBusy
-from tests.helpers.world import World, count_rows, good, make_world, open_iv
+from monitor_app.storage.statement_trace import statements_of
+from tests.helpers.world import World, count_rows, good, open_iv
 
 pytestmark = pytest.mark.usefixtures("fast_pins")
 
 
 @pytest.fixture
-def w(tmp_path: Path) -> Iterator[World]:
-    world = make_world(tmp_path / "c.db")
-    world.s.db.execute("PRAGMA busy_timeout = 100")  # a refused lock answers quickly
-    yield world
-    world.s.close()
+def w(w: World) -> World:
+    w.s.db.execute("PRAGMA busy_timeout = 100")  # a refused lock answers quickly
+    return w
 
 
 @pytest.fixture
@@ -40,6 +38,15 @@ def hold(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
 
 
+def open_episode(w: World, saved_before: bool) -> Episode:
+    """An IV episode, with one observation saved already for the "next save" cases."""
+    episode = open_iv(w)
+    if saved_before:
+        w.clock.advance(minutes=1)
+        w.s.record_observation(w.nurse.id, episode.id, good())
+    return episode
+
+
 TYPOS = [
     ({"hr": "7O"}, "hr"),                         # a letter O for a zero
     ({"hr": "720"}, "hr"),                        # outside the protocol's plausible range
@@ -53,10 +60,7 @@ TYPOS = [
 def test_a_typo_gets_its_field_error_while_the_database_is_held(
         w: World, other_program: sqlite3.Connection, changes: dict[str, object],
         field: str, saved_before: bool) -> None:
-    episode = open_iv(w)
-    if saved_before:
-        w.clock.advance(minutes=1)
-        w.s.record_observation(w.nurse.id, episode.id, good())
+    episode = open_episode(w, saved_before)
     before = count_rows(w.path, "observations")
     hold(other_program)
     w.clock.advance(minutes=1)
@@ -71,10 +75,7 @@ def test_a_typo_gets_its_field_error_while_the_database_is_held(
 @pytest.mark.parametrize("saved_before", [False, True], ids=["first save", "next save"])
 def test_a_time_in_the_future_gets_its_field_error_while_held(
         w: World, other_program: sqlite3.Connection, saved_before: bool) -> None:
-    episode = open_iv(w)
-    if saved_before:
-        w.clock.advance(minutes=1)
-        w.s.record_observation(w.nurse.id, episode.id, good())
+    episode = open_episode(w, saved_before)
     hold(other_program)
     later = w.clock.now() + timedelta(minutes=5)
     with pytest.raises(ValidationError, match="future") as refused:
@@ -85,10 +86,7 @@ def test_a_time_in_the_future_gets_its_field_error_while_held(
 @pytest.mark.parametrize("saved_before", [False, True], ids=["first save", "next save"])
 def test_a_good_form_is_refused_as_busy_and_nothing_is_saved(
         w: World, other_program: sqlite3.Connection, saved_before: bool) -> None:
-    episode = open_iv(w)
-    if saved_before:
-        w.clock.advance(minutes=1)
-        w.s.record_observation(w.nurse.id, episode.id, good())
+    episode = open_episode(w, saved_before)
     before = count_rows(w.path, "observations")
     hold(other_program)
     w.clock.advance(minutes=1)
@@ -102,15 +100,11 @@ def test_a_good_form_is_refused_as_busy_and_nothing_is_saved(
 
 
 def test_a_typo_on_the_next_save_asks_nothing_of_the_database(w: World) -> None:
-    episode = open_iv(w)
+    episode = open_episode(w, saved_before=True)
     w.clock.advance(minutes=1)
-    w.s.record_observation(w.nurse.id, episode.id, good())
-    w.clock.advance(minutes=1)
-    run: list[str] = []
-    w.s.db.conn.set_trace_callback(run.append)
-    try:
+
+    def save_a_typo() -> None:
         with pytest.raises(ValidationError, match="hr"):
             w.s.record_observation(w.nurse.id, episode.id, good(hr="7O"))
-    finally:
-        w.s.db.conn.set_trace_callback(None)
-    assert run == []  # refused before the write lock was asked for
+
+    assert statements_of(w.s.db, save_a_typo) == []  # refused before the write lock was asked for
