@@ -9,6 +9,7 @@ a service can group several repository calls into one all-or-nothing action.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -127,15 +128,12 @@ def insert_row(
     REAL...), so the row comes back from the INSERT itself (RETURNING gives values before
     the column's type affinity: 35 would not read back as 35.0 from a REAL column)."""
     require_transaction(db)
-    columns = ", ".join(f'"{c}"' for c in values)
-    marks = ", ".join("?" for _ in values)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+    sql = _insert_sql(table, tuple(values), typed)
     prev_hash = None
     if typed:
         # The audit chain's head comes with the row: one statement fewer, read in the
         # same write transaction as audit.record would read it.
-        cursor = db.execute(f"{sql} RETURNING *, ({audit.HEAD_HASH_SQL}) AS {_HEAD}",
-                            list(values.values()))
+        cursor = db.execute(sql, list(values.values()))
         after = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
         cursor.fetchall()  # runs the statement to its end
         prev_hash = after.pop(_HEAD) or audit.GENESIS_HASH
@@ -150,6 +148,14 @@ def insert_row(
 
 
 _HEAD = "_audit_head_hash"  # not a column of any table
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...], typed: bool) -> str:
+    """The INSERT of these columns (the same few on every save: written once)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+    return f"{sql} RETURNING *, ({audit.HEAD_HASH_SQL}) AS {_HEAD}" if typed else sql
 
 
 def update_row(
