@@ -25,13 +25,13 @@ HEAVY = ("reportlab", "pyhanko", "cryptography", "pyqtgraph", "numpy", "pandas",
          "matplotlib", "fhir", "PySide6.QtMultimedia", "argon2", "dateutil.tz",
          "socketserver", "monitor_app.reports", "monitor_app.services.documents",
          "monitor_app.services.signing", "monitor_app.services.exports",
-         "monitor_app.gui.episode", "monitor_app.gui.discharge", "monitor_app.gui.report",
-         # Made after the board's first paint, or on first use: the lock screen (and the
-         # sign-in widgets it shares; the app's sign-in dialog loads them before the
-         # board), the chime, the monitor listener, the record check.
-         "monitor_app.gui.staff", "monitor_app.gui.common.pin_entry",
-         "monitor_app.gui.common.attention", "monitor_app.gui.monitor.feed",
-         "monitor_app.gui.board.record_check")
+         "monitor_app.gui.episode", "monitor_app.gui.discharge", "monitor_app.gui.report")
+# Made after the board's first paint, or on first use: the lock screen (and the sign-in
+# widgets it shares; the app's sign-in dialog loads them before the board), the chime,
+# the monitor listener, the record check.
+AFTER_THE_PAINT = ("monitor_app.gui.staff", "monitor_app.gui.common.pin_entry",
+                   "monitor_app.gui.common.attention", "monitor_app.gui.monitor.feed",
+                   "monitor_app.gui.board.record_check")
 # The core's subjects the board does not show: use cases are built on first use
 # (services/cases.py), their types are imported for annotations only.
 CORE_ON_FIRST_USE = tuple(f"monitor_app.{name}" for name in (
@@ -103,5 +103,44 @@ def test_starting_to_the_board_loads_no_printing_signing_or_chart_library(tmp_pa
     assert len(list((tmp_path / "backups").glob("*.db"))) == 1
     loaded = [m for m in at_paint["modules"]
               if any(m == heavy or m.startswith(heavy + ".")
-                     for heavy in HEAVY + CORE_ON_FIRST_USE)]
+                     for heavy in HEAVY + AFTER_THE_PAINT + CORE_ON_FIRST_USE)]
+    assert loaded == []
+
+
+# monitor-app --db DB until its sign-in dialog is shown (as benchmarks/probes.py signin).
+TO_SIGN_IN = """
+import json, os, sys
+from monitor_app import cli, gc_pause
+gc_pause.pause()
+from monitor_app.gui import app as _gui_app
+from PySide6.QtWidgets import QApplication, QDialog
+
+def shown_instead_of_modal(dialog):
+    dialog.show()
+    QApplication.processEvents()
+    print(json.dumps({"title": dialog.windowTitle(), "modules": sorted(sys.modules)}),
+          flush=True)
+    os._exit(0)
+
+QDialog.exec = shown_instead_of_modal
+cli.main(["--db", sys.argv[1]])
+"""
+
+
+def test_the_sign_in_dialog_loads_no_board_or_lock_screen(tmp_path):
+    """The first thing a nurse sees needs a name and a PIN: not the board, nor the lock
+    screen's chair tiles and chime."""
+    world = make_world(tmp_path / "clinic.db")
+    world.s.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-c", TO_SIGN_IN, str(world.path)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    assert shown["title"] == "Sign in"
+    later = HEAVY + CORE_ON_FIRST_USE + (
+        "monitor_app.gui.board", "monitor_app.gui.staff.lock_page",
+        "monitor_app.gui.common.attention", "monitor_app.gui.monitor")
+    loaded = [m for m in shown["modules"]
+              if any(m == later_ or m.startswith(later_ + ".") for later_ in later)]
     assert loaded == []

@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # made after the board's first paint, or on first use
     from monitor_app.gui.board.record_check import RecordCheck
     from monitor_app.gui.common.attention import Attention
     from monitor_app.gui.monitor.feed import MonitorFeed
-    from monitor_app.gui.staff.staff import LockPage
+    from monitor_app.gui.staff.lock_page import LockPage
 
 TICK_MS = 1000
 RELOAD_MS = 30_000
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
 
     def _make_lock_page(self) -> LockPage:
         if self._lock_page is None:
-            from monitor_app.gui.staff.staff import LockPage
+            from monitor_app.gui.staff.lock_page import LockPage
 
             self._lock_page = LockPage(self.session)
             self.stack.addWidget(self._lock_page)

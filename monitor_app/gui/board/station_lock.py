@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from monitor_app.gui.common.session import Session
 
 if TYPE_CHECKING:
-    from monitor_app.gui.staff.staff import LockPage
+    from monitor_app.gui.staff.lock_page import LockPage
 
 INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
@@ -61,7 +61,7 @@ class Curtain:
                 self.hidden.append(window)
 
     def _cover(self, dialog: QDialog) -> None:
-        from monitor_app.gui.staff.staff import LockPage  # not on the way to the board
+        from monitor_app.gui.staff.lock_page import LockPage  # not on the way to the board
 
         cover = LockPage(self.session, dialog)
         cover.setAutoFillBackground(True)

@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.staff.staff import LockPage, SignInDialog
+from monitor_app.gui.staff.lock_page import LockPage
+from monitor_app.gui.staff.staff import SignInDialog
 from tests.helpers.gui import NURSE_PIN
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("propagateSizeHints")]
