@@ -221,7 +221,7 @@ def _run_gui(db_path: Path, argv: list[str] | None) -> int:
         window = MainWindow(session)
         window.backup_on_close = True
         recovery = StartupRecovery(Path(db_path))
-        recovery.finished.connect(window.statusBar().showMessage)  # queued: a QObject slot
+        recovery.finished.connect(window.status_bar.show_lasting_note)  # queued: a slot
         # Once the board is on screen: none of them holds up recording (the quick check,
         # which does, finished above), and the nurse sees the board sooner.
         window.after_first_paint(gc_pause.resume)

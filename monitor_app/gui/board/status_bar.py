@@ -7,7 +7,7 @@ widgets and hid who is signed in.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from monitor_app.gui.common import widgets
@@ -40,6 +40,12 @@ class StationStatusBar(QStatusBar):
         self.note_timer.stop()
         if msecs:
             self.note_timer.start(msecs)
+
+    @Slot(str)
+    def show_lasting_note(self, text: str) -> None:
+        """A note kept until replaced (what start-up recovery did); a slot, so a worker
+        thread's signal reaches it queued, on the GUI thread."""
+        self.show_note(text, 0)
 
     def show_record_problems(self, problems: list[str], signing_stopped: bool) -> None:
         """The record check's finding ([]: nothing to show); the problems in the tooltip."""
