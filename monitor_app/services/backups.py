@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import ValidationError
 from monitor_app.services.context import ServiceContext
 from monitor_app.storage import file_guard
@@ -17,6 +15,7 @@ from monitor_app.storage.backup import (
     newest_first,
     prune_backups,
 )
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import StorageError
 
 BACKUP_PREFIX = "monitor-backup-"

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from pathlib import Path
 
-import sqlite_utils
-
 from monitor_app.clock import Clock
 from monitor_app.domain.models import Episode, Role, Staff, ValidationError
 from monitor_app.domain.protocol import Protocol
@@ -16,6 +14,7 @@ from monitor_app.domain.scores import AldreteTable, News2Table
 from monitor_app.services.errors import NotAllowed
 from monitor_app.services.settings import ClinicSettings, read_settings
 from monitor_app.storage import repository as repo
+from monitor_app.storage.connection import Database
 
 
 def local_zone(clock: Clock) -> tzinfo:
@@ -25,7 +24,7 @@ def local_zone(clock: Clock) -> tzinfo:
 
 @dataclass
 class ServiceContext:
-    db: sqlite_utils.Database
+    db: Database
     db_path: Path | None  # read at open: the connection belongs to its thread
     clock: Clock
     protocols: dict[str, Protocol]

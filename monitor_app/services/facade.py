@@ -17,8 +17,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlite_utils
-
 from monitor_app import paths
 from monitor_app.clock import Clock, SystemClock
 from monitor_app.domain import pins
@@ -37,6 +35,7 @@ from monitor_app.services.board import BoardRow
 from monitor_app.services.cases import UseCases
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.settings import ClinicSettings
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import check_integrity, database_path, open_db
 
 if TYPE_CHECKING:  # loaded on first use (services/cases.py)
@@ -57,7 +56,7 @@ if TYPE_CHECKING:  # loaded on first use (services/cases.py)
 
 
 class Services:
-    def __init__(self, db: sqlite_utils.Database, protocols: dict[str, Protocol],
+    def __init__(self, db: Database, protocols: dict[str, Protocol],
                  clock: Clock, news2_table: News2Table, aldrete_table: AldreteTable,
                  resources: Path, data_dir: Path) -> None:
         ctx = ServiceContext(db=db, db_path=database_path(db), clock=clock,

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlite_utils
-
 from monitor_app.domain.models import ValidationError
 from monitor_app.domain.pins import MIN_LENGTH_DEFAULT
 from monitor_app.storage import repository as repo
+from monitor_app.storage.connection import Database
 
 SETTING_PREFIX = "clinic."
 # Every text setting and its label; its bound is domain.text's (the address and phone
@@ -75,7 +74,7 @@ class ClinicSettings:
     language: str = "en"  # default language of the patient's instructions
 
 
-def read_settings(db: sqlite_utils.Database) -> ClinicSettings:
+def read_settings(db: Database) -> ClinicSettings:
     """The stored settings, defaults for what was never set."""
     stored = repo.all_settings(db)
     values: dict[str, Any] = {}  # each field's own type: int or str

@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import sqlite_utils
-
 from monitor_app.clock import Clock, SystemClock
 from monitor_app.domain.text import clean_text
 from monitor_app.services.context import ServiceContext
 from monitor_app.services.errors import NotAllowed
 from monitor_app.storage import anchors, file_guard, losses
 from monitor_app.storage import repository as repo
+from monitor_app.storage.connection import SqliteDatabase
 from monitor_app.storage.db import open_db
 from monitor_app.storage.losses import AcceptedLoss
 from monitor_app.storage.record_check import VerifyReport, check_record, open_read_only
@@ -51,7 +50,7 @@ def verify_database(db_path: Path, extra_anchors: Sequence[Path] = ()) -> Verify
     conn = open_read_only(Path(db_path))
     try:
         try:
-            settings = repo.all_settings(sqlite_utils.Database(conn, execute_plugins=False))
+            settings = repo.all_settings(SqliteDatabase(conn))
         except Exception:  # a damaged or foreign settings table: the checks name it
             settings = {}
         places = anchor_places(Path(db_path), settings) + [Path(p) for p in extra_anchors]

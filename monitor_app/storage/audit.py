@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from monitor_app.storage import file_guard
 from monitor_app.storage.audit_hash import GENESIS_HASH as GENESIS_HASH
 from monitor_app.storage.audit_hash import SECRET_COLUMNS as SECRET_COLUMNS
@@ -42,6 +40,7 @@ from monitor_app.storage.audit_hash import event_hash as event_hash
 from monitor_app.storage.audit_hash import row_json as row_json
 from monitor_app.storage.audit_hash import sha256_hex as sha256_hex
 from monitor_app.storage.audit_hash import signature_content_hash as signature_content_hash
+from monitor_app.storage.connection import Database
 from monitor_app.storage.times import parse_utc, utc_text
 
 AUDIT_TABLE = "audit"

@@ -7,13 +7,12 @@ import re
 import sqlite3
 from pathlib import Path
 
-import sqlite_utils
-
 from monitor_app.storage import file_guard
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import make_private_dirs, translate_error
 
 
-def backup_database(db: sqlite_utils.Database, dest: Path) -> Path:
+def backup_database(db: Database, dest: Path) -> Path:
     """Copy ``db`` to ``dest`` (mode 0600), then check the copy with ``quick_check``.
 
     Written to a temporary name first and renamed, so a half-written copy never looks

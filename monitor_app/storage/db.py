@@ -14,12 +14,11 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import sqlite_utils
-
 from monitor_app.errors import ChangeRefused as ChangeRefused
 from monitor_app.errors import DatabaseBusy as DatabaseBusy
 from monitor_app.errors import StorageError as StorageError
-from monitor_app.storage import migrations
+from monitor_app.storage.connection import Database, SqliteDatabase
+from monitor_app.storage.migration_names import schema_behind
 from monitor_app.storage.times import parse_utc as parse_utc
 from monitor_app.storage.times import utc_text as utc_text
 
@@ -33,7 +32,7 @@ def open_db(
     migrate: bool = True,
     defer_quick_check: bool = False,
     check_head: bool = True,
-) -> sqlite_utils.Database:
+) -> SqliteDatabase:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
     New folder: mode 0700; new file: mode 0600. Pragmas: WAL, synchronous=FULL,
@@ -41,6 +40,8 @@ def open_db(
     another program holds the lock) instead of touching a file it cannot trust.
     A database that lacks saves its head file records is refused (``LostTail``)
     unless ``check_head`` is False (only ``accept-loss`` opens it that way).
+    An up-to-date file is recognised from the names of its applied migrations; only
+    a new or older one loads the migrations (and sqlite-utils) to be upgraded.
     """
     from monitor_app.storage import file_guard
 
@@ -59,13 +60,16 @@ def open_db(
         if check_head:
             with storage_errors(path):
                 file_guard.check_head(conn, path)
-        db = file_guard.GuardedDatabase(conn, execute_plugins=False)
+        db = file_guard.GuardedDatabase(conn)
         file_guard.attach(db, path)
         if migrate:
             with storage_errors(path):
-                if defer_quick_check and migrations.pending_migrations(db):
-                    _check_integrity(conn, path)  # never upgrade a file not yet checked
-                migrations.apply_migrations(db)
+                if schema_behind(conn):
+                    if defer_quick_check:
+                        _check_integrity(conn, path)  # never upgrade a file not yet checked
+                    from monitor_app.storage import migrations
+
+                    migrations.apply_migrations(db)
         # A head file for a file that had none, or that was just migrated.
         file_guard.after_commit(db, read_log=True)
     except BaseException:
@@ -74,7 +78,7 @@ def open_db(
     return db
 
 
-def database_path(db: sqlite_utils.Database) -> Path | None:
+def database_path(db: Database) -> Path | None:
     """The file behind ``db`` (None for an in-memory database)."""
     for _seq, name, filename in db.conn.execute("PRAGMA database_list"):
         if name == "main":

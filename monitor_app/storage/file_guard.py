@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sqlite_utils import Database
-
 from monitor_app.errors import StorageError
 from monitor_app.storage import anchors, head_writer
+from monitor_app.storage.connection import Database, SqliteDatabase
 
 WRITTEN = "_monitor_audit_written"  # on the Database: the newest event of this transaction
 
@@ -125,7 +124,7 @@ def after_commit(db: Database, *, read_log: bool = False) -> None:
     head_writer.writer().submit(guard, anchor)
 
 
-class GuardedDatabase(Database):
+class GuardedDatabase(SqliteDatabase):
     """The database ``open_db`` returns: closing it waits for its head file."""
 
     def close(self) -> None:

@@ -14,9 +14,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from monitor_app.storage import anchors, file_guard
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import StorageError, utc_text
 from monitor_app.storage.repository_base import insert_row, transaction
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from monitor_app.domain.text import mrn_key
-from monitor_app.storage import anchors, audit, losses, migrations
+from monitor_app.storage import anchors, audit, losses
+from monitor_app.storage.connection import SqliteDatabase
 from monitor_app.storage.db import StorageError, is_sqlite_file
+from monitor_app.storage.migration_names import MIGRATION_NAMES, applied_migrations
 
 # name -> (its source query, its own query, how a source value becomes the derived
 # one): both queries give (row id, value) in row order.
@@ -151,11 +151,15 @@ def _not_lost(conn: sqlite3.Connection, found: list[anchors.Anchor],
 def expected_schema(applied: Sequence[str]) -> dict[tuple[str, str], str | None]:
     """(type, name) -> SQL, as the app's migrations make it up to the last one
     ``applied`` in the file (so an older file is compared with its own version)."""
-    memory = sqlite_utils.Database(memory=True)
-    pending = [m.name for m in migrations.migrations.pending(memory)
-               if m.name not in set(applied)]
-    migrations.apply_migrations(memory, stop_before=pending[:1] or None)
-    return _schema_of(memory.conn)
+    from monitor_app.storage import migrations  # loads sqlite-utils
+
+    memory = SqliteDatabase(sqlite3.connect(":memory:"))
+    pending = [name for name in MIGRATION_NAMES if name not in set(applied)]
+    try:
+        migrations.apply_migrations(memory, stop_before=pending[:1] or None)
+        return _schema_of(memory.conn)
+    finally:
+        memory.close()
 
 
 def _schema_of(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
@@ -172,15 +176,11 @@ def integrity_problems(conn: sqlite3.Connection) -> list[str]:
 
 
 def _schema(conn: sqlite3.Connection) -> list[str]:
-    try:
-        applied = [r[0] for r in conn.execute(
-            "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid",
-            [migrations.MIGRATION_SET])]
-    except sqlite3.OperationalError:
+    applied = applied_migrations(conn)
+    if applied is None:
         return ["the table of applied migrations is missing: this is not a clinic "
                 "database made by the app, or its schema was changed outside the app"]
-    known = {m.name for m in migrations.migrations.pending(sqlite_utils.Database(memory=True))}
-    unknown = [name for name in applied if name not in known]
+    unknown = [name for name in applied if name not in MIGRATION_NAMES]
     if unknown:
         return [f"made by a newer version of the app (migrations {', '.join(unknown)}); "
                 "verify it with that version"]
@@ -261,4 +261,4 @@ def _chain(conn: sqlite3.Connection) -> list[str]:
     if not _has_audit(conn):
         return ["the audit table is missing (dropped outside the app): nothing in this file "
                 "can be proved; restore the latest backup"]
-    return audit.verify(sqlite_utils.Database(conn, execute_plugins=False))
+    return audit.verify(SqliteDatabase(conn))

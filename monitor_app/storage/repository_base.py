@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from monitor_app.errors import NotFound as NotFound
 from monitor_app.storage import audit, file_guard
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import (
     ChangeRefused,
     StorageError,

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 
-from sqlite_utils import Database
-
+from monitor_app.storage.connection import Database
 from monitor_app.storage.repository_base import (
     fetch_rows,
     from_json,

@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import Episode, EpisodeCorrection, Escort, Patient
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import fetch_rows, insert_row, transaction, update_row
 from monitor_app.storage.repository_episodes import _episode, create_episode, ensure_unlocked

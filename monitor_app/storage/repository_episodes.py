@@ -10,14 +10,13 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import (
     Episode,
     Escort,
     Phase,
     ValidationError,
 )
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import ChangeRefused, parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     UNSET,

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import AlertAck, Episode, Phase, ValidationError
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     Row,

@@ -10,9 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import Phase
+from monitor_app.storage.connection import Database
 from monitor_app.storage.repository_base import from_json, to_json, transaction
 from monitor_app.storage.repository_episodes import ACTIVE_PHASES
 from monitor_app.storage.times import parse_utc, utc_text

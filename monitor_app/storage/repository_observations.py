@@ -13,8 +13,6 @@ import contextlib
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import (
     AlertAck,
     Observation,
@@ -22,6 +20,7 @@ from monitor_app.domain.models import (
     ValidationError,
     Vitals,
 )
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     NotFound,

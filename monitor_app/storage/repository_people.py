@@ -7,10 +7,9 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import Patient, Role, Staff, ValidationError
 from monitor_app.domain.text import mrn_key
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import utc_text
 from monitor_app.storage.repository_base import (
     UNSET,

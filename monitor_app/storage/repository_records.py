@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import ValidationError
 from monitor_app.domain.text import clean_text
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     Row,

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from monitor_app.domain.alert_response import AlertAction, AlertResponse
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     NotFound,

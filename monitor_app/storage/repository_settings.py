@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
-
+from monitor_app.storage.connection import Database
 from monitor_app.storage.repository_base import (
     from_json,
     insert_row,

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import Phase
 from monitor_app.domain.text import clean_text
 from monitor_app.storage import audit
+from monitor_app.storage.connection import Database
 from monitor_app.storage.db import parse_utc, utc_text
 from monitor_app.storage.repository_base import (
     Row,

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlite_utils import Database
-
 from monitor_app.domain.models import Episode
+from monitor_app.storage.connection import Database
 from monitor_app.storage.repository_base import fetch_rows
 from monitor_app.storage.repository_episodes import _episode
 from monitor_app.storage.repository_records import (

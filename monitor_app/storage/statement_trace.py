@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlite_utils import Database
+from monitor_app.storage.connection import Database
 
 
 def statements_of(db: Database, action: Callable[[], object]) -> list[str]:

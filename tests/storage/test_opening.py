@@ -49,7 +49,7 @@ def test_an_empty_file_becomes_a_valid_database(tmp_path):
     path = tmp_path / "empty.db"
     path.touch()
     db = open_db(path)
-    tables = set(db.table_names())
+    tables = set(sqlite_utils.Database(db.conn).table_names())
     assert {"settings", "staff", "patients", "episodes", "observations", "alert_acks",
             "checklist_answers", "overrides", "rems_answers", "signatures", "addenda",
             "audit"} <= tables
@@ -83,7 +83,7 @@ def test_an_older_database_is_upgraded_in_place_on_open(tmp_path):
     assert migrations.pending_migrations(db) == []
     assert "observations_void_only" in triggers(db)
     assert "episodes_signed_update" in triggers(db)
-    assert "episodes_phase" in {i.name for i in db["episodes"].indexes}
+    assert "episodes_phase" in {i.name for i in sqlite_utils.Database(db.conn)["episodes"].indexes}
     assert repo.get_patient_by_mrn(db, "OLD1").name == "Grace Hopper"
     with pytest.raises(ValidationError, match="already registered as OLD1"):
         repo.add_patient(db, "old-1", "Other", date(1990, 1, 1), actor_id=nurse.id, at=T0)

@@ -8,8 +8,13 @@ shipped: add a new one.
 Where things are: ``runner`` holds the list and applies it; ``rules`` builds the SQL of
 the append-only and signed-lock triggers; each ``mNNN_*`` module holds the migrations
 from number NNN on, in the order they run. NEW MIGRATIONS GO AT THE END OF THE LAST
-``mNNN_*`` MODULE (today ``m005_additions``); when it nears 400 lines, start
+``mNNN_*`` MODULE (today ``m005_additions``), AND THEIR NAMES AT THE END OF
+``storage/migration_names.py`` (an up-to-date file is recognised from those names
+alone, without loading this package); when the module nears 400 lines, start
 ``mNNN_<what>.py`` named for its first migration and import it last below.
+
+This package loads sqlite-utils (through ``connection.load_sqlite_utils``): import it
+only where the schema needs work, never on the way to an up-to-date board.
 
 Rules for later migrations:
 
@@ -23,10 +28,14 @@ Rules for later migrations:
 
 from __future__ import annotations
 
+from monitor_app.storage.connection import load_sqlite_utils
+
+load_sqlite_utils()  # before the step modules import it: numpy hidden, dateutil lazy
+
 # Importing a step module registers its migrations: the order of these imports is the
 # order in which the migrations run (the numbers in the names keep them sorted).
-from monitor_app.storage.migrations import m001_first_release, m005_additions
-from monitor_app.storage.migrations.runner import (
+from monitor_app.storage.migrations import m001_first_release, m005_additions  # noqa: E402
+from monitor_app.storage.migrations.runner import (  # noqa: E402
     MIGRATION_SET,
     apply_migrations,
     migrations,
