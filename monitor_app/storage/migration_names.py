@@ -31,6 +31,7 @@ MIGRATION_NAMES = (
     "m014_rems_submissions",
     "m015_episodes_closed_index",
     "m016_monitor_pending",
+    "m017_patient_search_prefixes",
 )
 
 
