@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import secrets
+import os
 import sqlite3
 import sys
 import threading
@@ -87,7 +87,7 @@ class SqliteDatabase:
     @contextlib.contextmanager
     def atomic(self) -> Iterator[SqliteDatabase]:
         if self.conn.in_transaction:
-            savepoint = f"sqlite_utils_{secrets.token_hex(16)}"
+            savepoint = f"sqlite_utils_{os.urandom(16).hex()}"  # as secrets.token_hex(16)
             self.conn.execute(f"SAVEPOINT {savepoint};")
             try:
                 yield self
