@@ -36,6 +36,7 @@ def test_the_daily_backup_runs_once_a_day(qtbot, session, clock):
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.backups.finished):
         window._on_backup_timeout()
+    window.backups.wait()  # its thread may still be ending after the signal (then "running")
     assert not window.run_backup(daily=True)  # not due again the same day
     assert len(backups_in(session.services.backup_dir())) == 1
     clock.advance(days=1, seconds=1)
