@@ -101,16 +101,20 @@ class ObservationUseCases:
         """Void the observation with a reason and record the corrected one, linked."""
         actor = self.ctx.active_actor(actor_id)
         old = self._observation(observation_id)
+        # The reason and the form are checked before the write lock, as a save's are.
+        reason = clean_text(reason, "void_reason", "reason for the correction")
+        now = self.ctx.clock.now()
+        taken_at = taken_at or old.taken_at
+        seen = (self._reads.seen(old.episode_id)
+                or repo.get_episode(self.ctx.db, old.episode_id))
+        checked = None if seen is None else self._checked_form(raw, taken_at, seen, now)
         # One transaction with the move to ready or back, read under the write lock.
         with repo.transaction(self.ctx.db):
             state = self.episodes.writable_state(old.episode_id, discharge_inputs=True)
             episode = state.episode
-            protocol = self.ctx.protocol_of(episode)
-            reason = clean_text(reason, "void_reason", "reason for the correction")
-            now = self.ctx.clock.now()
-            taken_at = taken_at or old.taken_at
-            self._validate_taken_at(taken_at, episode, protocol, now)
-            parsed = vitals.parse_observation(raw, protocol)
+            if checked is None or not same_identity(seen, episode):
+                checked = self._checked_form(raw, taken_at, episode, now)
+            protocol, parsed = checked
             new = repo.correct_observation(self.ctx.db, observation_id, reason, parsed,
                                            taken_at, entered_at=now, recorded_by=actor_id,
                                            actor_id=actor_id, at=now)
