@@ -123,26 +123,35 @@ class RemsQueueUseCases:
                 confirmation=filed.confirmation if filed else ""))
         return out
 
+    def _today(self) -> date:
+        return self.ctx.clock.now().astimezone(self._zone()).date()
+
+    def _outstanding(self, protocols: dict[str, Protocol], today: date) -> list[RemsQueueItem]:
+        """The forms still to file, most urgent first: read from the unfiled sessions
+        only, however many forms the clinic filed over the years."""
+        sessions = repo.unfiled_sessions(self.ctx.db, list(protocols))
+        return sorted((i for i in self.items(sessions, today) if i.outstanding),
+                      key=lambda i: (i.days_left, i.number))
+
     def queue(self) -> list[RemsQueueItem]:
         """Every outstanding form (most urgent first), then those filed in the last
         ``FILED_SHOWN_DAYS`` days."""
         protocols = self._rems_protocols()
         if not protocols:
             return []
-        today = self.ctx.clock.now().astimezone(self._zone()).date()
-        sessions = repo.signed_sessions(self.ctx.db, list(protocols))
-        items = self.items(sessions, today)
+        today = self._today()
         recent = today - timedelta(days=FILED_SHOWN_DAYS)
-        outstanding = sorted((i for i in items if i.outstanding),
-                             key=lambda i: (i.days_left, i.number))
-        filed = sorted((i for i in items if not i.outstanding
+        filed = self.items(repo.sessions_filed_since(self.ctx.db, list(protocols), recent),
+                           today)
+        filed = sorted((i for i in filed if not i.outstanding
                         and i.submitted_on is not None and i.submitted_on >= recent),
                        key=lambda i: (i.submitted_on, i.number), reverse=True)
-        return outstanding + filed
+        return self._outstanding(protocols, today) + filed
 
     def counts(self) -> RemsQueueCounts:
         """How many forms are due soon or overdue (for the board's summary line)."""
-        items = [i for i in self.queue() if i.outstanding]
+        protocols = self._rems_protocols()
+        items = self._outstanding(protocols, self._today()) if protocols else []
         return RemsQueueCounts(
             due_soon=sum(1 for i in items if i.state == RemsFormState.DUE_SOON),
             overdue=sum(1 for i in items if i.state == RemsFormState.OVERDUE))

@@ -32,6 +32,7 @@ MIGRATION_NAMES = (
     "m015_episodes_closed_index",
     "m016_monitor_pending",
     "m017_patient_search_prefixes",
+    "m018_rems_unfiled",
 )
 
 

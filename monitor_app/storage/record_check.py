@@ -8,8 +8,9 @@ and never migrated. Checked, in order:
 2. the schema: every table, index, view and trigger equals what the app's own
    migrations create (built in memory), so a dropped lock trigger or an added one
    is named;
-3. derived tables against their source (patient search index, MRN keys), and the FTS
-   index's own ``integrity-check`` on a scratch copy of its tables;
+3. derived tables against their source (patient search index, MRN keys, unfiled
+   REMS sessions), and the FTS index's own ``integrity-check`` on a scratch copy of
+   its tables;
 4. the audit chain and every audited row (``audit.verify``);
 5. the chain against every anchor found outside the file (``anchors``): a rewrite
    before an anchor, a rollback past one or a missing tail is named with the anchor.
@@ -30,6 +31,14 @@ from monitor_app.storage.connection import SqliteDatabase
 from monitor_app.storage.db import StorageError, is_sqlite_file
 from monitor_app.storage.migration_names import MIGRATION_NAMES, applied_migrations
 
+# Signed sessions whose latest filing note (if any) is not a filing (m018 fills
+# ``_rems_unfiled`` with the same rows; triggers keep it so).
+REMS_UNFILED_SOURCE = (
+    "SELECT e.id, e.protocol_id FROM episodes AS e WHERE EXISTS (SELECT 1 FROM signatures "
+    "AS s WHERE s.episode_id = e.id AND s.kind = 'discharge') AND coalesce((SELECT r.kind "
+    "FROM rems_submissions AS r WHERE r.episode_id = e.id ORDER BY r.id DESC LIMIT 1), '') "
+    "<> 'submitted' ORDER BY e.id")
+
 # name -> (its source query, its own query, how a source value becomes the derived
 # one): both queries give (row id, value) in row order.
 DERIVED_TABLES: dict[str, tuple[str, str, Callable[[Any], Any] | None]] = {
@@ -38,6 +47,8 @@ DERIVED_TABLES: dict[str, tuple[str, str, Callable[[Any], Any] | None]] = {
     "_patient_mrn_keys": ("SELECT id, mrn FROM patients ORDER BY id",
                           "SELECT patient_id, mrn_key FROM _patient_mrn_keys "
                           "ORDER BY patient_id", mrn_key),
+    "_rems_unfiled": (REMS_UNFILED_SOURCE, "SELECT episode_id, protocol_id FROM _rems_unfiled "
+                      "ORDER BY episode_id", None),
 }
 _FTS_SHADOWS = ("data", "idx", "content", "docsize", "config")
 _SHOWN = 5

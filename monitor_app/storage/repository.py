@@ -56,7 +56,9 @@ from monitor_app.storage.repository_history import (
     episodes_closed_since,
     overrides_for_episodes,
     rems_submissions,
+    sessions_filed_since,
     signed_sessions,
+    unfiled_sessions,
 )
 from monitor_app.storage.repository_observations import (
     ack_alert,
@@ -246,6 +248,7 @@ __all__ = [
     "save_checklist_answer",
     "save_rems_answer",
     "search_key",
+    "sessions_filed_since",
     "set_episode_fields",
     "set_pin_hash",
     "set_setting",
@@ -256,6 +259,7 @@ __all__ = [
     "signed_episodes",
     "signed_sessions",
     "transaction",
+    "unfiled_sessions",
     "unlock_staff",
     "unlock_staff_locally",
     "update_episode_phase",

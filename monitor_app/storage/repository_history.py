@@ -3,7 +3,8 @@ sessions and the clinic's notes that a REMS form was filed.
 
 Every query is an index look-up (``episodes_created``, ``episodes_patient``,
 ``episodes_protocol``, ``episodes_closed``, ``signatures_episode``,
-``rems_submissions_episode``), so the cost follows the number of rows found, not
+``rems_submissions_episode``, ``rems_submissions_filed_on``, the unfiled sessions of
+``_rems_unfiled``), so the cost follows the number of rows found, not
 the years of history the file holds.
 """
 
@@ -112,6 +113,30 @@ def signed_sessions(db: Database, protocol_ids: Sequence[str], *,
         db, f"SELECT e.* FROM episodes AS e WHERE {' AND '.join(where)} AND EXISTS ("
         "SELECT 1 FROM signatures AS s WHERE s.episode_id = e.id AND s.kind = 'discharge') "
         "ORDER BY e.created_at, e.id", params)
+    return [_episode(row) for row in rows]
+
+
+def unfiled_sessions(db: Database, protocol_ids: Sequence[str]) -> list[Episode]:
+    """Signed episodes of these protocols whose REMS form is not filed (no filing note,
+    or the latest one withdrew it): ``_rems_unfiled``, never the filed years."""
+    rows = fetch_rows(
+        db, "SELECT e.* FROM _rems_unfiled AS u CROSS JOIN episodes AS e ON e.id = u.episode_id "
+        "WHERE u.protocol_id IN (SELECT value FROM json_each(?))", [_json_list(protocol_ids)])
+    return [_episode(row) for row in rows]
+
+
+def sessions_filed_since(db: Database, protocol_ids: Sequence[str], since: date
+                         ) -> list[Episode]:
+    """Signed episodes of these protocols whose standing filing note (the latest) says
+    the form was filed on ``since`` or later (index of notes by the day filed; CROSS
+    JOIN: never the protocol index, which would read every session of the protocol)."""
+    rows = fetch_rows(
+        db, "SELECT e.* FROM rems_submissions AS r CROSS JOIN episodes AS e "
+        "ON e.id = r.episode_id "
+        "WHERE r.kind = 'submitted' AND r.submitted_on >= ? AND NOT EXISTS (SELECT 1 FROM "
+        "rems_submissions AS later WHERE later.episode_id = r.episode_id AND later.id > r.id) "
+        "AND e.protocol_id IN (SELECT value FROM json_each(?))",
+        [since.isoformat(), _json_list(protocol_ids)])
     return [_episode(row) for row in rows]
 
 

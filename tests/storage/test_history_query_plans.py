@@ -47,8 +47,10 @@ def full_scans(details: list[str]) -> list[str]:
     lambda db: repo.rems_submissions(db, [1, 2]),
     lambda db: repo.find_patients(db, "smi jo"),
     lambda db: repo.episodes_closed_since(db, T),
+    lambda db: repo.unfiled_sessions(db, ["esketamine-rems"]),
+    lambda db: repo.sessions_filed_since(db, ["esketamine-rems"], T.date()),
 ], ids=["dates", "patients", "protocol", "protocol+dates", "rems sessions", "signed at",
-        "filing notes", "patient search", "closed today"])
+        "filing notes", "patient search", "closed today", "forms to file", "filed lately"])
 def test_every_history_query_is_an_index_look_up(db: Database, call) -> None:  # type: ignore[no-untyped-def]
     details = plans_of(db, lambda: call(db))
     assert details, "no query ran"

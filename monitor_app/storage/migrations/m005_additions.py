@@ -335,3 +335,48 @@ def m017_patient_search_prefixes(db: Database) -> None:
             "INSERT INTO _patient_search(rowid, name_key) SELECT id, name_key FROM patients",
         ],
     )
+
+
+# Signed sessions whose latest filing note (if any) is not a filing: what m018 fills
+# ``_rems_unfiled`` with (``record_check`` compares the table with the same query).
+REMS_UNFILED_SOURCE = (
+    "SELECT e.id, e.protocol_id FROM episodes AS e WHERE EXISTS (SELECT 1 FROM signatures "
+    "AS s WHERE s.episode_id = e.id AND s.kind = 'discharge') AND coalesce((SELECT r.kind "
+    "FROM rems_submissions AS r WHERE r.episode_id = e.id ORDER BY r.id DESC LIMIT 1), '') "
+    "<> 'submitted' ORDER BY e.id")
+
+
+@migrations(name="m018_rems_unfiled")
+def m018_rems_unfiled(db: Database) -> None:
+    """The signed sessions whose REMS form is not filed, by protocol: the REMS count
+    and queue read these, not every session the clinic ever signed. Each note supersedes
+    the one before it, so an episode's latest note says whether its form stands filed.
+    The file cannot tell which protocols file REMS forms (the protocol files say), so
+    every signed session enters at its signature; a filing note takes it out, a
+    withdrawal puts it back. Derived, not a record (its name starts with "_"): kept in
+    step by triggers whoever writes the rows, filled here from the record. Also an index
+    of filing notes by the day filed, for the queue's forms filed lately."""
+    run(
+        db,
+        [
+            """CREATE TABLE _rems_unfiled (
+                episode_id INTEGER PRIMARY KEY REFERENCES episodes(id),
+                protocol_id TEXT NOT NULL
+            ) STRICT""",
+            "CREATE INDEX _rems_unfiled_protocol ON _rems_unfiled(protocol_id)",
+            f"INSERT INTO _rems_unfiled(episode_id, protocol_id) {REMS_UNFILED_SOURCE}",
+            "CREATE TRIGGER signatures_rems_unfiled AFTER INSERT ON signatures "
+            "WHEN NEW.kind = 'discharge' BEGIN INSERT OR IGNORE INTO _rems_unfiled"
+            "(episode_id, protocol_id) SELECT id, protocol_id FROM episodes "
+            "WHERE id = NEW.episode_id; END",
+            "CREATE TRIGGER rems_submissions_filed AFTER INSERT ON rems_submissions "
+            "WHEN NEW.kind = 'submitted' BEGIN "
+            "DELETE FROM _rems_unfiled WHERE episode_id = NEW.episode_id; END",
+            "CREATE TRIGGER rems_submissions_withdrawn AFTER INSERT ON rems_submissions "
+            "WHEN NEW.kind = 'withdrawn' BEGIN INSERT OR IGNORE INTO _rems_unfiled"
+            "(episode_id, protocol_id) SELECT id, protocol_id FROM episodes "
+            "WHERE id = NEW.episode_id; END",
+            "CREATE INDEX rems_submissions_filed_on ON rems_submissions(submitted_on) "
+            "WHERE kind = 'submitted'",
+        ],
+    )
