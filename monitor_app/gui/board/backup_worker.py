@@ -2,8 +2,9 @@
 
 The job is decided on the GUI thread (``services.plan_backup`` reads the settings);
 the copy runs on a connection of its own in a thread at a lower priority. One backup
-at a time: a request while one runs is ignored. ``wait`` holds the closing app until
-the copy is written (a copy is written under a temporary name, renamed when whole).
+at a time: a request while a copy is being written is ignored (once it is written,
+the next may start, even if the old thread has not yet ended). ``wait`` holds the
+closing app until the copy is written (under a temporary name, renamed when whole).
 """
 
 from __future__ import annotations
@@ -28,10 +29,15 @@ class BackgroundBackup(QObject):
         super().__init__(parent)
         self.services = services
         self._thread: threading.Thread | None = None
+        self._done = threading.Event()
+        self._done.set()
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """A copy is being written. Not "its thread is alive": after ``finished`` the
+        thread may not run again for a while on a busy computer (a low priority), and a
+        backup asked for meanwhile would be refused with no signal."""
+        return not self._done.is_set()
 
     def start(self, daily: bool) -> bool:
         """Start a backup (daily: only when the last one is a day old). False when one
@@ -45,7 +51,8 @@ class BackgroundBackup(QObject):
             return False
         if job is None:
             return False
-        self._thread = threading.Thread(target=self._run, args=(job,), name="backup")
+        self._done = done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(job, done), name="backup")
         self._thread.start()
         return True
 
@@ -54,11 +61,12 @@ class BackgroundBackup(QObject):
         if self._thread is not None:
             self._thread.join()
 
-    def _run(self, job: BackupJob) -> None:
+    def _run(self, job: BackupJob, done: threading.Event) -> None:
         give_way()
         made, error = "", ""
         try:
             made = str(job.run())
         except Exception as exc:  # shown on the status bar, never lost with the thread
             error = str(exc)
+        done.set()  # before the signal: its handler may start the next backup
         self.finished.emit(made, error)  # queued to the GUI thread

@@ -67,7 +67,7 @@ def test_the_board_keeps_running_and_saving_while_a_backup_is_written(
     assert not window.run_backup(daily=False)  # one backup at a time
     services.record_observation(staff["nurse"], episode_id, VITALS)  # saved meanwhile
 
-    with qtbot.waitSignal(window.backups.finished) as done:
+    with qtbot.waitSignal(window.backups.finished, timeout=30_000) as done:
         held_copy["release"].set()
     made, error = done.args
     assert error == ""
@@ -84,7 +84,7 @@ def test_a_failed_backup_is_shown_in_the_status_bar(window, qtbot, monkeypatch, 
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(storage_backup, "copy_pages", fail)
-    with qtbot.waitSignal(window.backups.finished):
+    with qtbot.waitSignal(window.backups.finished, timeout=30_000):
         assert window.run_backup(daily=False)
     note = window.findChild(QLabel, "status_note")
     assert "Backup failed" in note.text() and "No space left" in note.text()
