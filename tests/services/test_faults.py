@@ -108,7 +108,7 @@ def _fill_until_refused(w: World, episode: int) -> tuple[list[int], StorageError
 
 
 def test_disk_full_on_a_small_filesystem(tmp_path: Path) -> None:
-    with small_fs(tmp_path / "fs", "1m") as fs:
+    with small_fs(tmp_path / "fs", "1280k") as fs:  # a new clinic takes ~1 MB (its WAL)
         w = make_world(fs / "c.db")
         e = open_iv(w)
         saved, error = _fill_until_refused(w, e.id)
