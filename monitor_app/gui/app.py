@@ -24,7 +24,7 @@ from monitor_app.services import Services
 from monitor_app.services.errors import DatabaseBusy, ProtocolError, StorageError
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from monitor_app.gui.common.background import give_way
 # isort: on
@@ -34,6 +34,8 @@ STYLE_FILE = "style.qss"
 
 def show_startup_error(title: str, text: str) -> None:
     """A modal error before any window exists (tests replace this function)."""
+    from PySide6.QtWidgets import QMessageBox  # only when there is one to show
+
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
     box.setObjectName("startup_error")
     box.exec()
@@ -177,6 +179,8 @@ def _unexpected_error_hook(previous: ExceptHook) -> ExceptHook:
     def hook(kind: type[BaseException], value: BaseException,
              tb: TracebackType | None) -> None:
         previous(kind, value, tb)
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(
             None, "Something went wrong",
             f"{value}\n\nThe last action may not have been saved; everything saved "
