@@ -68,18 +68,21 @@ class MainWindow(QMainWindow):
         self.monitor_feed: MonitorFeed | None = None
         self.record_check: RecordCheck | None = None
 
-        self.model = BoardModel(self.services.clock, self)
-        self.board = BoardView()
-        self.board.setModel(self.model)
-        self.summary = widgets.set_handle(QLabel(), "board_summary", "Board summary")
+        # Each widget made in its place: a widget moved under a new parent is styled
+        # again (the style sheet), and the board's header measured again each time.
+        self.stack = QStackedWidget(self)
+        self.setCentralWidget(self.stack)
+        board_page = QWidget(self.stack)
+        self.summary = widgets.set_handle(QLabel(board_page), "board_summary",
+                                          "Board summary")
         self.summary.setProperty("role", "summary")
-        board_page = QWidget()
+        self.model = BoardModel(self.services.clock, self)
+        self.board = BoardView(board_page)
+        self.board.setModel(self.model)
         column = QVBoxLayout(board_page)
         column.addWidget(self.summary)
         column.addWidget(self.board, 1)
-        self.stack = QStackedWidget()
         self.stack.addWidget(board_page)
-        self.setCentralWidget(self.stack)
         self._build_actions()
         self._build_status_bar()
 

@@ -42,7 +42,7 @@ def build_actions(window: QMainWindow,
                   slots: Mapping[str, Callable[[], object]]) -> dict[str, QAction]:
     """The Station menu (every action, then Quit) and the toolbar (all but MENU_ONLY)."""
     actions: dict[str, QAction] = {}
-    toolbar = QToolBar("Station")
+    toolbar = QToolBar("Station", window)
     toolbar.setObjectName("station_toolbar")
     toolbar.setMovable(False)
     toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

@@ -17,12 +17,12 @@ from monitor_app.gui.common.fitting import ElidedLabel
 class StationStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.nurse_label = widgets.set_handle(QLabel(), "status_nurse", "Signed in")
-        self.clinic_label = widgets.set_handle(QLabel(), "status_clinic", "Clinic")
-        self.clock_label = widgets.set_handle(QLabel(), "status_clock", "Clock")
-        self.problem_label = widgets.FieldError("status_problem")
-        self.note_label = widgets.set_handle(ElidedLabel(), "status_note", "Note")
-        self.record_label = widgets.FieldError("status_record")  # the record check's
+        self.nurse_label = widgets.set_handle(QLabel(self), "status_nurse", "Signed in")
+        self.clinic_label = widgets.set_handle(QLabel(self), "status_clinic", "Clinic")
+        self.clock_label = widgets.set_handle(QLabel(self), "status_clock", "Clock")
+        self.problem_label = widgets.FieldError("status_problem", self)
+        self.note_label = widgets.set_handle(ElidedLabel(parent=self), "status_note", "Note")
+        self.record_label = widgets.FieldError("status_record", self)  # the record check's
         self.record_label.setWordWrap(False)
         self.note_timer = QTimer(self)
         self.note_timer.setSingleShot(True)
