@@ -1,7 +1,7 @@
 """A dialog's form whose inputs each have a hidden error line in the row under them,
 one general error line for a refusal that names no input of the form, and the OK /
 Cancel buttons under them (the override, the prescriber's and the alert
-acknowledgements).
+acknowledgements, the correction dialogs' buttons).
 
 - ``ErrorRows.add(key, caption, input)``: the row and its error line (objectName
   ``<key>_error``), ``errors[key]``;
@@ -9,7 +9,8 @@ acknowledgements).
   ``general_error``), wrapped, the window grown to show it whole, and that input (else
   ``focus``) focused; ``show_general(message)`` likewise for what no input caused
   (the database busy, say); ``hide_errors()`` before the next try;
-- ``ok_cancel(dialog, text, key)``: the buttons, Cancel rejecting, OK the default.
+- ``ok_cancel(dialog, text, key)``: the buttons, Cancel rejecting, OK the default with
+  its handle (objectName ``key``, accessibleName ``text``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QP
 
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.pin_entry import show_pin_error
-from monitor_app.gui.common.widgets import error_label
+from monitor_app.gui.common.widgets import error_label, set_handle
 
 W = TypeVar("W", bound=QWidget)
 
@@ -54,9 +55,8 @@ class ErrorRows(QFormLayout):
 def ok_cancel(dialog: QDialog, text: str, key: str) -> tuple[QDialogButtonBox, QPushButton]:
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                | QDialogButtonBox.StandardButton.Cancel, dialog)
-    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    ok = set_handle(buttons.button(QDialogButtonBox.StandardButton.Ok), key, text)
     ok.setText(text)
-    ok.setObjectName(key)
     ok.setDefault(True)
     buttons.rejected.connect(dialog.reject)
     return buttons, ok

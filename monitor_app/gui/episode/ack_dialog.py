@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.gui.common.error_rows import ErrorRows, ok_cancel
 from monitor_app.gui.common.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import error_label, show_inline
+from monitor_app.gui.common.widgets import set_handle, show_inline
 
 
 class PrescriberAckDialog(QDialog):
@@ -33,32 +25,19 @@ class PrescriberAckDialog(QDialog):
         text = QLabel(f"{caution}\n\nThe prescriber chooses their name and types their PIN.")
         text.setWordWrap(True)
         layout.addWidget(text)
-        form = QFormLayout()
-        self.prescriber = QComboBox()
-        self.prescriber.setObjectName("prescriber")
-        self.prescriber.setAccessibleName("Prescriber")
+        self.form = ErrorRows("predose_ack")
+        self.prescriber = self.form.add("prescriber", "Prescriber", set_handle(
+            QComboBox(), "prescriber", "Prescriber"))
         for member in session.services.prescribers():
             self.prescriber.addItem(member.display, member.id)
-        self.pin = QLineEdit()
-        self.pin.setObjectName("pin")
-        self.pin.setAccessibleName("PIN")
+        self.pin = self.form.add("pin", "PIN", set_handle(QLineEdit(), "pin", "PIN"))
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Prescriber", self.prescriber)
-        self.prescriber_error = error_label("prescriber")
-        form.addRow("", self.prescriber_error)
-        form.addRow("PIN", self.pin)
-        self.pin_error = error_label("pin")
-        form.addRow("", self.pin_error)
-        layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Acknowledge")
-        self.ok.setObjectName("acknowledge_predose")
-        self.ok.setDefault(True)
+        self.prescriber_error = self.form.errors["prescriber"]
+        self.pin_error = self.form.errors["pin"]
+        layout.addLayout(self.form)
+        buttons, self.ok = ok_cancel(self, "Acknowledge", "acknowledge_predose")
         self.entry = PinEntry(self.pin, self._try_pin, self.pin_error, (self.ok,))
         self.acknowledged = False
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         if self.prescriber.count() == 0:
             show_inline(self.prescriber_error, "no prescriber account exists: an "
@@ -76,8 +55,7 @@ class PrescriberAckDialog(QDialog):
         return self.acknowledged
 
     def _try_pin(self, pin: str) -> None:
-        self.prescriber_error.hide()
-        self.pin_error.hide()
+        self.form.hide_errors()
         staff_id = self.prescriber.currentData()
         if staff_id is None:
             show_pin_error(self.prescriber_error, "choose the prescriber")

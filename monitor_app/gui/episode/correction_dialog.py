@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from monitor_app.domain.models import ValidationError
+from monitor_app.gui.common.error_rows import ok_cancel
 from monitor_app.gui.common.formatting import local_time
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import error_label, set_handle, show_inline
@@ -60,15 +61,8 @@ class CorrectionDialog(QDialog):
         self.fields.set_values(obs.vitals)
         self.fields.set_taken_at(obs.taken_at)
         layout.addWidget(self.fields)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Void and record correction")
-        ok.setObjectName("save_correction")
-        ok.setAccessibleName("Void and record correction")
-        ok.setDefault(True)
+        buttons, _ok = ok_cancel(self, "Void and record correction", "save_correction")
         buttons.accepted.connect(self._on_ok_clicked)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.reason.setFocus()
 
@@ -121,19 +115,11 @@ class ReasonDialog(QDialog):
         layout.addWidget(self.reason)
         self.error = error_label(key)
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(ok_text)
-        ok.setObjectName(f"{key}_ok")
-        ok.setAccessibleName(ok_text)
-        ok.setDefault(True)
-        back = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        buttons, _ok = ok_cancel(self, ok_text, f"{key}_ok")
+        back = set_handle(buttons.button(QDialogButtonBox.StandardButton.Cancel),
+                          f"{key}_back", cancel_text)
         back.setText(cancel_text)  # says what it keeps: "Keep episode", not "Cancel"
-        back.setObjectName(f"{key}_back")
-        back.setAccessibleName(cancel_text)
         buttons.accepted.connect(self._on_ok_clicked)
-        buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.setMinimumWidth(420)
 
