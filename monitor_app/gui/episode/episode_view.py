@@ -283,22 +283,22 @@ class EpisodeWindow(QWidget):
         self._changed(here=False)
 
     def _on_start_dosing_clicked(self) -> None:
-        now = self.services.clock.now()
-        if self._run(lambda: self.services.start_dosing(
-                self.session.staff_id, self.episode_id, self.dosing_time.value(now))):
-            self.show_message("")
-            self.dosing_time.reset(now)
-            self._changed()
-        elif self.predose_ack.isVisible():
+        if not self._record_dosing(self.services.start_dosing) and self.predose_ack.isVisible():
             self.predose_ack.setFocus()
 
     def _on_end_dosing_clicked(self) -> None:
+        self._record_dosing(self.services.end_dosing)
+
+    def _record_dosing(self, record: Callable[[int, int, datetime | None], object]) -> bool:
+        """Start or end dosing at the time in the dosing-time field (now unless changed)."""
         now = self.services.clock.now()
-        if self._run(lambda: self.services.end_dosing(
-                self.session.staff_id, self.episode_id, self.dosing_time.value(now))):
-            self.show_message("")
-            self.dosing_time.reset(now)
-            self._changed()
+        if not self._run(lambda: record(self.session.staff_id, self.episode_id,
+                                        self.dosing_time.value(now))):
+            return False
+        self.show_message("")
+        self.dosing_time.reset(now)
+        self._changed()
+        return True
 
     def _on_predose_ack_clicked(self) -> None:
         caution = self.view.predose_caution.message if self.view and \
