@@ -22,6 +22,7 @@ from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import set_handle
 from monitor_app.gui.history.history_model import rems_model
 from monitor_app.gui.rems.filing_dialog import RemsFilingDialog
+from monitor_app.gui.rems.note_dialog import RemsNoteDialog
 from monitor_app.gui.rems.withdraw_dialog import RemsWithdrawDialog
 from monitor_app.services.errors import StorageError
 from monitor_app.services.rems_queue import RemsQueueItem
@@ -110,11 +111,8 @@ class RemsQueueWindow(QWidget):
         item = self.selected()
         if item is None or not self.is_admin:
             return
-        dialog = RemsFilingDialog(self.session, item, self)
-        saved = dialog.ask()
-        dialog.deleteLater()
+        saved = self._ask(RemsFilingDialog(self.session, item, self))
         if saved is not None:
-            self.refresh()
             self.note.setText(f"Recorded: {saved.number} filed {saved.submitted_on}, "
                               f"#{saved.confirmation}")
 
@@ -122,10 +120,15 @@ class RemsQueueWindow(QWidget):
         item = self.selected()
         if item is None or item.submitted_on is None or not self.is_admin:
             return
-        dialog = RemsWithdrawDialog(self.session, item, self)
-        withdrawn = dialog.ask()
-        dialog.deleteLater()
+        withdrawn = self._ask(RemsWithdrawDialog(self.session, item, self))
         if withdrawn is not None:
-            self.refresh()
             self.note.setText(f"Withdrawn: {withdrawn.number} is back in the queue "
                               f"({withdrawn.days_text})")
+
+    def _ask(self, dialog: RemsNoteDialog) -> RemsQueueItem | None:
+        """The queue item as the note dialog left it (the queue redrawn), or None."""
+        item = dialog.ask()
+        dialog.deleteLater()
+        if item is not None:
+            self.refresh()
+        return item
