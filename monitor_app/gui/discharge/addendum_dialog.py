@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import ERROR_STYLE
+from monitor_app.gui.common.widgets import error_label
 from monitor_app.services.errors import AuthError
 from monitor_app.services.views import SignResult
 
@@ -41,14 +41,14 @@ class AddendumDialog(QDialog):
         self.text.setObjectName("addendum")
         self.text.setAccessibleName("Addendum")
         self.text.setTabChangesFocus(True)
-        self.text_error = _error_label("addendum_error", self)
+        self.text_error = error_label("addendum")
         self.signer = QLabel(f"{staff.name}, {staff.credentials}" if staff else "", self)
         self.signer.setObjectName("signer")
         self.pin = QLineEdit(self)
         self.pin.setObjectName("pin")
         self.pin.setAccessibleName("PIN")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_error = _error_label("pin_error", self)
+        self.pin_error = error_label("pin")
         form = QFormLayout()
         form.addRow("Addendum:", self.text)
         form.addRow("", self.text_error)
@@ -88,13 +88,4 @@ class AddendumDialog(QDialog):
     def ask(self) -> SignResult | None:
         self.exec()
         return self.result_value
-
-
-def _error_label(name: str, parent: QWidget) -> QLabel:
-    label = QLabel(parent)
-    label.setObjectName(name)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 

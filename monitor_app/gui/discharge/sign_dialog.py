@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from monitor_app.gui.common.pin_entry import PinEntry, show_pin_error
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import ERROR_STYLE
+from monitor_app.gui.common.widgets import error_label
 
 
 class SignDialog(QDialog):
@@ -40,12 +40,8 @@ class SignDialog(QDialog):
         self.pin.setAccessibleName("PIN")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(32)
-        self.pin_error = QLabel(self)
-        self.pin_error.setObjectName("pin_error")
+        self.pin_error = error_label("pin")
         self.pin_error.setAccessibleName("PIN error")
-        self.pin_error.setStyleSheet(ERROR_STYLE)
-        self.pin_error.setWordWrap(True)
-        self.pin_error.hide()
         note = QLabel("Your PIN is asked again for every signature, even when you are "
                       "signed in. The signature is bound to the record as it stands now "
                       "and locks it.", self)
