@@ -1,4 +1,5 @@
-"""Table models for the history and the REMS queue: a list of core rows, ``set_rows``."""
+"""Table models for the history and the REMS queue: a list of core rows, ``set_rows``;
+``rows_table`` the read-only table both windows show them in."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from monitor_app.gui.common.widgets import set_handle
 from monitor_app.services.history import HistoryRow
 from monitor_app.services.rems_queue import RemsFormState, RemsQueueItem
 
@@ -94,3 +96,17 @@ def rems_model(parent: QWidget | None = None) -> RowsModel[RemsQueueItem]:
         ("MRN", lambda i: i.mrn),
         ("Confirmation", lambda i: i.confirmation),
     ), colour=_rems_colour, parent=parent)
+
+
+def rows_table(model: RowsModel[Any], key: str, label: str) -> QTableView:
+    """A read-only table of ``model``: one whole row selected at a time, columns the
+    user can widen, the last one filling the width, no row numbers."""
+    table = set_handle(QTableView(), key, label)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().hide()
+    return table

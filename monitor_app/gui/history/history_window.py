@@ -13,14 +13,11 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +28,7 @@ from monitor_app.gui.common.documents_panel import DocumentsPanel
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import FieldError, set_handle, show_field_error
-from monitor_app.gui.history.history_model import history_model
+from monitor_app.gui.history.history_model import history_model, rows_table
 from monitor_app.services.errors import StorageError
 from monitor_app.services.history import SEARCH_LIMIT, HistoryQuery, HistoryRow
 
@@ -85,14 +82,7 @@ class HistoryWindow(QWidget):
             errors.addWidget(error)
 
         self.model = history_model(self)
-        self.table = set_handle(QTableView(), "history_results", "Episodes found")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
+        self.table = rows_table(self.model, "history_results", "Episodes found")
         self.status = set_handle(QLabel(), "history_status", "History status")
         self.status.setWordWrap(True)
 

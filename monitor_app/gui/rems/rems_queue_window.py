@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +17,7 @@ from monitor_app.domain.models import Role
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.gui.common.session import Session
 from monitor_app.gui.common.widgets import set_handle
-from monitor_app.gui.history.history_model import rems_model
+from monitor_app.gui.history.history_model import rems_model, rows_table
 from monitor_app.gui.rems.filing_dialog import RemsFilingDialog
 from monitor_app.gui.rems.note_dialog import RemsNoteDialog
 from monitor_app.gui.rems.withdraw_dialog import RemsWithdrawDialog
@@ -37,14 +34,7 @@ class RemsQueueWindow(QWidget):
         self.summary = set_handle(QLabel(), "rems_summary", "REMS summary")
         self.summary.setWordWrap(True)
         self.model = rems_model(self)
-        self.table = set_handle(QTableView(), "rems_forms", "REMS forms")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.verticalHeader().hide()
+        self.table = rows_table(self.model, "rems_forms", "REMS forms")
         self.mark = set_handle(QPushButton("Record filing…"), "rems_mark_submitted",
                                "Record filing")
         self.withdraw = set_handle(QPushButton("Withdraw filing…"), "rems_withdraw",
