@@ -75,6 +75,8 @@ def run_until_started(self):
             break
     at_paint["started"] = window is not None
     at_paint["collecting"] = gc.isenabled()
+    if window is not None:  # the day's first backup runs in a thread: written before exit
+        window.backups.wait()
     print(json.dumps(at_paint))
     return 0
 
