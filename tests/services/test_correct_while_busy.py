@@ -17,16 +17,6 @@ from tests.helpers.world import World, count_rows, good, open_iv
 pytestmark = pytest.mark.usefixtures("fast_pins")
 
 
-@pytest.fixture
-def held(w: World) -> Iterator[sqlite3.Connection]:
-    """Another program's connection, holding the write lock until the test ends."""
-    conn = sqlite3.connect(str(w.path), isolation_level=None)
-    yield conn
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
-    conn.close()
-
-
 @pytest.fixture(params=["this station", "another station"])
 def station(request: pytest.FixtureRequest, w: World) -> Iterator[Services]:
     """The station that saved the observation, or one that has not read its episode."""
@@ -44,12 +34,12 @@ def station(request: pytest.FixtureRequest, w: World) -> Iterator[Services]:
     ("   ", {"hr": "72"}, "void_reason"),
 ])
 def test_a_typo_in_a_correction_gets_its_field_error_while_held(
-        w: World, held: sqlite3.Connection, station: Services, reason: str,
+        w: World, other_program: sqlite3.Connection, station: Services, reason: str,
         changes: dict[str, object], field: str) -> None:
     episode = open_iv(w)
     w.clock.advance(minutes=1)
     saved = w.s.record_observation(w.nurse.id, episode.id, good(hr="82"))
-    held.execute("BEGIN IMMEDIATE")
+    other_program.execute("BEGIN IMMEDIATE")
     with pytest.raises(ValidationError) as refused:
         station.correct_observation(w.nurse.id, saved.observation.id, reason, good(**changes))
     assert not isinstance(refused.value, DatabaseBusy)
@@ -57,14 +47,14 @@ def test_a_typo_in_a_correction_gets_its_field_error_while_held(
 
 
 def test_a_good_correction_is_refused_as_busy_and_nothing_changes(
-        w: World, held: sqlite3.Connection, station: Services) -> None:
+        w: World, other_program: sqlite3.Connection, station: Services) -> None:
     episode = open_iv(w)
     w.clock.advance(minutes=1)
     saved = w.s.record_observation(w.nurse.id, episode.id, good(hr="82"))
-    held.execute("BEGIN IMMEDIATE")
+    other_program.execute("BEGIN IMMEDIATE")
     with pytest.raises(DatabaseBusy, match="in use by another program"):
         station.correct_observation(w.nurse.id, saved.observation.id, "typed 82 for 72",
                                     good(hr="72"))
-    held.execute("ROLLBACK")
+    other_program.execute("ROLLBACK")
     assert count_rows(w.path, "observations") == 1
     assert not w.s.episode_view(episode.id).observations[0].voided

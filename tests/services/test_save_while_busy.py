@@ -5,7 +5,6 @@ would be saved is refused as "in use by another program", and then nothing is sa
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -22,16 +21,6 @@ pytestmark = pytest.mark.usefixtures("fast_pins")
 def w(w: World) -> World:
     w.s.db.execute("PRAGMA busy_timeout = 100")  # a refused lock answers quickly
     return w
-
-
-@pytest.fixture
-def other_program(w: World) -> Iterator[sqlite3.Connection]:
-    """A second connection that takes the write lock when asked (``hold``)."""
-    conn = sqlite3.connect(str(w.path), isolation_level=None)
-    yield conn
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
-    conn.close()
 
 
 def hold(conn: sqlite3.Connection) -> None:
