@@ -5,6 +5,10 @@ table holds (one plain read), so a cold start needs neither the migrations nor
 sqlite-utils. A new migration adds its name at the end here too;
 ``tests/storage/test_migration_names.py`` and ``runner.apply_migrations`` fail when
 this list and the registered migrations differ.
+
+It also holds the query that defines the derived ``_rems_unfiled``, which both its
+migration (m018, to fill it) and ``verify`` (``record_check``, to compare it) run:
+one text, so the two cannot drift.
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ MIGRATION_NAMES = (
     "m017_patient_search_prefixes",
     "m018_rems_unfiled",
 )
+
+# Signed sessions whose latest filing note (if any) is not a filing: what m018 fills
+# ``_rems_unfiled`` with (triggers keep it so) and what verify compares the table with.
+REMS_UNFILED_SOURCE = (
+    "SELECT e.id, e.protocol_id FROM episodes AS e WHERE EXISTS (SELECT 1 FROM signatures "
+    "AS s WHERE s.episode_id = e.id AND s.kind = 'discharge') AND coalesce((SELECT r.kind "
+    "FROM rems_submissions AS r WHERE r.episode_id = e.id ORDER BY r.id DESC LIMIT 1), '') "
+    "<> 'submitted' ORDER BY e.id")
 
 
 def applied_migrations(conn: sqlite3.Connection) -> list[str] | None:

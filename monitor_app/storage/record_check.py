@@ -29,15 +29,11 @@ from monitor_app.domain.text import mrn_key
 from monitor_app.storage import anchors, audit, losses
 from monitor_app.storage.connection import SqliteDatabase
 from monitor_app.storage.db import StorageError, is_sqlite_file
-from monitor_app.storage.migration_names import MIGRATION_NAMES, applied_migrations
-
-# Signed sessions whose latest filing note (if any) is not a filing (m018 fills
-# ``_rems_unfiled`` with the same rows; triggers keep it so).
-REMS_UNFILED_SOURCE = (
-    "SELECT e.id, e.protocol_id FROM episodes AS e WHERE EXISTS (SELECT 1 FROM signatures "
-    "AS s WHERE s.episode_id = e.id AND s.kind = 'discharge') AND coalesce((SELECT r.kind "
-    "FROM rems_submissions AS r WHERE r.episode_id = e.id ORDER BY r.id DESC LIMIT 1), '') "
-    "<> 'submitted' ORDER BY e.id")
+from monitor_app.storage.migration_names import (
+    MIGRATION_NAMES,
+    REMS_UNFILED_SOURCE,
+    applied_migrations,
+)
 
 # name -> (its source query, its own query, how a source value becomes the derived
 # one): both queries give (row id, value) in row order.

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from monitor_app.domain.text import mrn_key
 from monitor_app.storage import audit
+from monitor_app.storage.migration_names import REMS_UNFILED_SOURCE
 from monitor_app.storage.migrations.rules import (
     LOCKED_MESSAGE,
     OBSERVATION_MESSAGE,
@@ -335,15 +336,6 @@ def m017_patient_search_prefixes(db: Database) -> None:
             "INSERT INTO _patient_search(rowid, name_key) SELECT id, name_key FROM patients",
         ],
     )
-
-
-# Signed sessions whose latest filing note (if any) is not a filing: what m018 fills
-# ``_rems_unfiled`` with (``record_check`` compares the table with the same query).
-REMS_UNFILED_SOURCE = (
-    "SELECT e.id, e.protocol_id FROM episodes AS e WHERE EXISTS (SELECT 1 FROM signatures "
-    "AS s WHERE s.episode_id = e.id AND s.kind = 'discharge') AND coalesce((SELECT r.kind "
-    "FROM rems_submissions AS r WHERE r.episode_id = e.id ORDER BY r.id DESC LIMIT 1), '') "
-    "<> 'submitted' ORDER BY e.id")
 
 
 @migrations(name="m018_rems_unfiled")
