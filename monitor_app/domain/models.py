@@ -43,6 +43,8 @@ SIDE_EFFECTS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Staff:
+    """A member of staff who signs in: nurse, prescriber or administrator."""
+
     id: int
     name: str
     credentials: str
@@ -63,6 +65,8 @@ class Staff:
 
 @dataclass(frozen=True)
 class Patient:
+    """A patient as registered: medical record number, name and date of birth."""
+
     id: int
     mrn: str
     name: str
@@ -72,6 +76,8 @@ class Patient:
 
 @dataclass(frozen=True)
 class Escort:
+    """The adult who takes the patient home (may be blank until discharge)."""
+
     name: str = ""
     relationship: str = ""
     phone: str = ""
@@ -79,6 +85,8 @@ class Escort:
 
 @dataclass(frozen=True)
 class Episode:
+    """One treatment session: the patient in a chair, from opening to discharge or cancellation."""
+
     id: int
     number: str  # readable, e.g. "E-2026-00042"; printed on the sheet
     patient_id: int
@@ -148,6 +156,8 @@ class ObservationSource(StrEnum):
 
 @dataclass(frozen=True)
 class Observation:
+    """One set of vitals taken at ``taken_at``; a correction voids it and supersedes it."""
+
     id: int
     episode_id: int
     taken_at: datetime  # clinical time
@@ -188,6 +198,8 @@ class Alert:
 
 @dataclass(frozen=True)
 class AlertAck:
+    """A nurse's acknowledgement of one alert on one observation."""
+
     observation_id: int
     code: str
     acknowledged_by: int

@@ -51,6 +51,8 @@ _PIN_SHAPE = re.compile(f"[0-9]{{{PIN_MIN_DIGITS},{PIN_MAX_DIGITS}}}")
 
 @dataclass(frozen=True)
 class Argon2Cost:
+    """Argon2id's cost parameters for hashing a PIN."""
+
     m: int  # memory in KiB
     t: int  # passes
     p: int = 1  # lanes

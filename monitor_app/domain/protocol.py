@@ -53,6 +53,8 @@ __all__ = ["DEFAULT_LANGUAGE", "REMS_CHECKS", "Instructions", "Protocol", "Proto
 
 @dataclass(frozen=True)
 class FieldLimits:
+    """One vital sign's limits: plausible range (refused outside) and flag thresholds."""
+
     plausible: tuple[float, float]
     flag_at_or_above: float | None = None
     flag_above: float | None = None
@@ -63,6 +65,8 @@ class FieldLimits:
 
 @dataclass(frozen=True)
 class Schedule:
+    """When observations are due: before, during and after dosing."""
+
     baseline_window_min: int
     during_interval_min: int  # 0: no slots while dosing
     at_dosing_end: bool
@@ -84,6 +88,8 @@ class Schedule:
 
 @dataclass(frozen=True)
 class ChecklistItem:
+    """A discharge criterion the nurse confirms by hand."""
+
     key: str
     label: str
     details: tuple[str, ...] = ()
@@ -101,6 +107,8 @@ class RemsFiling:
 
 @dataclass(frozen=True)
 class Protocol:
+    """A protocol file, read and checked: schedule, limits and discharge criteria."""
+
     id: str
     name: str
     version: str
@@ -246,6 +254,8 @@ def _checklist(readers: list[_Reader]) -> tuple[ChecklistItem, ...]:
 
 @dataclass(frozen=True)
 class _Discharge:
+    """The ``[discharge]`` table, read: automatic criteria, manual items, overrides."""
+
     criteria: dict[str, dict[str, Any]]
     manual: tuple[ChecklistItem, ...]
     not_overridable: dict[str, str]

@@ -14,6 +14,8 @@ DEFAULT_LANGUAGE = "en"
 
 @dataclass(frozen=True)
 class RemsField:
+    """One question of a protocol's REMS form."""
+
     key: str
     label: str
     type: str = "text"  # "text", "yes_no", "integer"

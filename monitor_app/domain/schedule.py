@@ -75,6 +75,8 @@ STATES = tuple(ScheduleState)
 
 @dataclass(frozen=True)
 class Slot:
+    """One observation due at ``due``, with whether it was done, missed or is open."""
+
     due: datetime
     label: str  # "during infusion +20 min", "end of infusion", "recovery +15 min"...
     kind: str  # "during" | "end" | "timepoint" | "after" | "recheck"
@@ -85,6 +87,8 @@ class Slot:
 
 @dataclass(frozen=True)
 class ScheduleStatus:
+    """An episode's schedule at one moment: its state and what is due next."""
+
     state: ScheduleState
     next_due: datetime | None
     next_label: str

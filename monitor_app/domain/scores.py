@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor_app.domain.models import ValidationError, Vitals
 from monitor_app.domain.protocol import ProtocolError
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 NEWS2_PARAMETERS = ("rr", "spo2", "sbp", "hr", "temp_c")
 
@@ -27,6 +29,8 @@ Band = tuple[float, float, int]  # lower (inclusive), upper (exclusive), score
 
 @dataclass(frozen=True)
 class News2Table:
+    """NEWS2's scoring bands and response levels, read from ``news2.toml``."""
+
     bands: dict[str, tuple[Band, ...]]
     supplemental_oxygen: int
     not_alert: int
@@ -38,6 +42,8 @@ class News2Table:
 
 @dataclass(frozen=True)
 class News2Result:
+    """A NEWS2 score: the total, each parameter's part and the response."""
+
     total: int
     parts: dict[str, int]  # rr, spo2, oxygen, sbp, hr, consciousness, temp
     response: str
@@ -47,6 +53,8 @@ class News2Result:
 
 @dataclass(frozen=True)
 class AldreteTable:
+    """The Modified Aldrete score's thresholds and texts, read from ``aldrete.toml``."""
+
     circulation_2_within_pct: float
     circulation_1_within_pct: float
     consciousness_2_moaas_min: int
@@ -59,6 +67,8 @@ class AldreteTable:
 
 @dataclass(frozen=True)
 class AldreteResult:
+    """A Modified Aldrete score: the total and each item's score and reason."""
+
     total: int
     items: dict[str, tuple[int, str]]  # activity, respiration, circulation, consciousness, spo2
 
@@ -270,6 +280,8 @@ def _pct_text(pct: Fraction) -> str:
 
 
 def _circulation(sbp: int, base: int, table: AldreteTable) -> tuple[int, str]:
+    from fractions import Fraction  # here, not at start-up: fractions loads decimal
+
     diff = sbp - base
     pct = Fraction(abs(diff) * 100, base)
     direction = "above" if diff > 0 else "below"

@@ -16,6 +16,8 @@ from monitor_app.domain.models import Vitals
 
 @dataclass(frozen=True)
 class VitalField:
+    """One vital sign as every screen, sheet and export names, writes and reads it."""
+
     key: str  # the form key and objectName: "hr", "bp", "temp"
     attrs: tuple[str, ...]  # Vitals attributes and protocol limit names behind it
     label: str  # in sentences: "heart rate"

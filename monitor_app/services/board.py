@@ -23,6 +23,8 @@ _URGENCY = {state: n for n, state in enumerate((
 
 @dataclass(frozen=True)
 class BoardRow:
+    """One active episode as the board shows it."""
+
     episode_id: int
     number: str
     chair: str

@@ -24,6 +24,8 @@ def local_zone(clock: Clock) -> tzinfo:
 
 @dataclass
 class ServiceContext:
+    """What every use case works with: the database, the clock, protocols and score tables."""
+
     db: Database
     db_path: Path | None  # read at open: the connection belongs to its thread
     clock: Clock

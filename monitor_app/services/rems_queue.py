@@ -32,6 +32,8 @@ class RemsFormState(StrEnum):
 
 @dataclass(frozen=True)
 class RemsQueueItem:
+    """One signed session's REMS form: when it is due and whether it was filed."""
+
     episode_id: int
     number: str
     patient_name: str
@@ -64,6 +66,8 @@ class RemsQueueItem:
 
 @dataclass(frozen=True)
 class RemsQueueCounts:
+    """How many REMS forms are due soon and overdue."""
+
     due_soon: int
     overdue: int
 

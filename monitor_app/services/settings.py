@@ -51,6 +51,8 @@ def locale_paper(environ: Mapping[str, str] = os.environ) -> str:
 
 @dataclass(frozen=True)
 class ClinicSettings:
+    """The clinic's settings: name, units, idle lock, folders and the like."""
+
     clinic_name: str = ""
     address: str = ""
     phone: str = ""

@@ -35,6 +35,9 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 @dataclass(frozen=True)
 class Anchor:
+    """The audit chain's hash at one event, kept outside the database (head file, backup,
+    sheet)."""
+
     event_id: int
     hash: str
     at: str  # the event's time as stored (UTC ISO 8601), "" when unknown

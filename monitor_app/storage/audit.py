@@ -50,6 +50,8 @@ HEAD_HASH_SQL = f"SELECT hash FROM {AUDIT_TABLE} ORDER BY id DESC LIMIT 1"  # th
 
 @dataclass(frozen=True)
 class AuditEvent:
+    """One row of the audit log: who did what to which row, with the row before and after."""
+
     id: int
     at: datetime
     actor_id: int | None

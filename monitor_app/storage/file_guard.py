@@ -35,6 +35,8 @@ _GUARD = "_monitor_file_guard"
 
 @dataclass(eq=False)
 class FileGuard:
+    """The database file as this process opened it, and the head file beside it."""
+
     path: Path
     identity: tuple[int, int]
     head_id: int = 0  # the event the head file names (as this process wrote or read it)

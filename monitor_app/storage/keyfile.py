@@ -51,6 +51,8 @@ class KeyFileError(StorageError):
 
 @dataclass(frozen=True)
 class ClinicKeys:
+    """The key file's contents: the PIN pepper and the sheet-signing key."""
+
     pepper: bytes
     signing_key: bytes | None = None  # PKCS#8 PEM
     certificate: bytes | None = None  # PEM

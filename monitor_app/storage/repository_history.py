@@ -33,6 +33,8 @@ CLOSED_PHASES = (Phase.DISCHARGED, Phase.CANCELLED)
 
 @dataclass(frozen=True)
 class RemsSubmission:
+    """An administrator's note that a REMS form was filed (or a withdrawal of one)."""
+
     id: int
     episode_id: int
     kind: str  # "submitted" or "withdrawn"

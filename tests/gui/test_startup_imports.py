@@ -22,9 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 # Loaded on first use only: PDFs, signatures, keys, charts, FHIR, sound, the PIN hash,
 # dateutil's parser (sqlite-utils' date recipes), the bedside monitor's socket server,
 # sqlite-utils with pluggy and click and the migrations (an up-to-date file needs none),
-# uuid (with platform: only a saved FHIR urn:uuid address is checked with it).
+# uuid (with platform: only a saved FHIR urn:uuid address is checked with it), fractions
+# with decimal (only the Aldrete score's percentages).
 HEAVY = ("reportlab", "pyhanko", "cryptography", "pyqtgraph", "numpy", "pandas",
          "matplotlib", "fhir", "PySide6.QtMultimedia", "argon2", "dateutil", "uuid",
+         "fractions", "decimal",
          "sqlite_utils", "pluggy", "click", "monitor_app.storage.migrations",
          "socketserver", "monitor_app.reports", "monitor_app.services.documents",
          "monitor_app.services.signing", "monitor_app.services.exports",
