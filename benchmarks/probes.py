@@ -82,18 +82,20 @@ def _main_window(db: Path):  # type: ignore[no-untyped-def]
     app = QApplication([])
     apply_style(app)  # as run_gui does
     app.painted = _note_first_paint(BoardView)  # type: ignore[attr-defined]
-    # As the app starts: the quick check runs in a worker thread beside the window.
     clock = FixedClock(datetime(2026, 11, 27, 12, 0, tzinfo=UTC))  # the history's "now"
     services = Services.open(db, clock=clock, defer_quick_check=True)
-    check = IntegrityCheck(services)
-    check.start()
-    app.integrity_check = check  # type: ignore[attr-defined]
     session = Session(services)
     session.sign_in(services.staff()[0])
     window = MainWindow(session)
     window.resize(1280, 800)
     window.show()
     app.processEvents()
+    # In the app the quick check runs in a worker thread while the nurse signs in, and
+    # the board is built only once it has passed (run_gui waits for it): never beside
+    # the board. Here nobody signs in, so the file is checked once the board is shown.
+    check = IntegrityCheck(services)
+    check.start()
+    app.integrity_check = check  # type: ignore[attr-defined]
     return app, session, window
 
 
