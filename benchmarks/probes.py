@@ -3,9 +3,11 @@
     python benchmarks/probes.py bare            a bare PySide6 window, shown
     python benchmarks/probes.py board DB        the main window with its board filled
     python benchmarks/probes.py signin DB       as the app starts: the sign-in dialog shown
+    python benchmarks/probes.py afterpin DB     as a nurse starts it: sign-in, then the board
     python benchmarks/probes.py memory DB       board + one episode open; prints peak RSS
 
-Each prints one line, "shown <seconds since the process started>" or "rss <MiB>".
+Each prints one line, "shown <seconds since the process started>" or "rss <MiB>"
+("afterpin": "shown <seconds from the PIN accepted to the board painted>").
 "Shown" is the end of the window's first paint (the board's, the dialog's): what runs
 after it, in the same turn of the event loop, is not on the way to what a nurse sees.
 """
@@ -132,6 +134,51 @@ def signin(db: Path) -> None:
     cli.main(["--db", str(db)])
 
 
+def after_pin(db: Path) -> None:
+    """``monitor-app --db DB`` as a nurse starts it: the sign-in dialog, the PIN accepted
+    once the quick check is over and half a second has passed (a nurse takes longer), then
+    the board. The time is from the PIN accepted to the end of the board's first paint."""
+    from monitor_app import cli, gc_pause
+
+    gc_pause.pause()  # as cli.main does before it imports gui.app
+    from monitor_app.gui import app as gui_app  # isort: skip
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    from monitor_app.gui.staff.staff import SignInDialog
+
+    checks: list = []  # type: ignore[type-arg]
+    start_check = gui_app.IntegrityCheck.start
+
+    def start(check) -> None:  # type: ignore[no-untyped-def]
+        checks.append(check)
+        start_check(check)
+
+    def typed_after_the_check(dialog: QDialog) -> int:
+        dialog.show()
+        began = time.monotonic()
+        while not (checks and checks[0].done.is_set()) or time.monotonic() - began < 0.5:
+            QApplication.processEvents()
+            time.sleep(0.005)
+        assert isinstance(dialog, SignInDialog)
+        dialog.staff = dialog.panel.services.staff()[0]
+        accepted = time.monotonic()
+        from monitor_app.gui.board.board import BoardView  # in the measured time
+
+        original = BoardView.paintEvent
+
+        def paint_event(view, event):  # type: ignore[no-untyped-def]
+            original(view, event)
+            print(f"shown {time.monotonic() - accepted:.4f}", flush=True)
+            os._exit(0)
+
+        BoardView.paintEvent = paint_event  # type: ignore[method-assign]
+        return QDialog.DialogCode.Accepted.value
+
+    gui_app.IntegrityCheck.start = start  # type: ignore[method-assign]
+    QDialog.exec = typed_after_the_check  # type: ignore[method-assign]
+    cli.main(["--db", str(db)])
+
+
 def memory(db: Path) -> None:
     app, session, _window = _main_window(db)
     from monitor_app import gc_pause
@@ -155,5 +202,7 @@ if __name__ == "__main__":
         board(Path(sys.argv[2]))
     elif kind == "signin":
         signin(Path(sys.argv[2]))
+    elif kind == "afterpin":
+        after_pin(Path(sys.argv[2]))
     elif kind == "memory":
         memory(Path(sys.argv[2]))

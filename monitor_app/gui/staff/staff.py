@@ -9,6 +9,7 @@ Staff administration lives in ``staff_admin.py``.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -96,11 +97,14 @@ class PinPanel(QWidget):
 class SignInDialog(QDialog):
     """The first sign-in of a run. ``ask()`` returns who signed in, or None."""
 
+    first_painted = Signal()  # on screen: work that can wait for the PIN may start
+
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Sign in")
         self.setMinimumWidth(480)
         self.staff: Staff | None = None
+        self._painted = False
         clinic = services.settings().clinic_name
         title = QLabel(clinic or "Post-infusion monitor")
         title.setProperty("role", "title")
@@ -115,6 +119,12 @@ class SignInDialog(QDialog):
     def ask(self) -> Staff | None:
         self.panel.staff_box.setFocus()
         return self.staff if self.exec() == QDialog.DialogCode.Accepted else None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     def _on_panel_signed_in(self, member: Staff) -> None:
         self.staff = member
