@@ -146,10 +146,10 @@ def after_pin(db: Path) -> None:
 
     from monitor_app.gui.staff.staff import SignInDialog
 
-    checks: list = []  # type: ignore[type-arg]
+    checks: list[gui_app.IntegrityCheck] = []
     start_check = gui_app.IntegrityCheck.start
 
-    def start(check) -> None:  # type: ignore[no-untyped-def]
+    def start(check: gui_app.IntegrityCheck) -> None:
         checks.append(check)
         start_check(check)
 
@@ -174,7 +174,7 @@ def after_pin(db: Path) -> None:
         BoardView.paintEvent = paint_event  # type: ignore[method-assign]
         return QDialog.DialogCode.Accepted.value
 
-    gui_app.IntegrityCheck.start = start  # type: ignore[method-assign]
+    gui_app.IntegrityCheck.start = start  # type: ignore[method-assign, assignment]
     QDialog.exec = typed_after_the_check  # type: ignore[method-assign]
     cli.main(["--db", str(db)])
 
