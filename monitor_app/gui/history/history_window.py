@@ -27,7 +27,12 @@ from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.documents_panel import DocumentsPanel
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import FieldError, set_handle, show_field_error
+from monitor_app.gui.common.widgets import (
+    FieldError,
+    clear_field_errors,
+    set_handle,
+    show_field_error,
+)
 from monitor_app.gui.history.history_model import history_model, rows_table
 from monitor_app.services.errors import StorageError
 from monitor_app.services.history import SEARCH_LIMIT, HistoryQuery, HistoryRow
@@ -135,7 +140,7 @@ class HistoryWindow(QWidget):
         self._on_selection_changed()
 
     def show_today(self) -> None:
-        self._clear_errors()
+        clear_field_errors(self.errors)
         try:
             rows = self.services.history.today()
         except USER_ERRORS as exc:
@@ -150,7 +155,7 @@ class HistoryWindow(QWidget):
                             protocol_id=self.protocol.currentData() or "")
 
     def _on_run_clicked(self) -> None:
-        self._clear_errors()
+        clear_field_errors(self.errors)
         try:
             rows = self.services.history.search(self.query())
         except ValidationError as exc:
@@ -160,10 +165,6 @@ class HistoryWindow(QWidget):
             self.status.setText(f"History could not be read: {exc}")
             return
         self._set_rows(rows, "found")
-
-    def _clear_errors(self) -> None:
-        for label in self.errors.values():
-            label.clear()
 
     # ------------------------------------------------------------------ the chosen one
     def selected(self) -> HistoryRow | None:

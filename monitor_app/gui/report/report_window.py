@@ -21,7 +21,12 @@ from PySide6.QtWidgets import (
 from monitor_app.domain.models import ValidationError
 from monitor_app.gui.common.fitting import fit_to_screen
 from monitor_app.gui.common.session import Session
-from monitor_app.gui.common.widgets import FieldError, set_handle, show_field_error
+from monitor_app.gui.common.widgets import (
+    FieldError,
+    clear_field_errors,
+    set_handle,
+    show_field_error,
+)
 from monitor_app.gui.history.history_window import parse_day
 from monitor_app.gui.report.report_charts import BAR, FLAG, BarChart
 from monitor_app.services.clinic_report import ClinicReportData, minutes_text
@@ -120,8 +125,7 @@ class ReportWindow(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        for label in self.errors.values():
-            label.clear()
+        clear_field_errors(self.errors)
         try:
             start = parse_day(self.date_from.text(), "report_from")
             end = parse_day(self.date_to.text(), "report_to")
