@@ -174,9 +174,9 @@ def start_session(services: Services) -> Staff | None:
 
 
 def load_board_modules() -> None:
-    """Import the main window's modules (about 45 ms of the wait after the PIN)."""
-    for name in ("monitor_app.gui.board.main_window", "monitor_app.gui.common.session"):
-        importlib.import_module(name)
+    """Import the main window's modules (session and board included; about 11 ms of the
+    wait after the PIN)."""
+    importlib.import_module("monitor_app.gui.board.main_window")
 
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
