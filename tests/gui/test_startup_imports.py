@@ -91,6 +91,10 @@ sys.exit(gui_app.run_gui(Path(sys.argv[1]), ["monitor-app"]))
 """
 
 
+def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == name or m.startswith(name + ".") for name in names)]
+
+
 def test_starting_to_the_board_loads_no_printing_signing_or_chart_library(tmp_path):
     """Nor the core's subjects the board does not show (episodes, discharge, checks)."""
     world = make_world(tmp_path / "clinic.db")
@@ -108,10 +112,7 @@ def test_starting_to_the_board_loads_no_printing_signing_or_chart_library(tmp_pa
     assert at_paint["started"]
     assert not at_paint["collecting_at_paint"] and at_paint["collecting"]  # gc_pause.py
     assert len(list((tmp_path / "backups").glob("*.db"))) == 1
-    loaded = [m for m in at_paint["modules"]
-              if any(m == heavy or m.startswith(heavy + ".")
-                     for heavy in HEAVY + AFTER_THE_PAINT + CORE_ON_FIRST_USE)]
-    assert loaded == []
+    assert _loaded(at_paint["modules"], HEAVY + AFTER_THE_PAINT + CORE_ON_FIRST_USE) == []
 
 
 # monitor-app --db DB until its sign-in dialog is shown (as benchmarks/probes.py signin),
@@ -145,10 +146,6 @@ SignInDialog.paintEvent = paint_event
 QDialog.exec = shown_instead_of_modal
 cli.main(["--db", sys.argv[1]])
 """
-
-
-def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
-    return [m for m in modules if any(m == name or m.startswith(name + ".") for name in names)]
 
 
 def test_the_sign_in_dialog_loads_no_board_or_lock_screen(tmp_path):
